@@ -1,0 +1,24 @@
+package org.itaestudio.model.weights;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.Map;
+
+/**
+ * Read access to the tensors of a checkpoint, one tensor at a time, so that peak heap stays at one tensor
+ * even for ViT-g. Implementations memory-map their file; {@link #close()} releases it.
+ */
+public interface WeightSource extends AutoCloseable {
+
+    /** Every tensor, in file order, by name. */
+    Map<String, TensorInfo> tensors();
+
+    /**
+     * The tensor's values converted to float32, row-major, position 0, limit = numel. The buffer may be a
+     * view of the mapped file (valid until close) or a fresh heap buffer.
+     */
+    FloatBuffer readFloats(String name) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}
