@@ -1,0 +1,47 @@
+package org.itaestudio.model;
+
+import java.util.Set;
+import java.util.TreeSet;
+import org.itaestudio.itae.ItaeConfig;
+
+/**
+ * What one forward pass computes besides the embedding. Probes cost nothing for layers not listed.
+ *
+ * @param itae          ITAE settings, or null for the plain model (bit-identical to no ITAE code at all)
+ * @param pooling       how the embedding is pooled
+ * @param probeLayers   blocks whose q/k/v norms, CLS attention and artifact flags are returned
+ * @param fullAttention also return the whole [heads, N, N] attention of probed layers (meant for one image)
+ * @param patchTokens   also return the normed patch tokens
+ * @param captureLayer  return the hidden states entering this block (for incremental ITAE), or -1
+ */
+public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
+                             boolean patchTokens, int captureLayer) {
+
+    public ForwardRequest {
+        probeLayers = Set.copyOf(new TreeSet<>(probeLayers == null ? Set.of() : probeLayers));
+    }
+
+    public static ForwardRequest embedding(ItaeConfig itae, Pooling pooling) {
+        return new ForwardRequest(itae, pooling, Set.of(), false, false, -1);
+    }
+
+    public static ForwardRequest plain() {
+        return embedding(null, Pooling.CLS);
+    }
+
+    public ForwardRequest withProbes(Set<Integer> layers, boolean full) {
+        return new ForwardRequest(itae, pooling, layers, full, patchTokens, captureLayer);
+    }
+
+    public ForwardRequest withPatchTokens(boolean on) {
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, on, captureLayer);
+    }
+
+    public ForwardRequest withCapture(int layer) {
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, layer);
+    }
+
+    public ForwardRequest withItae(ItaeConfig c) {
+        return new ForwardRequest(c, pooling, probeLayers, fullAttention, patchTokens, captureLayer);
+    }
+}

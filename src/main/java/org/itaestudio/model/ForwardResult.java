@@ -1,0 +1,17 @@
+package org.itaestudio.model;
+
+import java.util.Map;
+
+/**
+ * Output of one forward pass over a batch.
+ *
+ * @param gridH        patch rows
+ * @param gridW        patch columns
+ * @param embeddings   [image][dim] pooled embedding
+ * @param patchTokens  [image][patch][dim] normed patch tokens, or null unless requested
+ * @param probes       per probed block
+ * @param captured     [image][tokens * dim] hidden states entering the capture block, or null
+ */
+public record ForwardResult(int gridH, int gridW, float[][] embeddings, float[][][] patchTokens,
+                            Map<Integer, LayerProbe> probes, float[][] captured) {
+}
