@@ -1,0 +1,22 @@
+package org.itaestudio.pipeline;
+
+import java.nio.file.Path;
+import org.itaestudio.model.LayerProbe;
+
+/**
+ * One image as the model saw it, with the probes of one layer. Arrays are for this single image.
+ *
+ * @param image          the file
+ * @param width          width of the model input (after resize/crop), pixels
+ * @param height         height of the model input
+ * @param rgb            the model input as packed 0xRRGGBB ints, row-major (what the heatmap is drawn over)
+ * @param gridH          patch rows
+ * @param gridW          patch columns
+ * @param registers      register tokens (the first 1 + registers tokens of the norms are CLS and registers)
+ * @param layer          the probed block
+ * @param probe          probes of that block for this image (batch index 0)
+ * @param embedding      the image's embedding under the request's ITAE settings
+ */
+public record Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
+                         LayerProbe probe, float[] embedding) {
+}

@@ -1,0 +1,30 @@
+package org.itaestudio.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.itaestudio.itae.ItaeConfig;
+
+/**
+ * The core service the desktop app and the CLI share: folder analysis (scan, embed with cache, cluster, map) and
+ * single-image inspection. Implementations are thread-safe; every method may block and must not be called on the
+ * UI thread.
+ */
+public interface StudioEngine extends AutoCloseable {
+
+    /** Scans, embeds (cached), clusters and maps a folder. Unreadable files are skipped and listed, never fatal. */
+    FolderAnalysis analyze(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
+            throws IOException;
+
+    /** Re-clusters (and re-maps) existing embeddings with new cluster settings; no model needed. */
+    FolderAnalysis recluster(FolderAnalysis analysis, AnalysisSettings settings, ProgressListener progress,
+                             Cancellation cancel);
+
+    /** Runs one image and returns the probes of one block, with the given ITAE settings (null: plain model). */
+    Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException;
+
+    /** Number of blocks of the settings' model (loads it if needed). */
+    int depth(AnalysisSettings settings) throws IOException;
+
+    @Override
+    void close();
+}
