@@ -10,6 +10,7 @@ Everything the Java tests compare against is computed here by torch/numpy and wr
   small_state.pth/.json  torch.save of a state dict with F32/F16/BF16 tensors, shared storages, views with
                           offsets, transposed / permuted / expanded (stride 0) views, a 0-d and an empty tensor,
                           an nn.Parameter, an int64 tensor, and the `_metadata` attribute a module state dict has
+  small_state_p4.pth     the same saved with pickle protocol 4
   nested_model.pth/.json {"model": state_dict, "epoch": 7, "note": "..."}
   legacy_format.pth      torch's pre-1.6 (non-zip) serialization
   malicious_system.pth   torch.save of an object whose __reduce__ is posix.system   (never loaded here)
@@ -105,6 +106,8 @@ def small_state():
     sd._metadata = collections.OrderedDict([("", {"version": 1}), ("blocks", {"version": 2})])
     assert not sd["transposed"].is_contiguous() and not sd["shared_col"].is_contiguous()
     torch.save(sd, OUT / "small_state.pth")
+    # protocol 4 uses FRAME, MEMOIZE, SHORT_BINUNICODE and STACK_GLOBAL instead
+    torch.save(sd, OUT / "small_state_p4.pth", pickle_protocol=4)
     write_json(OUT / "small_state.json", {"tensors": describe(sd), "skipped": {"int64_counter": "torch.LongStorage"}})
 
 

@@ -61,6 +61,12 @@ class TorchCheckpointReaderTest {
         }
     }
 
+    /** Protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE, STACK_GLOBAL) reads the same tensors. */
+    @Test
+    void pickleProtocol4ReadsTheSame() throws IOException {
+        assertSameTensors(WeightFixtures.resource("small_state.pth"), WeightFixtures.resource("small_state_p4.pth"));
+    }
+
     @Test
     void nestedModelDictIsUnwrapped() throws IOException {
         JsonObject expected = WeightFixtures.json("nested_model.json");
