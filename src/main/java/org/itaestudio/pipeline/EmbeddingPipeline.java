@@ -18,6 +18,7 @@ import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.ForwardResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,12 @@ public final class EmbeddingPipeline {
         /** Embeddings already known for these files, by relative path. */
         Map<String, float[]> lookup(List<ImageFile> files);
 
-        /** Called once per finished batch. */
-        void save(Map<ImageFile, float[]> batch);
+        /**
+         * Called once per finished batch.
+         *
+         * @param captured hidden states entering the request's capture layer, or null when none was asked for
+         */
+        void save(Map<ImageFile, float[]> batch, Map<ImageFile, float[]> captured);
 
         Store NONE = new Store() {
             @Override
@@ -46,7 +51,7 @@ public final class EmbeddingPipeline {
             }
 
             @Override
-            public void save(Map<ImageFile, float[]> batch) {
+            public void save(Map<ImageFile, float[]> batch, Map<ImageFile, float[]> captured) {
             }
         };
     }
@@ -195,9 +200,9 @@ public final class EmbeddingPipeline {
             cancel.throwIfCancelled();
             int to = Math.min(batch.size(), from + batchSize);
             List<Decoded> part = batch.subList(from, to);
-            float[][] emb;
+            ForwardResult result;
             try {
-                emb = forward(part);
+                result = forward(part);
             } catch (OutOfMemoryError | RuntimeException e) {
                 if (!isOutOfMemory(e) || batchSize == 1) {
                     throw e;
@@ -207,23 +212,27 @@ public final class EmbeddingPipeline {
                 continue;
             }
             Map<ImageFile, float[]> saved = new LinkedHashMap<>();
+            Map<ImageFile, float[]> captured = result.captured() == null ? null : new LinkedHashMap<>();
             for (int i = 0; i < part.size(); i++) {
-                done.put(part.get(i).file().relativePath(), emb[i]);
-                saved.put(part.get(i).file(), emb[i]);
+                done.put(part.get(i).file().relativePath(), result.embeddings()[i]);
+                saved.put(part.get(i).file(), result.embeddings()[i]);
+                if (captured != null) {
+                    captured.put(part.get(i).file(), result.captured()[i]);
+                }
             }
-            store.save(saved);
+            store.save(saved, captured);
             from = to;
         }
     }
 
-    private float[][] forward(List<Decoded> part) {
+    private ForwardResult forward(List<Decoded> part) {
         ModelInput first = part.get(0).input();
         int per = first.chw().length;
         float[] pixels = new float[part.size() * per];
         for (int i = 0; i < part.size(); i++) {
             System.arraycopy(part.get(i).input().chw(), 0, pixels, i * per, per);
         }
-        return model.forward(pixels, part.size(), first.height(), first.width(), request).embeddings();
+        return model.forward(pixels, part.size(), first.height(), first.width(), request);
     }
 
     static boolean isOutOfMemory(Throwable e) {
