@@ -10,10 +10,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * SHA-256 of a file's content (lower-case hex), the identity under which the caches store an image's results, so a
@@ -67,20 +73,60 @@ public final class ContentHasher implements AutoCloseable {
      * @throws IOException when the file cannot be read (message names the file)
      */
     public String hash(Path file) throws IOException {
-        Path abs = file.toAbsolutePath().normalize();
-        String key = abs.toString();
-        FileStamp before = stamp(abs);
-        String memo = lookup(key, before);
-        if (memo != null) {
-            memoHits.incrementAndGet();
-            return memo;
+        IOException[] failure = new IOException[1];
+        Map<Path, String> result = hashAll(List.of(file), (f, e) -> failure[0] = e);
+        if (failure[0] != null) {
+            throw failure[0];
         }
+        return result.get(file);
+    }
+
+    /**
+     * Hashes of several files, with one memo lookup and one memo update for the whole batch (much cheaper than
+     * {@link #hash} per file when opening a folder). A file that cannot be read is passed to {@code onFailure} (the
+     * exception's message names it) and left out of the result; the others are still hashed.
+     *
+     * @return hashes by the paths as given, in their order
+     */
+    public Map<Path, String> hashAll(Collection<Path> files, BiConsumer<Path, IOException> onFailure) {
+        Map<Path, String> hashes = new LinkedHashMap<>();
+        Map<Path, FileStamp> stamps = new LinkedHashMap<>();
+        for (Path f : files) {
+            try {
+                stamps.put(f, stamp(key(f)));
+            } catch (IOException e) {
+                onFailure.accept(f, e);
+            }
+        }
+        Map<String, String> memo = lookup(stamps);
+        List<Memo> fresh = new ArrayList<>();
+        for (Map.Entry<Path, FileStamp> e : stamps.entrySet()) {
+            Path f = e.getKey();
+            String key = key(f).toString();
+            String known = memo.get(key);
+            if (known != null) {
+                memoHits.incrementAndGet();
+                hashes.put(f, known);
+                continue;
+            }
+            try {
+                hashes.put(f, read(key(f), e.getValue(), fresh));
+            } catch (IOException ex) {
+                onFailure.accept(f, ex);
+            }
+        }
+        record(fresh);
+        return hashes;
+    }
+
+    /** Reads and hashes the file; queues a memo unless the file changed while being read. */
+    private String read(Path abs, FileStamp before, List<Memo> fresh) throws IOException {
         for (int attempt = 0; ; attempt++) {
             String hash = sha256Hex(abs);
             filesRead.incrementAndGet();
             FileStamp after = stamp(abs);
             if (after.equals(before)) {
-                record(key, after, hash);
+                fresh.add(new Memo(abs.toString(), after, hash));
                 return hash;
             }
             if (attempt == 1) {
@@ -119,38 +165,60 @@ public final class ContentHasher implements AutoCloseable {
         db.close();
     }
 
-    private String lookup(String key, FileStamp stamp) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT size, mtime_ns, recorded_ns, sha256 FROM file_hash WHERE path = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    long size = rs.getLong(1);
-                    long mtime = rs.getLong(2);
-                    long recorded = rs.getLong(3);
-                    boolean unchanged = size == stamp.size && mtime == stamp.mtimeNanos;
-                    boolean trusted = recorded - mtime >= RACY_WINDOW_NANOS;
-                    return unchanged && trusted ? rs.getString(4) : null;
-                }
-            }
-        }, null);
+    private static Path key(Path file) {
+        return file.toAbsolutePath().normalize();
     }
 
-    private void record(String key, FileStamp stamp, String hash) {
+    /** Trusted memo entries (hash by absolute path) for files whose size and mtime are unchanged. */
+    private Map<String, String> lookup(Map<Path, FileStamp> stamps) {
+        if (stamps.isEmpty()) {
+            return Map.of();
+        }
+        return db.read(c -> {
+            Map<String, String> found = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT size, mtime_ns, recorded_ns, sha256 FROM file_hash WHERE path = ?")) {
+                for (Map.Entry<Path, FileStamp> e : stamps.entrySet()) {
+                    String key = key(e.getKey()).toString();
+                    FileStamp stamp = e.getValue();
+                    ps.setString(1, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            continue;
+                        }
+                        long size = rs.getLong(1);
+                        long mtime = rs.getLong(2);
+                        long recorded = rs.getLong(3);
+                        boolean unchanged = size == stamp.size && mtime == stamp.mtimeNanos;
+                        boolean trusted = recorded - mtime >= RACY_WINDOW_NANOS;
+                        if (unchanged && trusted) {
+                            found.put(key, rs.getString(4));
+                        }
+                    }
+                }
+            }
+            return found;
+        }, Map.of());
+    }
+
+    private void record(List<Memo> memos) {
+        if (memos.isEmpty()) {
+            return;
+        }
         long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT OR REPLACE INTO file_hash (path, size, mtime_ns, recorded_ns, sha256) VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, key);
-                ps.setLong(2, stamp.size);
-                ps.setLong(3, stamp.mtimeNanos);
-                ps.setLong(4, now);
-                ps.setString(5, hash);
-                return ps.executeUpdate();
+                for (Memo m : memos) {
+                    ps.setString(1, m.path);
+                    ps.setLong(2, m.stamp.size);
+                    ps.setLong(3, m.stamp.mtimeNanos);
+                    ps.setLong(4, now);
+                    ps.setString(5, m.hash);
+                    ps.executeUpdate();
+                }
             }
+            return null;
         });
     }
 
@@ -176,5 +244,8 @@ public final class ContentHasher implements AutoCloseable {
     }
 
     private record FileStamp(long size, long mtimeNanos) {
+    }
+
+    private record Memo(String path, FileStamp stamp, String hash) {
     }
 }

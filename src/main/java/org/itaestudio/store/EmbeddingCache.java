@@ -5,8 +5,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +41,7 @@ public final class EmbeddingCache implements AutoCloseable {
     /** Bump when the table layout or the value encoding changes; other versions are dropped and rebuilt. */
     static final int SCHEMA_VERSION = 1;
 
+    private static final int QUERY_CHUNK = 500;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE embedding ("
@@ -79,22 +82,26 @@ public final class EmbeddingCache implements AutoCloseable {
         if (hashes.isEmpty()) {
             return new LinkedHashMap<>();
         }
-        LinkedHashSet<String> wanted = new LinkedHashSet<>(hashes);
-        return db.read(c -> {
-            Map<String, float[]> hits = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT dim, vector FROM embedding WHERE config_key = ? AND content_hash = ?")) {
-                ps.setString(1, configKey);
-                for (String hash : wanted) {
-                    if (hash == null) {
-                        continue;
+        List<String> wanted = new ArrayList<>(new LinkedHashSet<>(hashes));
+        wanted.remove(null);
+        Map<String, float[]> found = db.read(c -> {
+            Map<String, float[]> rows = new HashMap<>();
+            // IN (...) in chunks: one statement per chunk rather than one query per hash
+            for (int start = 0; start < wanted.size(); start += QUERY_CHUNK) {
+                List<String> chunk = wanted.subList(start, Math.min(wanted.size(), start + QUERY_CHUNK));
+                String sql = "SELECT content_hash, dim, vector FROM embedding WHERE config_key = ? AND content_hash IN ("
+                        + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, configKey);
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setString(i + 2, chunk.get(i));
                     }
-                    ps.setString(2, hash);
                     try (ResultSet rs = ps.executeQuery()) {
-                        if (rs.next()) {
-                            float[] v = decode(rs.getInt(1), rs.getBytes(2));
+                        while (rs.next()) {
+                            String hash = rs.getString(1);
+                            float[] v = decode(rs.getInt(2), rs.getBytes(3));
                             if (v != null) {
-                                hits.put(hash, v);
+                                rows.put(hash, v);
                             } else {
                                 LOG.warn("Cache {}: damaged vector for {} / {} ignored", db.file(), hash, configKey);
                             }
@@ -102,8 +109,16 @@ public final class EmbeddingCache implements AutoCloseable {
                     }
                 }
             }
-            return hits;
-        }, new LinkedHashMap<>());
+            return rows;
+        }, Map.of());
+        Map<String, float[]> hits = new LinkedHashMap<>();
+        for (String hash : wanted) {
+            float[] v = found.get(hash);
+            if (v != null) {
+                hits.put(hash, v);
+            }
+        }
+        return hits;
     }
 
     /** One cached vector, or null. */

@@ -113,8 +113,20 @@ public final class Half {
      */
     public static void decode(ByteBuffer src, int byteIndex, float[] dst, int offset, int length) {
         ByteBuffer le = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        float[] table = DecodeTable.VALUES;
         for (int i = 0; i < length; i++) {
-            dst[offset + i] = toFloat(le.getShort(byteIndex + i * BYTES));
+            dst[offset + i] = table[le.getShort(byteIndex + i * BYTES) & 0xffff];
+        }
+    }
+
+    /** All 65,536 halves as floats (256 KB), built from {@link #toFloatBits} on first bulk decode. */
+    private static final class DecodeTable {
+        static final float[] VALUES = new float[1 << 16];
+
+        static {
+            for (int h = 0; h < VALUES.length; h++) {
+                VALUES[h] = Float.intBitsToFloat(toFloatBits((short) h));
+            }
         }
     }
 }

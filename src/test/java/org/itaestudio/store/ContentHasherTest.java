@@ -13,7 +13,9 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -123,6 +125,28 @@ class ContentHasherTest {
             assertTrue(hasher.memoHits() >= 6 * 2 * 40, "memo used: " + hasher.memoHits());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBatchReportsUnreadableFilesAndHashesTheRest() throws IOException {
+        Path a = old(write("a.jpg", "A".getBytes(StandardCharsets.UTF_8)));
+        Path b = old(write("b.jpg", "B".getBytes(StandardCharsets.UTF_8)));
+        Path missing = tmp.resolve("missing.jpg");
+        try (ContentHasher hasher = ContentHasher.open(tmp.resolve("cache"))) {
+            Map<Path, IOException> failures = new LinkedHashMap<>();
+            Map<Path, String> hashes = hasher.hashAll(List.of(a, missing, b), failures::put);
+            assertEquals(List.of(a, b), new ArrayList<>(hashes.keySet()));
+            assertEquals(ContentHasher.sha256Hex(a), hashes.get(a));
+            assertEquals(ContentHasher.sha256Hex(b), hashes.get(b));
+            assertEquals(List.of(missing), new ArrayList<>(failures.keySet()));
+            assertTrue(failures.get(missing).getMessage().contains("missing.jpg"));
+            assertEquals(2, hasher.filesRead());
+
+            Map<Path, String> again = hasher.hashAll(List.of(b, a), (f, e) -> { throw new AssertionError(f + ": " + e); });
+            assertEquals(hashes.get(a), again.get(a));
+            assertEquals(2, hasher.filesRead(), "second batch served from the memo");
+            assertEquals(2, hasher.memoHits());
         }
     }
 
