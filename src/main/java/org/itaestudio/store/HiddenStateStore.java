@@ -368,6 +368,7 @@ public final class HiddenStateStore implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("try") // the lock is held for the try block's duration, not referenced in it
     private List<IndexRow> appendAndForce(String fileName, int tokens, int dim, int blobBytes,
                                           List<Map.Entry<String, float[]>> entries) {
         Path file = dir.resolve(fileName);
@@ -377,7 +378,7 @@ public final class HiddenStateStore implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock(APPEND_LOCK_POSITION, 1, false)) {
+                 FileLock appendLock = ch.lock(APPEND_LOCK_POSITION, 1, false)) {
                 long position = ch.size();
                 for (Map.Entry<String, float[]> e : entries) {
                     buffer.clear();
