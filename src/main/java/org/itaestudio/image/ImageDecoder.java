@@ -171,7 +171,7 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next(); // TwelveMonkeys orders its readers before the JDK's
             try {
-                return read(file, head, fileSize, in, reader);
+                return read(file, raf, head, fileSize, in, reader);
             } finally {
                 reader.dispose();
             }
@@ -180,7 +180,8 @@ public final class ImageDecoder {
         }
     }
 
-    private RgbImage read(Path file, byte[] head, long fileSize, ImageInputStream in, ImageReader reader)
+    private RgbImage read(Path file, RandomAccessFile raf, byte[] head, long fileSize, ImageInputStream in,
+                          ImageReader reader)
             throws ImageDecodeException {
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
@@ -205,7 +206,8 @@ public final class ImageDecoder {
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new ImageDecodeException(file, failureReason(format, e), e);
+            String reason = cutShort(format, raf, head, fileSize) ? "truncated " + format : failureReason(format, e);
+            throw new ImageDecodeException(file, reason, e);
         } catch (OutOfMemoryError e) {
             // One oversized raster allocation failed and nothing was kept: skip this image, keep the run alive.
             throw new ImageDecodeException(file, "out of memory decoding " + format, e);
@@ -238,7 +240,8 @@ public final class ImageDecoder {
 
     private static String failureReason(String format, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EOFException) {
+            // (TwelveMonkeys' TIFF reader can fail with "EOFException cannot be cast to ...")
+            if (t instanceof EOFException || String.valueOf(t.getMessage()).contains("EOFException")) {
                 return "truncated " + format;
             }
         }
@@ -251,6 +254,52 @@ public final class ImageDecoder {
             detail = root.getClass().getSimpleName() + (detail == null || detail.isBlank() ? "" : ": " + detail);
         }
         return "corrupt " + format + " (" + oneLine(detail) + ")";
+    }
+
+    /**
+     * After a failed decode: does the file end before its own structure says it should? Readers word this
+     * as "Invalid chunk length", "Image format error", ...; the user should read "truncated".
+     */
+    private static boolean cutShort(String format, RandomAccessFile raf, byte[] head, long fileSize) {
+        try {
+            switch (format) {
+                case "JPEG": { // no EOI marker at the end
+                    raf.seek(fileSize - 2);
+                    return raf.read() != 0xFF || raf.read() != 0xD9;
+                }
+                case "GIF": { // no trailer byte
+                    raf.seek(fileSize - 1);
+                    return raf.read() != 0x3B;
+                }
+                case "PNG": { // a chunk runs past the end, or no IEND
+                    long pos = 8;
+                    while (pos + 8 <= fileSize) {
+                        raf.seek(pos);
+                        long length = raf.readInt() & 0xFFFFFFFFL;
+                        int type = raf.readInt();
+                        if (pos + 12 + length > fileSize) {
+                            return true;
+                        }
+                        if (type == 0x49454E44) { // "IEND"
+                            return false;
+                        }
+                        pos += 12 + length;
+                    }
+                    return true;
+                }
+                case "TIFF": { // first IFD beyond the end (writers often put it last)
+                    boolean little = head[0] == 'I';
+                    long offset = little
+                            ? (head[4] & 0xFFL) | (head[5] & 0xFFL) << 8 | (head[6] & 0xFFL) << 16 | (head[7] & 0xFFL) << 24
+                            : (head[4] & 0xFFL) << 24 | (head[5] & 0xFFL) << 16 | (head[6] & 0xFFL) << 8 | (head[7] & 0xFFL);
+                    return head[2] == (little ? 42 : 0) && offset >= fileSize;
+                }
+                default:
+                    return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
