@@ -5,7 +5,9 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
@@ -41,13 +43,15 @@ import java.util.Locale;
  *   <li>alpha is dropped (not composited): the stored colour values are kept;</li>
  *   <li>palette images are looked up in their palette; grayscale is replicated to R=G=B (raw values, no
  *       gamma conversion, unlike {@code BufferedImage.getRGB} on a linear-gray colour model);</li>
- *   <li>embedded ICC profiles of RGB and gray images are ignored, as PIL does;</li>
+ *   <li>embedded ICC profiles of RGB and gray images are ignored, as PIL does (also for JPEG, where TwelveMonkeys
+ *       would otherwise convert e.g. Adobe RGB or Display P3 to sRGB);</li>
  *   <li>samples of more than 8 bits keep their high byte ({@code v >> (bits - 8)}), as PIL does for 16-bit RGB
  *       PNG ("RGB;16B"); PIL turns 16-bit <em>gray</em> PNG into mode I and then clips it to 255 in
  *       {@code convert("RGB")}, which is a PIL quirk this decoder does not copy. Samples below 8 bits scale
  *       by {@code v * 255 / (2^bits - 1)} truncated (PIL's 1/2/4-bit and 5-6-5 unpackers);</li>
- *   <li>CMYK JPEGs (also YCCK, Adobe-inverted) are converted by TwelveMonkeys (embedded ICC profile if present,
- *       otherwise its simple formula, which matches PIL's); CMYK rasters from other readers use PIL's
+ *   <li>CMYK JPEGs (also YCCK, Adobe-inverted) are converted by TwelveMonkeys: without an ICC profile by its
+ *       simple formula, which matches PIL's; with an embedded CMYK profile colour-managed, which PIL does not do
+ *       (rare in photo folders); CMYK rasters from other readers use PIL's
  *       {@code cmyk2rgb} formula; other colour spaces (Lab, float TIFF, ...) go through Java colour
  *       management ({@code getRGB}).</li>
  * </ul>
@@ -197,7 +201,11 @@ public final class ImageDecoder {
             if (riffTruncated(head, fileSize)) {
                 throw new ImageDecodeException(file, "truncated " + format);
             }
-            BufferedImage image = reader.read(0);
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (format.equals("JPEG")) {
+                keepEmbeddedRgbProfile(reader, param);
+            }
+            BufferedImage image = reader.read(0, param);
             String warningReason = fatalWarning(format, warnings);
             if (warningReason != null) {
                 throw new ImageDecodeException(file, warningReason);
@@ -211,6 +219,23 @@ public final class ImageDecoder {
         } catch (OutOfMemoryError e) {
             // One oversized raster allocation failed and nothing was kept: skip this image, keep the run alive.
             throw new ImageDecodeException(file, "out of memory decoding " + format, e);
+        }
+    }
+
+    /**
+     * TwelveMonkeys converts an RGB JPEG with a non-sRGB ICC profile (Adobe RGB, Display P3 from phones, ...)
+     * to sRGB; PIL ignores the profile. Asking for the profile's own colour space as destination gives the
+     * decoded values unconverted, as PIL has them.
+     */
+    private static void keepEmbeddedRgbProfile(ImageReader reader, ImageReadParam param) throws IOException {
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace space = type.getColorModel().getColorSpace();
+            if (space.getType() == ColorSpace.TYPE_RGB && !space.isCS_sRGB()
+                    && type.getColorModel().getNumComponents() == 3) {
+                param.setDestinationType(type);
+                return;
+            }
         }
     }
 
