@@ -100,7 +100,7 @@ public final class ImageDecoder {
         RgbImage stored;
         try (RandomAccessFile raf = open(file)) {
             stored = decodeStored(file, raf, fileSize);
-        } catch (IOException e) { // only from closing the file
+        } catch (IOException e) { // the file itself failed (header read, stream set-up, close), not the decoder
             throw new ImageDecodeException(file, "read error (" + oneLine(e.getMessage()) + ")", e);
         }
         return ExifOrientation.apply(stored, readExifOrientation(file));
