@@ -10,19 +10,23 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Finds the images under a folder, recursively.
  * <ul>
  *   <li>Images are recognised by extension, case-insensitively: {@link #IMAGE_EXTENSIONS}.</li>
  *   <li>Names starting with '.' (hidden files and folders) are skipped; the root itself may be hidden.</li>
- *   <li>Symbolic links are followed, to files and to folders. A folder whose real path is already on the way
- *       down from the root (a link loop) is not entered again and is reported; the same folder reached through
- *       two different non-looping links is scanned twice, as {@code find -L} does.</li>
+ *   <li>Symbolic links are followed, to files and to folders, but every real folder (by
+ *       {@link Path#toRealPath real path}) is scanned once: link loops end, and a folder reachable both directly
+ *       and through links is listed under its real path. Real folders are walked first, then folder links in
+ *       path order; a skipped link is reported as a loop (it points back up its own path) or as a duplicate.
+ *       Links to files are listed as found (two links to one file give two entries).</li>
  *   <li>Folders that cannot be listed (permission denied, vanished, I/O error) and broken links with an image
  *       extension are reported in {@link ScanResult#problems()}; the scan goes on.</li>
  *   <li>Results are sorted by relative path ('/' separators) in Unicode code point order, the order of
@@ -96,65 +100,97 @@ public final class FolderScanner {
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(base.toString(), null, "permission denied");
         }
-        Set<Path> ancestors = new HashSet<>();
-        ancestors.add(realBase);
-        walk(base, base, ancestors, images, problems);
+        Walk walk = new Walk(base, images, problems);
+        walk.visited.put(realBase, "");
+        walk.list(base);
+        // folders reached through links come after all real folders, in path order, so a folder that is
+        // both real and linked is listed under its real path
+        while (!walk.pendingLinks.isEmpty()) {
+            Path link = walk.pendingLinks.pollFirstEntry().getValue();
+            walk.enter(link);
+        }
         images.sort(Comparator.comparing(ImageFile::relativePath, CODE_POINT_ORDER));
         problems.sort(Comparator.comparing(Problem::relativePath, CODE_POINT_ORDER));
         return new ScanResult(base, images, problems);
     }
 
-    private static void walk(Path base, Path dir, Set<Path> ancestors,
-                             List<ImageFile> images, List<Problem> problems) {
-        List<Path> entries = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
-            for (Path entry : stream) {
-                entries.add(entry);
-            }
-        } catch (AccessDeniedException e) {
-            problems.add(new Problem(relative(base, dir), dir, "permission denied"));
-            return;
-        } catch (IOException | RuntimeException e) { // DirectoryIteratorException wraps late I/O errors
-            problems.add(new Problem(relative(base, dir), dir,
-                    "cannot list folder (" + ImageDecoder.oneLine(String.valueOf(e.getMessage())) + ")"));
-            return;
+    /** The state of one scan: real folders already scanned, folder links still to follow. */
+    private static final class Walk {
+        final Path base;
+        final List<ImageFile> images;
+        final List<Problem> problems;
+        final Map<Path, String> visited = new HashMap<>(); // real path -> relative path it was scanned as
+        final TreeMap<String, Path> pendingLinks = new TreeMap<>(CODE_POINT_ORDER);
+
+        Walk(Path base, List<ImageFile> images, List<Problem> problems) {
+            this.base = base;
+            this.images = images;
+            this.problems = problems;
         }
-        for (Path entry : entries) {
-            String name = entry.getFileName().toString();
-            if (name.startsWith(".")) {
-                continue;
-            }
-            BasicFileAttributes attributes;
+
+        /** Scans folder {@code dir} (reached by any path) unless its real folder was scanned already. */
+        void enter(Path dir) {
+            String rel = relative(base, dir);
+            Path real;
             try {
-                attributes = Files.readAttributes(entry, BasicFileAttributes.class); // follows links
+                real = dir.toRealPath();
             } catch (IOException e) {
-                if (isImageName(name) && Files.isSymbolicLink(entry)) {
-                    problems.add(new Problem(relative(base, entry), entry, "broken symbolic link"));
-                } else if (isImageName(name)) {
-                    problems.add(new Problem(relative(base, entry), entry,
-                            "cannot read file attributes (" + ImageDecoder.oneLine(e.getMessage()) + ")"));
-                }
-                continue;
+                problems.add(new Problem(rel, dir, "cannot resolve folder (" + ImageDecoder.oneLine(e.getMessage()) + ")"));
+                return;
             }
-            if (attributes.isDirectory()) {
-                Path real;
+            String seenAs = visited.get(real);
+            if (seenAs != null) {
+                boolean loop = seenAs.isEmpty() || rel.startsWith(seenAs + "/");
+                problems.add(new Problem(rel, dir, loop
+                        ? "symbolic link loop (back to " + (seenAs.isEmpty() ? "the scanned folder" : seenAs)
+                                + "), not followed"
+                        : "same folder as " + seenAs + ", not scanned twice"));
+                return;
+            }
+            visited.put(real, rel);
+            list(dir);
+        }
+
+        void list(Path dir) {
+            List<Path> entries = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+                for (Path entry : stream) {
+                    entries.add(entry);
+                }
+            } catch (AccessDeniedException e) {
+                problems.add(new Problem(relative(base, dir), dir, "permission denied"));
+                return;
+            } catch (IOException | RuntimeException e) { // DirectoryIteratorException wraps late I/O errors
+                problems.add(new Problem(relative(base, dir), dir,
+                        "cannot list folder (" + ImageDecoder.oneLine(String.valueOf(e.getMessage())) + ")"));
+                return;
+            }
+            entries.sort(Comparator.comparing(p -> p.getFileName().toString(), CODE_POINT_ORDER));
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
                 try {
-                    real = entry.toRealPath();
+                    attributes = Files.readAttributes(entry, BasicFileAttributes.class); // follows links
                 } catch (IOException e) {
-                    problems.add(new Problem(relative(base, entry), entry,
-                            "cannot resolve folder (" + ImageDecoder.oneLine(e.getMessage()) + ")"));
+                    if (isImageName(name)) {
+                        problems.add(new Problem(relative(base, entry), entry, Files.isSymbolicLink(entry)
+                                ? "broken symbolic link"
+                                : "cannot read file attributes (" + ImageDecoder.oneLine(e.getMessage()) + ")"));
+                    }
                     continue;
                 }
-                if (ancestors.contains(real)) {
-                    problems.add(new Problem(relative(base, entry), entry,
-                            "symbolic link loop (back to " + real + "), not followed"));
-                    continue;
+                if (attributes.isDirectory()) {
+                    if (Files.isSymbolicLink(entry)) {
+                        pendingLinks.put(relative(base, entry), entry);
+                    } else {
+                        enter(entry);
+                    }
+                } else if (attributes.isRegularFile() && isImageName(name)) {
+                    images.add(new ImageFile(relative(base, entry), entry));
                 }
-                ancestors.add(real);
-                walk(base, entry, ancestors, images, problems);
-                ancestors.remove(real);
-            } else if (attributes.isRegularFile() && isImageName(name)) {
-                images.add(new ImageFile(relative(base, entry), entry));
             }
         }
     }

@@ -5,7 +5,9 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.color.ColorSpace;
@@ -41,13 +43,15 @@ import java.util.Locale;
  *   <li>alpha is dropped (not composited): the stored colour values are kept;</li>
  *   <li>palette images are looked up in their palette; grayscale is replicated to R=G=B (raw values, no
  *       gamma conversion, unlike {@code BufferedImage.getRGB} on a linear-gray colour model);</li>
- *   <li>embedded ICC profiles of RGB and gray images are ignored, as PIL does;</li>
+ *   <li>embedded ICC profiles of RGB and gray images are ignored, as PIL does (also for JPEG, where TwelveMonkeys
+ *       would otherwise convert e.g. Adobe RGB or Display P3 to sRGB);</li>
  *   <li>samples of more than 8 bits keep their high byte ({@code v >> (bits - 8)}), as PIL does for 16-bit RGB
  *       PNG ("RGB;16B"); PIL turns 16-bit <em>gray</em> PNG into mode I and then clips it to 255 in
  *       {@code convert("RGB")}, which is a PIL quirk this decoder does not copy. Samples below 8 bits scale
  *       by {@code v * 255 / (2^bits - 1)} truncated (PIL's 1/2/4-bit and 5-6-5 unpackers);</li>
- *   <li>CMYK JPEGs (also YCCK, Adobe-inverted) are converted by TwelveMonkeys (embedded ICC profile if present,
- *       otherwise its simple formula, which matches PIL's); CMYK rasters from other readers use PIL's
+ *   <li>CMYK JPEGs (also YCCK, Adobe-inverted) are converted by TwelveMonkeys: without an ICC profile by its
+ *       simple formula, which matches PIL's; with an embedded CMYK profile colour-managed, which PIL does not do
+ *       (rare in photo folders); CMYK rasters from other readers use PIL's
  *       {@code cmyk2rgb} formula; other colour spaces (Lab, float TIFF, ...) go through Java colour
  *       management ({@code getRGB}).</li>
  * </ul>
@@ -96,7 +100,7 @@ public final class ImageDecoder {
         RgbImage stored;
         try (RandomAccessFile raf = open(file)) {
             stored = decodeStored(file, raf, fileSize);
-        } catch (IOException e) { // only from closing the file
+        } catch (IOException e) { // the file itself failed (header read, stream set-up, close), not the decoder
             throw new ImageDecodeException(file, "read error (" + oneLine(e.getMessage()) + ")", e);
         }
         return ExifOrientation.apply(stored, readExifOrientation(file));
@@ -171,7 +175,7 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next(); // TwelveMonkeys orders its readers before the JDK's
             try {
-                return read(file, head, fileSize, in, reader);
+                return read(file, raf, head, fileSize, in, reader);
             } finally {
                 reader.dispose();
             }
@@ -180,7 +184,8 @@ public final class ImageDecoder {
         }
     }
 
-    private RgbImage read(Path file, byte[] head, long fileSize, ImageInputStream in, ImageReader reader)
+    private RgbImage read(Path file, RandomAccessFile raf, byte[] head, long fileSize, ImageInputStream in,
+                          ImageReader reader)
             throws ImageDecodeException {
         String format = formatName(reader);
         List<String> warnings = new ArrayList<>();
@@ -196,7 +201,11 @@ public final class ImageDecoder {
             if (riffTruncated(head, fileSize)) {
                 throw new ImageDecodeException(file, "truncated " + format);
             }
-            BufferedImage image = reader.read(0);
+            ImageReadParam param = reader.getDefaultReadParam();
+            if (format.equals("JPEG")) {
+                keepEmbeddedRgbProfile(reader, param);
+            }
+            BufferedImage image = reader.read(0, param);
             String warningReason = fatalWarning(format, warnings);
             if (warningReason != null) {
                 throw new ImageDecodeException(file, warningReason);
@@ -205,10 +214,28 @@ public final class ImageDecoder {
         } catch (ImageDecodeException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new ImageDecodeException(file, failureReason(format, e), e);
+            String reason = cutShort(format, raf, head, fileSize) ? "truncated " + format : failureReason(format, e);
+            throw new ImageDecodeException(file, reason, e);
         } catch (OutOfMemoryError e) {
             // One oversized raster allocation failed and nothing was kept: skip this image, keep the run alive.
             throw new ImageDecodeException(file, "out of memory decoding " + format, e);
+        }
+    }
+
+    /**
+     * TwelveMonkeys converts an RGB JPEG with a non-sRGB ICC profile (Adobe RGB, Display P3 from phones, ...)
+     * to sRGB; PIL ignores the profile. Asking for the profile's own colour space as destination gives the
+     * decoded values unconverted, as PIL has them.
+     */
+    private static void keepEmbeddedRgbProfile(ImageReader reader, ImageReadParam param) throws IOException {
+        for (Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0); types.hasNext(); ) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace space = type.getColorModel().getColorSpace();
+            if (space.getType() == ColorSpace.TYPE_RGB && !space.isCS_sRGB()
+                    && type.getColorModel().getNumComponents() == 3) {
+                param.setDestinationType(type);
+                return;
+            }
         }
     }
 
@@ -238,7 +265,8 @@ public final class ImageDecoder {
 
     private static String failureReason(String format, Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EOFException) {
+            // (TwelveMonkeys' TIFF reader can fail with "EOFException cannot be cast to ...")
+            if (t instanceof EOFException || String.valueOf(t.getMessage()).contains("EOFException")) {
                 return "truncated " + format;
             }
         }
@@ -251,6 +279,52 @@ public final class ImageDecoder {
             detail = root.getClass().getSimpleName() + (detail == null || detail.isBlank() ? "" : ": " + detail);
         }
         return "corrupt " + format + " (" + oneLine(detail) + ")";
+    }
+
+    /**
+     * After a failed decode: does the file end before its own structure says it should? Readers word this
+     * as "Invalid chunk length", "Image format error", ...; the user should read "truncated".
+     */
+    private static boolean cutShort(String format, RandomAccessFile raf, byte[] head, long fileSize) {
+        try {
+            switch (format) {
+                case "JPEG": { // no EOI marker at the end
+                    raf.seek(fileSize - 2);
+                    return raf.read() != 0xFF || raf.read() != 0xD9;
+                }
+                case "GIF": { // no trailer byte
+                    raf.seek(fileSize - 1);
+                    return raf.read() != 0x3B;
+                }
+                case "PNG": { // a chunk runs past the end, or no IEND
+                    long pos = 8;
+                    while (pos + 8 <= fileSize) {
+                        raf.seek(pos);
+                        long length = raf.readInt() & 0xFFFFFFFFL;
+                        int type = raf.readInt();
+                        if (pos + 12 + length > fileSize) {
+                            return true;
+                        }
+                        if (type == 0x49454E44) { // "IEND"
+                            return false;
+                        }
+                        pos += 12 + length;
+                    }
+                    return true;
+                }
+                case "TIFF": { // first IFD beyond the end (writers often put it last)
+                    boolean little = head[0] == 'I';
+                    long offset = little
+                            ? (head[4] & 0xFFL) | (head[5] & 0xFFL) << 8 | (head[6] & 0xFFL) << 16 | (head[7] & 0xFFL) << 24
+                            : (head[4] & 0xFFL) << 24 | (head[5] & 0xFFL) << 16 | (head[6] & 0xFFL) << 8 | (head[7] & 0xFFL);
+                    return head[2] == (little ? 42 : 0) && offset >= fileSize;
+                }
+                default:
+                    return false;
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
