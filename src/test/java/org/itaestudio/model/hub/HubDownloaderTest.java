@@ -238,6 +238,46 @@ class HubDownloaderTest {
         }
     }
 
+    @Test
+    void anotherProcessHoldingTheLockMakesTheDownloadWaitAndTheWaitCanBeCancelled() throws Exception {
+        Path lockFile = layout.lockPath(REPO, hub.weightsSha256);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process holder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                LockHolder.class.getName(), lockFile.toString()).redirectErrorStream(true).start();
+        ExecutorService workers = Executors.newFixedThreadPool(2);
+        try {
+            var fromHolder = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream()));
+            assertEquals("locked", fromHolder.readLine());
+
+            // a waiting download can be cancelled
+            AtomicBoolean cancel = new AtomicBoolean();
+            Future<HubDownloader.HubFile> cancelled = workers.submit(() -> downloader(hub.env(cache)).download(REPO,
+                    "main", WEIGHTS, DownloadListener.NONE, cancel::get));
+            waitUntil(() -> hub.requests().size() == 1); // its HEAD: now it waits for the lock
+            Thread.sleep(300);
+            assertFalse(cancelled.isDone());
+            cancel.set(true);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> cancelled.get(2, TimeUnit.SECONDS));
+            assertEquals(ModelResolveException.Reason.CANCELLED, ((ModelResolveException) e.getCause()).reason());
+
+            // another one waits, then proceeds once the other process lets go
+            Future<HubDownloader.HubFile> waiting = workers.submit(() -> downloader(hub.env(cache)).download(REPO,
+                    "main", WEIGHTS));
+            waitUntil(() -> hub.requests().size() == 2);
+            Thread.sleep(300);
+            assertFalse(waiting.isDone());
+            assertEquals(0, hub.cdnGets().size());
+            holder.getOutputStream().write('\n');
+            holder.getOutputStream().flush();
+            HubDownloader.HubFile file = waiting.get(10, TimeUnit.SECONDS);
+            assertArrayEquals(hub.weights, Files.readAllBytes(file.path()));
+            assertTrue(holder.waitFor(10, TimeUnit.SECONDS));
+        } finally {
+            holder.destroyForcibly();
+            workers.shutdownNow();
+        }
+    }
+
     // token and errors -------------------------------------------------------------------------------------------
 
     @Test
