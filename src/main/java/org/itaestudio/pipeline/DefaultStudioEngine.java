@@ -133,7 +133,8 @@ public final class DefaultStudioEngine implements StudioEngine {
 
     /**
      * Embeds, from cached hidden states, every file whose states exist and whose embedding is not cached already:
-     * only the blocks from {@code layer} on run. Returns embeddings by relative path.
+     * only the blocks from {@code layer} on run. States are read batch by batch (a ViT-S image is ~0.4 MB as floats).
+     * Returns embeddings by relative path; files without states are left to the full pipeline.
      */
     private Map<String, float[]> runIncremental(DinoV2 model, List<ImageFile> files, CachedStore store, int layer,
                                                 AnalysisSettings settings, ProgressListener progress,
@@ -145,39 +146,38 @@ public final class DefaultStudioEngine implements StudioEngine {
                 missing.add(f);
             }
         }
-        Map<String, float[]> hidden = store.lookupStates(missing);
-        if (hidden.isEmpty()) {
-            return Map.of();
-        }
         int grid = settings.crop() / model.config().patchSize();
         ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
         Map<String, float[]> out = new LinkedHashMap<>();
-        List<ImageFile> todo = new ArrayList<>();
-        for (ImageFile f : missing) {
-            if (hidden.containsKey(f.relativePath())) {
-                todo.add(f);
-            }
-        }
-        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(todo.size(), 0);
+        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
         int batch = Math.max(1, settings.batchSize());
-        for (int from = 0; from < todo.size(); from += batch) {
+        for (int from = 0; from < missing.size(); from += batch) {
             cancel.throwIfCancelled();
-            List<ImageFile> part = todo.subList(from, Math.min(todo.size(), from + batch));
-            float[][] h = new float[part.size()][];
-            for (int i = 0; i < h.length; i++) {
-                h[i] = hidden.get(part.get(i).relativePath());
+            List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
+            Map<String, float[]> hidden = store.lookupStates(part);
+            List<ImageFile> found = new ArrayList<>();
+            for (ImageFile f : part) {
+                if (hidden.containsKey(f.relativePath())) {
+                    found.add(f);
+                }
             }
-            ForwardResult r = model.forwardFrom(layer, h, grid, grid, request);
-            Map<ImageFile, float[]> saved = new LinkedHashMap<>();
-            for (int i = 0; i < h.length; i++) {
-                out.put(part.get(i).relativePath(), r.embeddings()[i]);
-                saved.put(part.get(i), r.embeddings()[i]);
+            if (!found.isEmpty()) {
+                float[][] h = new float[found.size()][];
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = hidden.get(found.get(i).relativePath());
+                }
+                ForwardResult r = model.forwardFrom(layer, h, grid, grid, request);
+                Map<ImageFile, float[]> saved = new LinkedHashMap<>();
+                for (int i = 0; i < h.length; i++) {
+                    out.put(found.get(i).relativePath(), r.embeddings()[i]);
+                    saved.put(found.get(i), r.embeddings()[i]);
+                }
+                store.save(saved, null);
             }
-            store.save(saved, null);
             meter.add(part.size());
             progress.onProgress(meter.progress("Re-embedding (ITAE blocks only)", 0));
         }
-        LOG.info("incremental ITAE: {} images from cached states at block {}", out.size(), layer);
+        LOG.info("incremental ITAE: {} of {} images from cached states at block {}", out.size(), missing.size(), layer);
         return out;
     }
 
@@ -292,18 +292,24 @@ public final class DefaultStudioEngine implements StudioEngine {
             this.dim = dim;
         }
 
+        /** Content hash -> relative path for the given files; unreadable files are left out (the decoder says why). */
         private Map<String, String> hashAll(List<ImageFile> files) {
+            List<Path> unknown = new ArrayList<>();
+            Map<Path, ImageFile> byPath = new HashMap<>();
+            for (ImageFile f : files) {
+                if (!hashes.containsKey(f.relativePath())) {
+                    unknown.add(f.path());
+                    byPath.put(f.path(), f);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                hasher.hashAll(unknown, (p, e) -> { }).forEach((p, h) -> hashes.put(byPath.get(p).relativePath(), h));
+            }
             Map<String, String> byHash = new LinkedHashMap<>();
             for (ImageFile f : files) {
-                String h = hashes.computeIfAbsent(f.relativePath(), k -> {
-                    try {
-                        return hasher.hash(f.path());
-                    } catch (IOException e) {
-                        return ""; // unreadable: the decoder reports why
-                    }
-                });
-                if (!h.isEmpty()) {
-                    byHash.put(h, f.relativePath());
+                String h = hashes.get(f.relativePath());
+                if (h != null) {
+                    byHash.putIfAbsent(h, f.relativePath());
                 }
             }
             return byHash;
@@ -349,7 +355,8 @@ public final class DefaultStudioEngine implements StudioEngine {
             batch.forEach((f, v) -> {
                 String h = hashes.get(f.relativePath());
                 if (h == null) {
-                    h = hashAll(List.of(f)).keySet().stream().findFirst().orElse(null);
+                    hashAll(List.of(f));
+                    h = hashes.get(f.relativePath());
                 }
                 if (h != null) {
                     rows.put(h, v);
