@@ -99,19 +99,27 @@ public final class DefaultStudioEngine implements StudioEngine {
             ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
             String configKey = configKey(lease.loaded, settings);
 
-            Map<String, float[]> incremental = Map.of();
-            int stateLayer = -1;
+            // Keep what makes the next ITAE change cheap: for the paper's setting (last block, CLS row, CLS pooling)
+            // the last block's CLS state; otherwise the hidden states entering the first engineered block.
+            int depth = model.config().depth();
+            boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
+                    && (settings.itae() == null || clsFastPathApplies(settings.itae(), depth));
             boolean keepStates = states != null && settings.crop() != null && files.size() <= MAX_IMAGES_WITH_STATES;
-            if (keepStates) {
-                // States enter the first engineered block; with ITAE off, the block ITAE would engineer by default.
-                stateLayer = settings.itae() == null ? model.config().depth() - 1
-                        : settings.itae().resolveLayers(model.config().depth()).first();
+            String stateKey = null;
+            int stateLayer = -1;
+            if (keepStates && fastPath) {
+                stateKey = stateKey(lease.loaded, settings, "cls@" + (depth - 1));
+                request = request.withClsStateCapture(true);
+            } else if (keepStates && settings.itae() != null) {
+                stateLayer = settings.itae().resolveLayers(depth).first();
+                stateKey = stateKey(lease.loaded, settings, "states@" + stateLayer);
                 request = request.withCapture(stateLayer);
             }
-            CachedStore store = new CachedStore(configKey, keepStates ? stateKey(lease.loaded, settings, stateLayer) : null,
-                    model.config().embedDim());
-            if (keepStates && settings.itae() != null) {
-                incremental = runIncremental(model, files, store, stateLayer, settings, progress, cancel);
+            CachedStore store = new CachedStore(configKey, stateKey, model.config().embedDim());
+            Map<String, float[]> incremental = Map.of();
+            if (stateKey != null && settings.itae() != null) {
+                incremental = fastPath ? runFromClsStates(model, files, store, settings, progress, cancel)
+                        : runIncremental(model, files, store, stateLayer, settings, progress, cancel);
             }
             Map<String, float[]> known = incremental;
             EmbeddingPipeline.Store withIncremental = new EmbeddingPipeline.Store() {
@@ -183,6 +191,45 @@ public final class DefaultStudioEngine implements StudioEngine {
             progress.onProgress(meter.progress("Re-embedding (ITAE blocks only)", 0));
         }
         LOG.info("incremental ITAE: {} of {} images from cached states at block {}", out.size(), missing.size(), layer);
+        return out;
+    }
+
+    /**
+     * Embeds, from cached last-block CLS states, every file whose state exists and whose embedding is not cached:
+     * only the last block's CLS row runs (see {@link org.itaestudio.model.ClsState}).
+     */
+    private Map<String, float[]> runFromClsStates(DinoV2 model, List<ImageFile> files, CachedStore store,
+                                                  AnalysisSettings settings, ProgressListener progress,
+                                                  Cancellation cancel) {
+        Map<String, float[]> cached = store.lookup(files);
+        List<ImageFile> missing = new ArrayList<>();
+        for (ImageFile f : files) {
+            if (!cached.containsKey(f.relativePath())) {
+                missing.add(f);
+            }
+        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
+        int batch = 64; // ~25 MB of values per batch for ViT-S
+        for (int from = 0; from < missing.size(); from += batch) {
+            cancel.throwIfCancelled();
+            List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
+            Map<String, float[]> found = store.lookupStates(part);
+            List<ImageFile> hits = part.stream().filter(f -> found.containsKey(f.relativePath())).toList();
+            if (!hits.isEmpty()) {
+                float[][] packed = hits.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new);
+                float[][] emb = model.embedFromClsStates(packed, settings.itae()).embeddings();
+                Map<ImageFile, float[]> saved = new LinkedHashMap<>();
+                for (int i = 0; i < emb.length; i++) {
+                    out.put(hits.get(i).relativePath(), emb[i]);
+                    saved.put(hits.get(i), emb[i]);
+                }
+                store.save(saved, null);
+            }
+            meter.add(part.size());
+            progress.onProgress(meter.progress("Re-embedding (last block, CLS row)", 0));
+        }
+        LOG.info("ITAE from cached CLS states: {} of {} images", out.size(), missing.size());
         return out;
     }
 
@@ -280,8 +327,13 @@ public final class DefaultStudioEngine implements StudioEngine {
                 + "|" + (s.itae() == null ? "plain" : s.itae().key());
     }
 
-    static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, int layer) {
-        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|states@" + layer;
+    static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, String what) {
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|" + what;
+    }
+
+    /** The paper's setting: ITAE on the last block's CLS row only (then {@link DinoV2#embedFromClsStates} applies). */
+    static boolean clsFastPathApplies(ItaeConfig itae, int depth) {
+        return itae.rows() == ItaeConfig.Rows.CLS && itae.resolveLayers(depth).equals(Set.of(depth - 1));
     }
 
     /** Embedding cache (and optional hidden-state store) seen through file paths. */
@@ -376,8 +428,10 @@ public final class DefaultStudioEngine implements StudioEngine {
                         byHash.put(h, v);
                     }
                 });
-                int tokens = captured.values().iterator().next().length / dim;
-                states.putAll(stateKey, tokens, dim, byHash);
+                int length = captured.values().iterator().next().length;
+                // hidden states are tokens x dim; packed CLS states are stored as one row of their own length
+                boolean hidden = length % dim == 0 && !stateKey.contains("|cls@");
+                states.putAll(stateKey, hidden ? length / dim : 1, hidden ? dim : length, byHash);
             }
         }
     }
