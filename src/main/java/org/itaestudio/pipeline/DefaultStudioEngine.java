@@ -248,6 +248,51 @@ public final class DefaultStudioEngine implements StudioEngine {
         return Analysis.of(e, settings, progress, cancel);
     }
 
+    @Override
+    public FolderAnalysis previewItae(FolderAnalysis base, ItaeConfig itae, ProgressListener progress,
+                                      Cancellation cancel) throws IOException {
+        AnalysisSettings settings = base.settings().withItae(itae);
+        if (states == null || settings.crop() == null || base.size() == 0) {
+            return null;
+        }
+        List<ImageFile> files = new ArrayList<>();
+        for (String p : base.paths()) {
+            files.add(new ImageFile(p, base.folder().resolve(p)));
+        }
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            DinoV2 model = lease.model();
+            int depth = model.config().depth();
+            boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
+                    && (itae == null || clsFastPathApplies(itae, depth));
+            if (!fastPath) {
+                return null;
+            }
+            CachedStore store = new CachedStore(configKey(lease.loaded, settings),
+                    stateKey(lease.loaded, settings, "cls@" + (depth - 1)), model.config().embedDim());
+            float[][] emb = new float[files.size()][];
+            int batch = 64;
+            EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(files.size(), 0);
+            for (int from = 0; from < files.size(); from += batch) {
+                cancel.throwIfCancelled();
+                List<ImageFile> part = files.subList(from, Math.min(files.size(), from + batch));
+                Map<String, float[]> found = store.lookupStates(part);
+                if (found.size() < part.size()) {
+                    return null;
+                }
+                float[][] packed = part.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new);
+                float[][] e = model.embedFromClsStates(packed, itae).embeddings();
+                System.arraycopy(e, 0, emb, from, e.length);
+                meter.add(part.size());
+                progress.onProgress(meter.progress("Preview", 0));
+            }
+            FolderEmbeddings fe = new FolderEmbeddings(base.folder(), base.paths(), emb, base.skipped(), files.size(), 0);
+            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod("none");
+            FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel);
+            return new FolderAnalysis(a.folder(), a.paths(), a.embeddings(), a.labels(), a.k(), a.distances(),
+                    base.map(), a.skipped(), settings);
+        }
+    }
+
     // ---- single image ----------------------------------------------------------------------------------------
 
     /** The last inspected image's model input and the hidden states entering block {@code layer}. */
