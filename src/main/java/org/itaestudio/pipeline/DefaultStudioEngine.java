@@ -118,8 +118,18 @@ public final class DefaultStudioEngine implements StudioEngine {
             CachedStore store = new CachedStore(configKey, stateKey, model.config().embedDim());
             Map<String, float[]> incremental = Map.of();
             if (stateKey != null && settings.itae() != null) {
-                incremental = fastPath ? runFromClsStates(model, files, store, settings, progress, cancel)
-                        : runIncremental(model, files, store, stateLayer, settings, progress, cancel);
+                ItaeConfig itae = settings.itae();
+                if (fastPath) {
+                    incremental = runFromStates(files, store, 64, "Re-embedding (last block, CLS row)",
+                            packed -> model.embedFromClsStates(packed, itae).embeddings(), progress, cancel);
+                } else {
+                    int grid = settings.crop() / model.config().patchSize();
+                    int from = stateLayer;
+                    ForwardRequest resume = ForwardRequest.embedding(itae, settings.pooling());
+                    incremental = runFromStates(files, store, Math.max(1, settings.batchSize()),
+                            "Re-embedding (ITAE blocks only)",
+                            hidden -> model.forwardFrom(from, hidden, grid, grid, resume).embeddings(), progress, cancel);
+                }
             }
             Map<String, float[]> known = incremental;
             EmbeddingPipeline.Store withIncremental = new EmbeddingPipeline.Store() {
@@ -145,80 +155,25 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     /**
-     * Embeds, from cached hidden states, every file whose states exist and whose embedding is not cached already:
-     * only the blocks from {@code layer} on run. States are read batch by batch (a ViT-S image is ~0.4 MB as floats).
-     * Returns embeddings by relative path; files without states are left to the full pipeline.
+     * Embeds from cached states every file whose embedding is not cached but whose state is; files without a state
+     * are left to the full pipeline. States are read batch by batch (a ViT-S state is ~0.4 MB as floats).
+     *
+     * @param embedBatch states of a batch -> their embeddings
      */
-    private Map<String, float[]> runIncremental(DinoV2 model, List<ImageFile> files, CachedStore store, int layer,
-                                                AnalysisSettings settings, ProgressListener progress,
-                                                Cancellation cancel) {
+    private Map<String, float[]> runFromStates(List<ImageFile> files, CachedStore store, int batch, String stage,
+                                               java.util.function.UnaryOperator<float[][]> embedBatch,
+                                               ProgressListener progress, Cancellation cancel) {
         Map<String, float[]> cached = store.lookup(files);
-        List<ImageFile> missing = new ArrayList<>();
-        for (ImageFile f : files) {
-            if (!cached.containsKey(f.relativePath())) {
-                missing.add(f);
-            }
-        }
-        int grid = settings.crop() / model.config().patchSize();
-        ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
+        List<ImageFile> missing = files.stream().filter(f -> !cached.containsKey(f.relativePath())).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
-        int batch = Math.max(1, settings.batchSize());
-        for (int from = 0; from < missing.size(); from += batch) {
-            cancel.throwIfCancelled();
-            List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
-            Map<String, float[]> hidden = store.lookupStates(part);
-            List<ImageFile> found = new ArrayList<>();
-            for (ImageFile f : part) {
-                if (hidden.containsKey(f.relativePath())) {
-                    found.add(f);
-                }
-            }
-            if (!found.isEmpty()) {
-                float[][] h = new float[found.size()][];
-                for (int i = 0; i < h.length; i++) {
-                    h[i] = hidden.get(found.get(i).relativePath());
-                }
-                ForwardResult r = model.forwardFrom(layer, h, grid, grid, request);
-                Map<ImageFile, float[]> saved = new LinkedHashMap<>();
-                for (int i = 0; i < h.length; i++) {
-                    out.put(found.get(i).relativePath(), r.embeddings()[i]);
-                    saved.put(found.get(i), r.embeddings()[i]);
-                }
-                store.save(saved, null);
-            }
-            meter.add(part.size());
-            progress.onProgress(meter.progress("Re-embedding (ITAE blocks only)", 0));
-        }
-        LOG.info("incremental ITAE: {} of {} images from cached states at block {}", out.size(), missing.size(), layer);
-        return out;
-    }
-
-    /**
-     * Embeds, from cached last-block CLS states, every file whose state exists and whose embedding is not cached:
-     * only the last block's CLS row runs (see {@link org.itaestudio.model.ClsState}).
-     */
-    private Map<String, float[]> runFromClsStates(DinoV2 model, List<ImageFile> files, CachedStore store,
-                                                  AnalysisSettings settings, ProgressListener progress,
-                                                  Cancellation cancel) {
-        Map<String, float[]> cached = store.lookup(files);
-        List<ImageFile> missing = new ArrayList<>();
-        for (ImageFile f : files) {
-            if (!cached.containsKey(f.relativePath())) {
-                missing.add(f);
-            }
-        }
-        Map<String, float[]> out = new LinkedHashMap<>();
-        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
-        int batch = 64; // ~25 MB of values per batch for ViT-S
         for (int from = 0; from < missing.size(); from += batch) {
             cancel.throwIfCancelled();
             List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
             Map<String, float[]> found = store.lookupStates(part);
             List<ImageFile> hits = part.stream().filter(f -> found.containsKey(f.relativePath())).toList();
             if (!hits.isEmpty()) {
-                float[][] packed = hits.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new);
-                float[][] emb = model.embedFromClsStates(packed, settings.itae()).embeddings();
+                float[][] emb = embedBatch.apply(hits.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new));
                 Map<ImageFile, float[]> saved = new LinkedHashMap<>();
                 for (int i = 0; i < emb.length; i++) {
                     out.put(hits.get(i).relativePath(), emb[i]);
@@ -227,9 +182,9 @@ public final class DefaultStudioEngine implements StudioEngine {
                 store.save(saved, null);
             }
             meter.add(part.size());
-            progress.onProgress(meter.progress("Re-embedding (last block, CLS row)", 0));
+            progress.onProgress(meter.progress(stage, 0));
         }
-        LOG.info("ITAE from cached CLS states: {} of {} images", out.size(), missing.size());
+        LOG.info("{}: {} of {} images from cached states", stage, out.size(), missing.size());
         return out;
     }
 
