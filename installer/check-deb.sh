@@ -45,6 +45,16 @@ grep -q '^Comment=..*' "$desktop" || fail "desktop entry has no Comment"
 grep -qx "NoDisplay=true" "$opt/lib/itae-studio-itae-studio.desktop" || fail "the command-line launcher's entry is not hidden"
 grep -q "xdg-desktop-menu install /opt/itae-studio/lib/itae-studio-ITAE_Studio.desktop" "$work/DEBIAN/postinst" \
   || fail "postinst does not register the desktop entry"
+# without a desktop menu (xdg-desktop-menu fails, as in containers) the package still installs and removes
+mkdir -p "$work/fakebin"
+printf '#!/bin/sh\necho "$*" >> "%s/xdg.log"\nexit 3\n' "$work" > "$work/fakebin/xdg-desktop-menu"
+chmod +x "$work/fakebin/xdg-desktop-menu"
+for script in "postinst configure" "prerm remove"; do
+  # shellcheck disable=SC2086
+  PATH="$work/fakebin:$PATH" sh "$work/DEBIAN/${script%% *}" ${script#* } > /dev/null 2>&1 \
+    || fail "${script%% *} fails when xdg-desktop-menu fails"
+done
+[ "$(wc -l < "$work/xdg.log")" -eq 4 ] || fail "postinst/prerm did not call xdg-desktop-menu for both entries"
 
 if [ -d "$image" ]; then
   diff -r -x .jpackage.xml "$image/lib/app" "$opt/lib/app" > /dev/null || fail "the .deb's lib/app differs from the app image"

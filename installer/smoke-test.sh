@@ -86,11 +86,21 @@ set +e
 "$cli" embed --model "$work/missing.pth" --input "$work/photos" --output "$work/x.csv" 2> "$work/err1"; rc1=$?
 "$cli" embed --model "$model" --output "$work/x.csv" 2> "$work/err2"; rc2=$?
 set -e
-[ "$rc1" -eq 1 ] && [ "$(wc -l < "$work/err1")" -eq 1 ] && grep -q "^itae-studio: .*missing.pth" "$work/err1" \
+[ "$rc1" -eq 1 ] && [ "$(wc -l < "$work/err1")" -eq 1 ] && grep -q "^itae-studio: model path not found: .*missing.pth" "$work/err1" \
   || { cat "$work/err1" >&2; fail "missing model: exit $rc1, expected 1 and one line naming the file"; }
 [ "$rc2" -eq 2 ] || { cat "$work/err2" >&2; fail "usage error: exit $rc2, expected 2"; }
 grep -q "command failed" "$log" || fail "the failure's stack trace is not in the log file"
-step "errors: missing model exit 1 (one line), usage exit 2"
+set +e
+JAVA_TOOL_OPTIONS=-Ditae.debug=true "$cli" embed --model "$work/missing.pth" --input "$work/photos" \
+  --output "$work/x.csv" 2> "$work/err3"
+set -e
+grep -q "^[[:space:]]at org.itaestudio" "$work/err3" || { cat "$work/err3" >&2; fail "-Ditae.debug=true shows no stack trace"; }
+step "errors: missing model exit 1 (one line), usage exit 2, debug trace"
+
+# without ITAE_STUDIO_CACHE the log goes to the user's state directory (XDG default)
+env -u ITAE_STUDIO_CACHE -u XDG_STATE_HOME -u XDG_CACHE_HOME "$cli" --version > /dev/null
+[ -f "$HOME/.local/state/itae-studio/itae-studio.log" ] || fail "no log file in ~/.local/state/itae-studio"
+step "default log file ~/.local/state/itae-studio/itae-studio.log"
 
 # the desktop launcher without a display: one line and exit 1, never a hang
 set +e

@@ -46,6 +46,14 @@ public final class Logging {
 
     static final String CONSOLE_PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
 
+    /**
+     * JavaFX warns on every start that it runs from the classpath ("Unsupported JavaFX configuration"), through
+     * java.util.logging to stderr. That is how this app is built on purpose (see Main), so the line is dropped; other
+     * JavaFX messages pass. A strong reference: java.util.logging keeps loggers only weakly.
+     */
+    private static final java.util.logging.Logger JAVAFX_JUL = java.util.logging.Logger.getLogger("javafx");
+    static final String JAVAFX_CLASSPATH_WARNING = "Unsupported JavaFX configuration";
+
     private static volatile Path logFile;
 
     private Logging() {
@@ -77,6 +85,7 @@ public final class Logging {
             return null; // another SLF4J binding was put on the classpath: leave its configuration alone
         }
         ctx.reset();
+        JAVAFX_JUL.setFilter(r -> r.getMessage() == null || !r.getMessage().startsWith(JAVAFX_CLASSPATH_WARNING));
         ch.qos.logback.classic.Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(Level.WARN);
         ctx.getLogger("org.itaestudio").setLevel(Level.INFO);
@@ -123,6 +132,7 @@ public final class Logging {
         }
         logFile = null;
         Thread.setDefaultUncaughtExceptionHandler(null);
+        JAVAFX_JUL.setFilter(null);
     }
 
     /** What a bug report needs to know about this process: versions, machine, bundled native library. */

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.itaestudio.cli.ItaeStudioCommand;
 import org.junit.jupiter.api.AfterEach;
@@ -119,6 +121,38 @@ class LoggingTest {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         assertNotNull(ctx.getLogger("ROOT").getAppender("STDERR"));
         assertNull(ctx.getLogger("ROOT").getAppender("FILE"));
+    }
+
+    @Test
+    void javafxClasspathWarningIsDroppedOtherJavafxMessagesPass() {
+        Logging.init(tmp, Logging.MAX_FILE_BYTES, Duration.buildBySeconds(10));
+        java.util.logging.Logger javafx = java.util.logging.Logger.getLogger("javafx");
+        List<String> seen = new ArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                seen.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        boolean parents = javafx.getUseParentHandlers();
+        javafx.addHandler(capture);
+        javafx.setUseParentHandlers(false);
+        try {
+            javafx.warning("Unsupported JavaFX configuration: classes were loaded from 'unnamed module @1'");
+            javafx.warning("Could not load CSS file");
+        } finally {
+            javafx.removeHandler(capture);
+            javafx.setUseParentHandlers(parents);
+        }
+        assertEquals(List.of("Could not load CSS file"), seen);
     }
 
     private static LoggingEvent event(String logger, Level level) {
