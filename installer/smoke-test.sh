@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of an installed or built ITAE Studio: runs its launchers the way a user would, offline, with a fresh
-# HOME, DJL cache (so the bundled CPU libtorch is unpacked from the app, never downloaded) and embedding cache.
+# DJL cache (so the bundled CPU libtorch is unpacked from the app, never downloaded), embedding cache and log folder.
 #   installer/smoke-test.sh                              # the app image of `mvn -Pinstaller package`
 #   installer/smoke-test.sh /opt/itae-studio             # an installed .deb (or an extracted one)
 # Checks: --version; embed of two images (224x224 and 280x224) with the tiny DINOv2 checkpoint of the test fixtures,
@@ -97,10 +97,11 @@ set -e
 grep -q "^[[:space:]]at org.itaestudio" "$work/err3" || { cat "$work/err3" >&2; fail "-Ditae.debug=true shows no stack trace"; }
 step "errors: missing model exit 1 (one line), usage exit 2, debug trace"
 
-# without ITAE_STUDIO_CACHE the log goes to the user's state directory (XDG default)
-env -u ITAE_STUDIO_CACHE -u XDG_STATE_HOME -u XDG_CACHE_HOME "$cli" --version > /dev/null
-[ -f "$HOME/.local/state/itae-studio/itae-studio.log" ] || fail "no log file in ~/.local/state/itae-studio"
-step "default log file ~/.local/state/itae-studio/itae-studio.log"
+# without ITAE_STUDIO_CACHE the log goes to the user's state directory ($XDG_STATE_HOME, default ~/.local/state;
+# Java takes the home directory from the user database, not $HOME, so the XDG variable keeps this test in $work)
+env -u ITAE_STUDIO_CACHE XDG_STATE_HOME="$work/state" "$cli" --version > /dev/null
+[ -f "$work/state/itae-studio/itae-studio.log" ] || fail "no log file in \$XDG_STATE_HOME/itae-studio"
+step "log file in \$XDG_STATE_HOME/itae-studio without ITAE_STUDIO_CACHE"
 
 # the desktop launcher without a display: one line and exit 1, never a hang
 set +e
@@ -117,7 +118,8 @@ if grep -q "not part of this build" "$work/gui.err"; then
 elif ! command -v xvfb-run > /dev/null; then
   echo "smoke-test: skipped the Xvfb start: xvfb-run not installed (apt-get install xvfb)"
 else
-  setsid xvfb-run -a -s "-screen 0 1280x800x24" "$gui" --model "$model" "$work/photos" \
+  # user.home in $work: the app's preferences (java.util.prefs) stay out of the real home
+  JAVA_TOOL_OPTIONS="-Duser.home=$HOME" setsid xvfb-run -a -s "-screen 0 1280x800x24" "$gui" --model "$model" "$work/photos" \
     > "$work/xvfb.out" 2> "$work/xvfb.err" &
   pid=$!
   for _ in $(seq 1 30); do sleep 1; kill -0 "$pid" 2> /dev/null || break; done
