@@ -42,17 +42,24 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
         }
     }
 
-    /** Timed forwards of one engine at one batch size; peaks are -1 where not measured. */
-    public record Measurement(String arch, int batch, String engine, List<Double> timesMs, long peakHeapMb,
-                              long peakRssMb) {
+    /**
+     * Timed forwards of one engine at one batch size: wall-clock and process CPU time (all threads) per forward;
+     * peaks are -1 where not measured.
+     */
+    public record Measurement(String arch, int batch, String engine, List<Double> timesMs, List<Double> cpuMs,
+                              long peakHeapMb, long peakRssMb) {
         public Measurement {
             timesMs = List.copyOf(timesMs);
+            cpuMs = List.copyOf(cpuMs);
         }
 
         public double medianMs() {
-            double[] t = timesMs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = t.length;
-            return n % 2 == 1 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+            return median(timesMs);
+        }
+
+        /** Median CPU milliseconds per image (spinning threads count too), NaN when not measured. */
+        public double cpuMsPerImage() {
+            return cpuMs.isEmpty() ? Double.NaN : median(cpuMs) / batch;
         }
 
         public double minMs() {
@@ -75,19 +82,21 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
     }
 
     public double matMulMedianGflops() {
-        double[] g = matMulGflops.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        if (g.length == 0) {
-            return Double.NaN;
-        }
-        return g.length % 2 == 1 ? g[g.length / 2] : (g[g.length / 2 - 1] + g[g.length / 2]) / 2;
+        return matMulGflops.isEmpty() ? Double.NaN : median(matMulGflops);
+    }
+
+    static double median(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /** The results table alone: one row per (model, batch, engine). */
     public String table() {
         StringBuilder sb = new StringBuilder();
         sb.append("| model | batch | engine | ms/batch median (min-max) | images/s | ours ÷ engine (images/s) "
-                + "| GFLOP/s | % of matmul rate | peak heap MB | peak RSS MB |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| GFLOP/s | % of matmul rate | CPU ms/image | peak heap MB | peak RSS MB |\n");
+        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double matmul = matMulMedianGflops();
         for (ArchResult a : archs) {
             for (int batch : options.batches()) {
@@ -101,9 +110,9 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
                     double gflops = a.flops().total() * r.imagesPerSecond() / 1e9;
                     String ratio = key.equals(OURS) || ours.isEmpty() ? "-"
                             : fmt("%.2f", ours.get().imagesPerSecond() / r.imagesPerSecond());
-                    sb.append(fmt("| %s | %d | %s | %.0f (%.0f-%.0f) | %.2f | %s | %.1f | %.0f%% | %s | %s |\n",
+                    sb.append(fmt("| %s | %d | %s | %.0f (%.0f-%.0f) | %.2f | %s | %.1f | %.0f%% | %.0f | %s | %s |\n",
                             modelName(a.arch()), batch, label(key), r.medianMs(), r.minMs(), r.maxMs(),
-                            r.imagesPerSecond(), ratio, gflops, 100 * gflops / matmul,
+                            r.imagesPerSecond(), ratio, gflops, 100 * gflops / matmul, r.cpuMsPerImage(),
                             r.peakHeapMb() < 0 ? "-" : Long.toString(r.peakHeapMb()),
                             r.peakRssMb() < 0 ? "-" : Long.toString(r.peakRssMb())));
                 }

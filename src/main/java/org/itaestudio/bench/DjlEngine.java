@@ -10,6 +10,7 @@ import java.util.Arrays;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.NativeThreading;
 import org.itaestudio.model.weights.SyntheticWeights;
 
 /** ITAE Studio's own engine ({@link DinoV2} on DJL + libtorch) with the benchmark's synthetic weights. */
@@ -17,6 +18,7 @@ final class DjlEngine implements BenchEngine {
     private final DinoV2 model;
 
     DjlEngine(DinoV2Config config, long weightSeed, int threads) throws Exception {
+        NativeThreading.configure(); // what the app does before libtorch loads
         Engine.getEngine("PyTorch"); // loads libtorch
         if (JniUtils.getNumThreads() != threads) { // normally already set by -Dai.djl.pytorch.num_threads
             JniUtils.setNumThreads(threads);
@@ -31,7 +33,8 @@ final class DjlEngine implements BenchEngine {
 
     @Override
     public String version() {
-        return "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getEngine("PyTorch").getVersion();
+        return "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getEngine("PyTorch").getVersion()
+                + ", OMP_WAIT_POLICY " + NativeThreading.waitPolicy();
     }
 
     @Override
