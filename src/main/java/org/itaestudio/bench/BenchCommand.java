@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
  * and inputs; prints a markdown table and (full runs) records it in docs/benchmarks.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark ITAE Studio's DINOv2 engine against PyTorch eager and ONNX Runtime on this machine,",
-                "with the same synthetic weights and inputs. Prints a markdown table; full runs also update",
-                "docs/benchmarks.md. The peers need Debian's PyTorch (/usr/bin/python3 -c 'import torch')."})
+        description = "Benchmark ITAE Studio's DINOv2 engine against PyTorch eager and ONNX Runtime on this machine, "
+                + "with the same synthetic weights and inputs. Prints a markdown table; full runs also update "
+                + "docs/benchmarks.md. The peers need Debian's PyTorch (/usr/bin/python3 -c 'import torch').")
 public final class BenchCommand implements Callable<Integer> {
 
     static final String BEGIN = "<!-- bench-results:begin -->";

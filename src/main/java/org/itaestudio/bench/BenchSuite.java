@@ -128,7 +128,7 @@ public final class BenchSuite {
                 }
             }
 
-            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 7}").get("gflops").getAsDouble());
+            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 10}").get("gflops").getAsDouble());
 
             // Same model everywhere: embeddings of the same batch.
             Map<String, float[][]> embeddings = new LinkedHashMap<>();
@@ -169,7 +169,7 @@ public final class BenchSuite {
                             BenchReport.modelName(arch), batch, e.name(), m.medianMs(), m.imagesPerSecond());
                 }
             }
-            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 7}").get("gflops").getAsDouble());
+            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 10}").get("gflops").getAsDouble());
             return new BenchReport.ArchResult(arch, ModelFlops.of(config, size, size), images, diffs, checks);
         } finally {
             for (EngineProcess e : running) {

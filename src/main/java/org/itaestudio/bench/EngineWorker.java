@@ -51,6 +51,7 @@ public final class EngineWorker {
             failure[0].printStackTrace();
             System.exit(1);
         }
+        System.exit(0); // native runtimes may leave non-daemon threads behind
     }
 
     private static void serve(String[] args) throws Exception {
