@@ -27,9 +27,11 @@ jpackage_args() { # the <argument>s of the installer profile's jpackage runs, on
 expect_args() { jpackage_args "$1" | grep -qF -- "$2" || fail "$1: jpackage arguments lack '$2': $(jpackage_args "$1")"; }
 reject() { ! grep -qF "$2" "$out/$1.txt" || { cat "$out/$1.txt" >&2; fail "$1: unexpected $2"; }; }
 
-tree gpu -Pgpu
+# (with the installer profile and -Dinstaller.skipPackage, to check that the flag skips the installer's jpackage run)
+tree gpu -Pgpu,installer -Dinstaller.skipPackage
 expect gpu "ai.djl.pytorch:pytorch-native-cu124:jar:linux-x86_64:2.5.1:runtime"
 reject gpu "pytorch-native-cpu"
+grep -q "<skip>true</skip>" "$out/gpu.pom.xml" || fail "-Dinstaller.skipPackage does not skip the installer"
 
 tree windows -Pinstaller,windows -Djavafx.platform=win
 expect windows "ai.djl.pytorch:pytorch-native-cpu:jar:win-x86_64:2.5.1:runtime"
@@ -39,11 +41,12 @@ expect_args windows "@installer/jpackage/package-windows.args --type msi --app-i
 grep -qF "<executable>" "$out/windows.pom.xml" && grep -q "<executable>.*jpackage.exe</executable>" "$out/windows.pom.xml" \
   || fail "windows: jpackage.exe not used"
 
-tree mac-arm -Pinstaller,mac-arm -Djavafx.platform=mac-aarch64
+tree mac-arm -Pinstaller,mac-arm -Djavafx.platform=mac-aarch64 -Dinstaller.version=1.0.0
 expect mac-arm "ai.djl.pytorch:pytorch-native-cpu:jar:osx-aarch64:2.5.1:runtime"
 expect mac-arm "org.openjfx:javafx-graphics:jar:mac-aarch64:"
 expect_args mac-arm "@installer/jpackage/app.args @installer/jpackage/app-macos.args --type app-image"
 expect_args mac-arm "@installer/jpackage/package-macos.args --type dmg --app-image $PWD/target/installer/ITAE Studio.app "
+expect_args mac-arm "--app-version 1.0.0 "
 
 echo "check-profiles: OK (gpu -> cu124 linux-x86_64; windows -> win-x86_64, JavaFX win, .msi;" \
   "mac-arm -> osx-aarch64, JavaFX mac-aarch64, .dmg)"
