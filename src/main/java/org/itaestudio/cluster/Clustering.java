@@ -10,7 +10,8 @@ package org.itaestudio.cluster;
  * @param labels    cluster of each point, in [0, k)
  * @param k         number of clusters
  * @param centroids k x d cluster means, in the space the algorithm worked in (L2-normalised
- *                  embeddings unless normalisation was switched off)
+ *                  embeddings unless normalisation was switched off); an empty cluster (possible
+ *                  only with fewer distinct points than k) has an all-zero centroid
  * @param inertia   sum over points of the squared Euclidean distance to their centroid
  * @param method    short human-readable description, e.g. {@code "k-means(k=5, restarts=10, seed=42)"}
  * @param distances Euclidean distance of each point to its own centroid (same space as centroids)

@@ -23,79 +23,117 @@ final class NearestNeighbors {
         this.squaredDistances = squaredDistances;
     }
 
-    private static final int ROW_BLOCK = 64;
-
     static NearestNeighbors exact(float[][] x, int k, BlockRunner runner, ProgressListener progress,
                                   BooleanSupplier cancelled) {
         int n = x.length;
         if (k < 1 || k > n - 1) throw new IllegalArgumentException("kNN: k must be in [1, n-1], got " + k + " for n=" + n);
         DotBlocks dots = new DotBlocks(x, runner);
+        int blocks = dots.blockCount();
+        double[][] heapD = new double[n][k];
+        int[][] heapI = new int[n][k];
+        int[] size = new int[n];
+        // Each distance is computed once (tile (I, J) with I <= J feeds the heaps of both blocks).
+        // Tiles run in rounds of a round-robin schedule: within a round no two tiles share a block,
+        // so they update disjoint heaps in parallel. Keeping the k smallest under the total order
+        // (distance, index) makes the result independent of the order candidates arrive in.
+        int m = blocks % 2 == 0 ? blocks : blocks + 1; // + a dummy block when odd
+        int rounds = m - 1;
+        long totalTiles = (long) blocks * (blocks + 1) / 2;
+        long doneTiles = 0;
+        if (progress != null) progress.progress("neighbours", 0, 1000);
+        for (int round = -1; round < rounds; round++) {
+            if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("kNN cancelled");
+            int[][] pairs = round < 0 ? diagonal(blocks) : roundRobin(m, round, blocks);
+            runner.run(pairs.length, t -> tile(x, dots, pairs[t][0], pairs[t][1], k, heapD, heapI, size));
+            doneTiles += pairs.length;
+            if (progress != null) progress.progress("neighbours", (int) (1000 * doneTiles / totalTiles), 1000);
+        }
         int[][] idx = new int[n][k];
         double[][] dist = new double[n][k];
-        int nBlocks = BlockRunner.blocks(n, ROW_BLOCK);
-        // Process row blocks in slices so the caller thread can report progress and poll cancellation.
-        int slice = Math.max(1, Math.min(nBlocks, 16));
-        if (progress != null) progress.progress("neighbours", 0, n);
-        for (int s = 0; s < nBlocks; s += slice) {
-            if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("kNN cancelled");
-            int s0 = s, s1 = Math.min(nBlocks, s + slice);
-            runner.run(s1 - s0, b -> searchBlock(x, dots, (s0 + b) * ROW_BLOCK, Math.min(n, (s0 + b + 1) * ROW_BLOCK),
-                    k, idx, dist));
-            if (progress != null) progress.progress("neighbours", Math.min(n, s1 * ROW_BLOCK), n);
-        }
+        runner.run(BlockRunner.blocks(n, 256), b -> {
+            for (int i = b * 256, end = Math.min(n, i + 256); i < end; i++) {
+                int[] hi = heapI[i];
+                // exact distances for the chosen neighbours, then sort by (distance, index)
+                double[] exact = new double[k];
+                Integer[] pos = new Integer[k];
+                for (int t = 0; t < k; t++) {
+                    exact[t] = Embeddings.squaredDistance(x[i], x[hi[t]]);
+                    pos[t] = t;
+                }
+                java.util.Arrays.sort(pos, (p, q) -> exact[p] != exact[q] ? Double.compare(exact[p], exact[q])
+                        : Integer.compare(hi[p], hi[q]));
+                for (int t = 0; t < k; t++) {
+                    idx[i][t] = hi[pos[t]];
+                    dist[i][t] = exact[pos[t]];
+                }
+            }
+        });
         return new NearestNeighbors(idx, dist);
     }
 
-    private static void searchBlock(float[][] x, DotBlocks dots, int i0, int i1, int k, int[][] idx, double[][] dist) {
-        int n = x.length;
-        int rows = i1 - i0;
+    private static int[][] diagonal(int blocks) {
+        int[][] pairs = new int[blocks][];
+        for (int b = 0; b < blocks; b++) pairs[b] = new int[]{b, b};
+        return pairs;
+    }
+
+    /** Round {@code round} of the circle method over m (even) slots; pairs with the dummy slot (>= blocks) are dropped. */
+    private static int[][] roundRobin(int m, int round, int blocks) {
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        int last = m - 1;
+        addPair(pairs, last, round, blocks);
+        for (int t = 1; t < m / 2; t++) addPair(pairs, (round + t) % last, (round - t + last) % last, blocks);
+        return pairs.toArray(new int[0][]);
+    }
+
+    private static void addPair(java.util.List<int[]> pairs, int a, int b, int blocks) {
+        if (a >= blocks || b >= blocks) return;
+        pairs.add(new int[]{Math.min(a, b), Math.max(a, b)});
+    }
+
+    /** Distances between blocks I <= J; offers them to the heaps of the rows of I and (if I != J) of J. */
+    private static void tile(float[][] x, DotBlocks dots, int bi, int bj, int k, double[][] heapD, int[][] heapI,
+                             int[] size) {
+        int n = x.length, w = DotBlocks.WIDTH;
+        int i0 = bi * w, i1 = Math.min(n, i0 + w);
+        int j0 = bj * w, j1 = Math.min(n, j0 + w);
+        int rows = i1 - i0, cols = j1 - j0;
         float[][] acc = DotBlocks.newAccumulators();
-        // per-row bounded max-heaps
-        double[][] heapD = new double[rows][k];
-        int[][] heapI = new int[rows][k];
-        int[] size = new int[rows];
-        for (int b = 0; b < dots.blockCount(); b++) {
-            int j0 = b * DotBlocks.WIDTH, j1 = Math.min(n, j0 + DotBlocks.WIDTH);
-            for (int r0 = 0; r0 < rows; r0 += 4) {
-                dots.distancesToBlock(x, i0 + r0, b, acc);
-                for (int t = 0; t < 4 && r0 + t < rows; t++) {
-                    int r = r0 + t, i = i0 + r;
-                    double[] hd = heapD[r];
-                    int[] hi = heapI[r];
-                    float[] a = acc[t];
-                    if (i >= j0 && i < j1) a[i - j0] = Float.POSITIVE_INFINITY; // not its own neighbour
-                    int w = j1 - j0;
-                    int jj = 0;
-                    while (size[r] < k && jj < w) {
-                        if (a[jj] != Float.POSITIVE_INFINITY) siftUp(hd, hi, size[r]++, a[jj], j0 + jj);
-                        jj++;
-                    }
-                    // Common case: a tight scan against the current k-th distance; heap work is rare.
-                    float threshold = size[r] < k ? Float.POSITIVE_INFINITY : (float) hd[0];
-                    for (; jj < w; jj++) {
-                        if (a[jj] < threshold) {
-                            siftDown(hd, hi, k, a[jj], j0 + jj);
-                            threshold = (float) hd[0];
-                        }
-                    }
-                }
-            }
+        float[] tile = new float[rows * w];
+        for (int r0 = 0; r0 < rows; r0 += 4) {
+            dots.distancesToBlock(x, i0 + r0, bj, acc);
+            for (int t = 0; t < 4 && r0 + t < rows; t++) System.arraycopy(acc[t], 0, tile, (r0 + t) * w, cols);
         }
+        float[] line = new float[Math.max(rows, cols)];
         for (int r = 0; r < rows; r++) {
             int i = i0 + r;
-            int[] hi = heapI[r];
-            // exact distances for the chosen neighbours, then sort by (distance, index)
-            double[] exact = new double[k];
-            Integer[] pos = new Integer[k];
-            for (int t = 0; t < k; t++) {
-                exact[t] = Embeddings.squaredDistance(x[i], x[hi[t]]);
-                pos[t] = t;
-            }
-            java.util.Arrays.sort(pos, (a, b) -> exact[a] != exact[b] ? Double.compare(exact[a], exact[b])
-                    : Integer.compare(hi[a], hi[b]));
-            for (int t = 0; t < k; t++) {
-                idx[i][t] = hi[pos[t]];
-                dist[i][t] = exact[pos[t]];
+            System.arraycopy(tile, r * w, line, 0, cols);
+            if (bi == bj) line[r] = Float.POSITIVE_INFINITY; // not its own neighbour
+            offer(heapD[i], heapI[i], size, i, k, line, cols, j0);
+        }
+        if (bi == bj) return;
+        for (int c = 0; c < cols; c++) {
+            int j = j0 + c;
+            for (int r = 0; r < rows; r++) line[r] = tile[r * w + c];
+            offer(heapD[j], heapI[j], size, j, k, line, rows, i0);
+        }
+    }
+
+    /** Offers candidates {@code base + t} at distances {@code d[t]} (t < count) to row {@code row}'s heap. */
+    private static void offer(double[] hd, int[] hi, int[] size, int row, int k, float[] d, int count, int base) {
+        int t = 0;
+        while (size[row] < k && t < count) {
+            if (d[t] != Float.POSITIVE_INFINITY) siftUp(hd, hi, size[row]++, d[t], base + t);
+            t++;
+        }
+        if (size[row] < k) return;
+        // Common case: a tight scan against the current k-th distance; heap work is rare.
+        float threshold = (float) hd[0];
+        for (; t < count; t++) {
+            float v = d[t];
+            if (v < threshold || (v == threshold && base + t < hi[0])) {
+                siftDown(hd, hi, k, v, base + t);
+                threshold = (float) hd[0];
             }
         }
     }

@@ -16,7 +16,9 @@ import java.util.function.BooleanSupplier;
  *   <li>{@link Method#BARNES_HUT}: our Barnes-Hut t-SNE: exact kNN on min(n-1, 3 * perplexity + 1)
  *       neighbours, perplexity-calibrated sparse P, quadtree repulsion with angle theta, the
  *       schedule of scikit-learn 1.2 (see {@link BarnesHutTsne}).</li>
- *   <li>{@link Method#AUTO} (default): EXACT up to {@link #DEFAULT_EXACT_MAX_POINTS} points, else BARNES_HUT.</li>
+ *   <li>{@link Method#AUTO} (default): EXACT up to {@link #withExactMaxPoints exactMaxPoints} points (default
+ *       {@link #DEFAULT_EXACT_MAX_POINTS} = 0, i.e. never: Barnes-Hut was faster and as good at every size measured),
+ *       else BARNES_HUT.</li>
  * </ul>
  *
  * <p>Defaults: rows L2-normalised, perplexity 30 (capped at (n-1)/3 for tiny inputs), 1000
@@ -32,12 +34,13 @@ public final class TsneMap {
     public enum Init { PCA, RANDOM }
 
     /**
-     * AUTO uses the exact method only up to here. Measured on 2 cores, 384-D, 20 clusters (see
-     * TsneCompareBench): Smile exact vs Barnes-Hut CPU time 3.1 vs 1.5 s at n = 500, 6.6 vs 1.7 s at
-     * 1,000, 26 vs 2.7 s at 2,000, with equal or slightly better trustworthiness for Barnes-Hut
-     * (0.9835 vs 0.9862 at 2,000). So exact is kept only where it costs well under a second.
+     * AUTO uses the exact method only up to here; by default never. Measured on 2 cores, 384-D,
+     * 20 clusters (TsneCompareBench), Smile exact vs Barnes-Hut: CPU time 3.1 vs 1.5 s at n = 500,
+     * 6.6 vs 1.7 s at 1,000, 26 vs 2.7 s at 2,000, with equal or better trustworthiness for
+     * Barnes-Hut (0.9924/0.9934, 0.9875/0.9907, 0.9835/0.9862). Smile's t-SNE also logs every
+     * bisection step at DEBUG, which with the default logback setup floods stdout.
      */
-    public static final int DEFAULT_EXACT_MAX_POINTS = 200;
+    public static final int DEFAULT_EXACT_MAX_POINTS = 0;
     /** Above this the exact method is refused (n x n matrices: 4 * 4000^2 * 8 bytes = 512 MB). */
     public static final int EXACT_HARD_LIMIT = 4000;
 

@@ -208,6 +208,9 @@ class TsneMapTest {
         Blobs b = new Blobs(30, 30, 2, 2);
         Map2D e = new TsneMap().withMethod(TsneMap.Method.EXACT).withIterations(200).compute(b.x);
         assertTrue(knnAccuracy(e, b.labels, 3) >= 0.9);
+        // AUTO: Barnes-Hut by default, exact up to exactMaxPoints when asked
+        assertTrue(new TsneMap().withIterations(50).compute(b.x).method().startsWith("t-SNE(barnes-hut"));
+        assertTrue(new TsneMap().withIterations(50).withExactMaxPoints(30).compute(b.x).method().startsWith("t-SNE(exact/Smile"));
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> new TsneMap().compute(new float[][]{{1, 2}, {1}}));
         assertEquals("t-SNE input: row 1 has length 1, expected 2", ex.getMessage());
