@@ -129,6 +129,13 @@ public final class LatestWinsRunner<Q, R> implements AutoCloseable {
             error = t;
         }
         long workNanos = System.nanoTime() - t0;
+        // free the slot before publishing, so the publisher sees busy() == false when nothing else waits
+        synchronized (lock) {
+            running = false;
+            if (pending != null && due) {
+                startLocked();
+            }
+        }
         R r = result;
         Throwable e = error;
         if (!closed) {
@@ -138,12 +145,6 @@ public final class LatestWinsRunner<Q, R> implements AutoCloseable {
                     onOutcome.accept(new Outcome<>(q, r, e, gen, System.nanoTime() - submitted, workNanos));
                 }
             });
-        }
-        synchronized (lock) {
-            running = false;
-            if (pending != null && due) {
-                startLocked();
-            }
         }
     }
 

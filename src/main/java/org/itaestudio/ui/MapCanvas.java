@@ -57,6 +57,7 @@ public final class MapCanvas extends Region {
     private double tx;
     private double ty;
     private boolean fitted;
+    private boolean fitPending;
 
     private int[] pixels = new int[0];
     private int bufW;
@@ -145,7 +146,11 @@ public final class MapCanvas extends Region {
         }
         selection.set(new int[0]);
         if (refit || !fitted) {
-            fit();
+            if (getWidth() > 0 && getHeight() > 0) {
+                fit();
+            } else {
+                fitPending = true; // fit once the real size is known
+            }
         }
         requestRender();
     }
@@ -394,7 +399,8 @@ public final class MapCanvas extends Region {
         int w = (int) Math.ceil(getWidth());
         int h = (int) Math.ceil(getHeight());
         if (w > 0 && h > 0 && (w != bufW || h != bufH)) {
-            if (!fitted) {
+            if (!fitted || fitPending) {
+                fitPending = false;
                 fit();
             } else if (bufW > 0 && bufH > 0) {
                 // keep the centre where it was when the view resizes
