@@ -59,9 +59,10 @@ public final class BicubicInterpolation {
         int[][] idx = new int[out][4];
         float[][] w = new float[out][4];
         for (int o = 0; o < out; o++) {
-            float real = scale * (o + 0.5f) - 0.5f;
+            // The source index in double and t in float32 tracks PyTorch's kernel to ~1e-6 (float index: ~8e-6).
+            double real = (double) scale * (o + 0.5) - 0.5;
             int i0 = (int) Math.floor(real);
-            float t = real - i0;
+            float t = (float) (real - i0);
             w[o][0] = cubic2(t + 1.0f, A_PLAIN);
             w[o][1] = cubic1(t, A_PLAIN);
             w[o][2] = cubic1(1.0f - t, A_PLAIN);

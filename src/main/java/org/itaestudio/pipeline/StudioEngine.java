@@ -11,6 +11,10 @@ import org.itaestudio.itae.ItaeConfig;
  */
 public interface StudioEngine extends AutoCloseable {
 
+    /** Scans and embeds a folder (cached); unreadable files are skipped and listed, never fatal. */
+    FolderEmbeddings embed(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
+            throws IOException;
+
     /** Scans, embeds (cached), clusters and maps a folder. Unreadable files are skipped and listed, never fatal. */
     FolderAnalysis analyze(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
             throws IOException;

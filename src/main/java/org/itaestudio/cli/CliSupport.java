@@ -1,0 +1,69 @@
+package org.itaestudio.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.itaestudio.model.hub.ConsoleProgress;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.Progress;
+import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.pipeline.SkippedFile;
+import org.itaestudio.store.CacheDirs;
+
+/** What the engine subcommands share: the engine, Ctrl-C cancellation, a progress bar, the skipped-file report. */
+final class CliSupport {
+    private CliSupport() {
+    }
+
+    static DefaultStudioEngine engine(EngineOptions options) {
+        Path cacheDir = options.noCache ? null : CacheDirs.resolve().createCache();
+        return new DefaultStudioEngine(cacheDir, new ModelResolver());
+    }
+
+    /** A cancellation that Ctrl-C triggers, so a run stops between batches with the cache consistent. */
+    static Cancellation cancelOnInterrupt() {
+        Cancellation c = new Cancellation();
+        Runtime.getRuntime().addShutdownHook(new Thread(c::cancel, "cancel-on-exit"));
+        return c;
+    }
+
+    /** A progress bar on stderr, one per stage. */
+    static ProgressListener progressBar() {
+        return new ProgressListener() {
+            private String stage;
+            private ConsoleProgress bar;
+
+            @Override
+            public synchronized void onProgress(Progress p) {
+                if (p.total() <= 0) {
+                    return;
+                }
+                if (!p.stage().equals(stage)) {
+                    if (bar != null) {
+                        bar.done();
+                    }
+                    stage = p.stage();
+                    bar = new ConsoleProgress(p.stage(), p.total(), "images");
+                }
+                bar.update(p.done());
+                if (p.done() >= p.total()) {
+                    bar.done();
+                    bar = null;
+                    stage = null;
+                }
+            }
+        };
+    }
+
+    static void reportSkipped(List<SkippedFile> skipped, PrintStream err) {
+        if (skipped.isEmpty()) {
+            return;
+        }
+        err.println("skipped " + skipped.size() + " file(s):");
+        for (SkippedFile s : skipped) {
+            err.println("  " + s.relativePath() + ": " + s.reason());
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.itaestudio.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.itaestudio.pipeline.AnalysisSettings;
+import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.pipeline.FolderEmbeddings;
+import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.store.CsvExport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "cluster", mixinStandardHelpOptions = true,
+        description = "Embed a folder and cluster it; writes path,cluster as CSV (optionally distance and map x/y).",
+        footer = {"", "Examples:",
+                "  itae-studio cluster --model dinov2-small --input photos/ --k 5 --output labels.csv",
+                "  itae-studio cluster --model dinov2-base --input cifar10-test/ --k 10 --output labels.csv \\",
+                "      --itae-threshold auto && itae-studio evaluate --labels labels.csv --truth-from-folders cifar10-test/"})
+final class ClusterCommand implements Callable<Integer> {
+
+    @Mixin
+    EngineOptions engine;
+
+    @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder of images (searched recursively).")
+    Path input;
+
+    @Option(names = "--k", required = true, paramLabel = "K|auto",
+            description = "Number of clusters, or 'auto' to choose k by silhouette (2..20).")
+    String k;
+
+    @Option(names = "--method", paramLabel = "kmeans|agglomerative", defaultValue = "kmeans",
+            description = "Clustering algorithm (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of k-means initialisation and the map (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--with-distance", description = "Add a 'distance' column (to the cluster centre).")
+    boolean withDistance;
+
+    @Option(names = "--with-map", paramLabel = "tsne|pca", description = "Add map_x,map_y columns from a 2-D map.")
+    String withMap;
+
+    @Option(names = "--output", required = true, paramLabel = "FILE.csv", description = "CSV to write (atomically).")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+        int kValue;
+        if (k.equalsIgnoreCase("auto")) {
+            kValue = 0;
+        } else {
+            try {
+                kValue = Integer.parseInt(k.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--k must be a positive number or 'auto', got '" + k + "'");
+            }
+            if (kValue < 1) {
+                throw new UsageException("--k must be >= 1, got " + kValue);
+            }
+        }
+        if (!method.equals("kmeans") && !method.equals("agglomerative")) {
+            throw new UsageException("--method must be kmeans or agglomerative, got '" + method + "'");
+        }
+        if (withMap != null && !withMap.equals("tsne") && !withMap.equals("pca")) {
+            throw new UsageException("--with-map must be tsne or pca, got '" + withMap + "'");
+        }
+        AnalysisSettings base = engine.settings();
+        AnalysisSettings settings = new AnalysisSettings(base.model(), base.device(), base.resize(), base.crop(),
+                base.pooling(), base.batchSize(), base.itae(), method, kValue, withMap == null ? "none" : withMap, seed);
+        Cancellation cancel = CliSupport.cancelOnInterrupt();
+        ProgressListener progress = CliSupport.progressBar();
+        try (DefaultStudioEngine e = CliSupport.engine(engine)) {
+            FolderEmbeddings fe = e.embed(input, settings, progress, cancel);
+            if (fe.paths().isEmpty()) {
+                CliSupport.reportSkipped(fe.skipped(), System.err);
+                throw new java.io.IOException("no readable image in " + input);
+            }
+            FolderAnalysis a = e.recluster(new FolderAnalysis(input, fe.paths(), fe.embeddings(), new int[0], 0,
+                    new double[0], new double[0][], fe.skipped(), settings), settings, progress, cancel);
+            CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null,
+                    withMap != null ? a.map() : null);
+            CliSupport.reportSkipped(fe.skipped(), System.err);
+            System.err.printf("%d image(s) in %d cluster(s) -> %s%n", a.size(), a.k(), output);
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.itaestudio.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/**
+ * The one place that turns a user's device choice into a DJL {@link Device}. A GPU request on a machine without
+ * CUDA (or with the CPU build of libtorch) falls back to the CPU with a note instead of failing.
+ *
+ * @param device the device to run on
+ * @param note   why the choice differs from the request, or null
+ */
+public record ComputeDevice(Device device, String note) {
+
+    public static ComputeDevice resolve(String choice) {
+        String c = choice == null ? "auto" : choice.toLowerCase(Locale.ROOT);
+        int gpus = gpuCount();
+        return switch (c) {
+            case "cpu" -> new ComputeDevice(Device.cpu(), null);
+            case "gpu", "cuda" -> gpus > 0 ? new ComputeDevice(Device.gpu(), null)
+                    : new ComputeDevice(Device.cpu(), "no CUDA GPU usable (CPU build of libtorch, or no driver): running on the CPU");
+            case "auto" -> new ComputeDevice(gpus > 0 ? Device.gpu() : Device.cpu(), null);
+            default -> throw new IllegalArgumentException("unknown device '" + choice + "' (expected cpu, gpu or auto)");
+        };
+    }
+
+    /** GPUs the PyTorch engine can use; 0 when the CUDA runtime is absent. */
+    public static int gpuCount() {
+        try {
+            return Engine.getEngine("PyTorch").getGpuCount();
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            return 0;
+        }
+    }
+
+    /** "CPU" or "GPU 0", for status bars. */
+    public String label() {
+        return device.isGpu() ? "GPU " + device.getDeviceId() : "CPU";
+    }
+}

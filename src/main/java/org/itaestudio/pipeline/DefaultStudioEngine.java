@@ -1,0 +1,394 @@
+package org.itaestudio.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.itaestudio.image.FolderScanner;
+import org.itaestudio.image.FolderScanner.ImageFile;
+import org.itaestudio.image.ImageDecodeException;
+import org.itaestudio.image.ImageDecoder;
+import org.itaestudio.image.ModelInput;
+import org.itaestudio.image.PreprocessConfig;
+import org.itaestudio.image.Preprocessor;
+import org.itaestudio.image.RgbImage;
+import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DinoV2;
+import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.ForwardResult;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.store.CacheDirs;
+import org.itaestudio.store.ContentHasher;
+import org.itaestudio.store.EmbeddingCache;
+import org.itaestudio.store.HiddenStateStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real {@link StudioEngine}: embeddings are cached in SQLite by content hash and settings; with ITAE on, the
+ * hidden states entering the first engineered block are cached (fp16) so that changing ITAE re-runs only the
+ * engineered blocks; a single-image inspection keeps its own hidden states so a slider move costs a few blocks.
+ */
+public final class DefaultStudioEngine implements StudioEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultStudioEngine.class);
+
+    /** Bump when numerics change, so stale cache rows are never reused. */
+    static final String ENGINE_VERSION = "engine1";
+
+    /** Folders up to this size keep hidden states for incremental ITAE (ViT-S: ~200 KB per image in fp16). */
+    static final int MAX_IMAGES_WITH_STATES = 5_000;
+
+    private final ModelProvider models;
+    private final ContentHasher hasher;
+    private final EmbeddingCache cache;          // null: no embedding cache
+    private final HiddenStateStore states;       // null: no incremental ITAE
+    private final ImageDecoder decoder = new ImageDecoder();
+    private final Map<String, InspectState> inspections = new ConcurrentHashMap<>();
+
+    /** Engine with the user's cache directory and the standard model resolver. */
+    public DefaultStudioEngine() {
+        this(CacheDirs.resolve().createCache(), new ModelResolver());
+    }
+
+    /**
+     * @param cacheDir where the caches live, or null for none (every run embeds everything)
+     * @param resolver how model specs become local files
+     */
+    public DefaultStudioEngine(Path cacheDir, ModelResolver resolver) {
+        if (cacheDir != null) {
+            this.hasher = ContentHasher.open(cacheDir);
+            this.cache = EmbeddingCache.open(cacheDir);
+            this.states = HiddenStateStore.open(cacheDir, HiddenStateStore.Precision.FP16);
+        } else {
+            this.hasher = null;
+            this.cache = null;
+            this.states = null;
+        }
+        this.models = new ModelProvider(resolver, hasher);
+    }
+
+    // ---- folders -------------------------------------------------------------------------------------------
+
+    @Override
+    public FolderEmbeddings embed(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
+            throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IOException("not a folder: " + folder);
+        }
+        long start = System.nanoTime();
+        progress.onProgress(new Progress("Scanning", 0, 0, 0, null, 0));
+        FolderScanner.ScanResult scan = new FolderScanner().scan(folder);
+        List<SkippedFile> skipped = new ArrayList<>();
+        scan.problems().forEach(p -> skipped.add(new SkippedFile(p.relativePath(), p.reason())));
+        List<ImageFile> files = scan.images();
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            DinoV2 model = lease.model();
+            Preprocessor pre = new Preprocessor(preprocessConfig(settings));
+            ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
+            String configKey = configKey(lease.loaded, settings);
+
+            Map<String, float[]> incremental = Map.of();
+            int stateLayer = -1;
+            boolean keepStates = states != null && settings.crop() != null && files.size() <= MAX_IMAGES_WITH_STATES;
+            if (keepStates) {
+                // States enter the first engineered block; with ITAE off, the block ITAE would engineer by default.
+                stateLayer = settings.itae() == null ? model.config().depth() - 1
+                        : settings.itae().resolveLayers(model.config().depth()).first();
+                request = request.withCapture(stateLayer);
+            }
+            CachedStore store = new CachedStore(configKey, keepStates ? stateKey(lease.loaded, settings, stateLayer) : null,
+                    model.config().embedDim());
+            if (keepStates && settings.itae() != null) {
+                incremental = runIncremental(model, files, store, stateLayer, settings, progress, cancel);
+            }
+            Map<String, float[]> known = incremental;
+            EmbeddingPipeline.Store withIncremental = new EmbeddingPipeline.Store() {
+                @Override
+                public Map<String, float[]> lookup(List<ImageFile> fs) {
+                    Map<String, float[]> m = new HashMap<>(store.lookup(fs));
+                    m.putAll(known);
+                    return m;
+                }
+
+                @Override
+                public void save(Map<ImageFile, float[]> batch, Map<ImageFile, float[]> captured) {
+                    store.save(batch, captured);
+                }
+            };
+            EmbeddingPipeline pipeline = new EmbeddingPipeline(model, pre, decoder, request, settings.batchSize(),
+                    EmbeddingPipeline.defaultDecodeThreads());
+            EmbeddingPipeline.Result r = pipeline.run(files, withIncremental, progress, cancel);
+            skipped.addAll(r.skipped());
+            return new FolderEmbeddings(folder, r.paths(), r.embeddings(), List.copyOf(skipped), r.fromCache(),
+                    (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /**
+     * Embeds, from cached hidden states, every file whose states exist and whose embedding is not cached already:
+     * only the blocks from {@code layer} on run. States are read batch by batch (a ViT-S image is ~0.4 MB as floats).
+     * Returns embeddings by relative path; files without states are left to the full pipeline.
+     */
+    private Map<String, float[]> runIncremental(DinoV2 model, List<ImageFile> files, CachedStore store, int layer,
+                                                AnalysisSettings settings, ProgressListener progress,
+                                                Cancellation cancel) {
+        Map<String, float[]> cached = store.lookup(files);
+        List<ImageFile> missing = new ArrayList<>();
+        for (ImageFile f : files) {
+            if (!cached.containsKey(f.relativePath())) {
+                missing.add(f);
+            }
+        }
+        int grid = settings.crop() / model.config().patchSize();
+        ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
+        Map<String, float[]> out = new LinkedHashMap<>();
+        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
+        int batch = Math.max(1, settings.batchSize());
+        for (int from = 0; from < missing.size(); from += batch) {
+            cancel.throwIfCancelled();
+            List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
+            Map<String, float[]> hidden = store.lookupStates(part);
+            List<ImageFile> found = new ArrayList<>();
+            for (ImageFile f : part) {
+                if (hidden.containsKey(f.relativePath())) {
+                    found.add(f);
+                }
+            }
+            if (!found.isEmpty()) {
+                float[][] h = new float[found.size()][];
+                for (int i = 0; i < h.length; i++) {
+                    h[i] = hidden.get(found.get(i).relativePath());
+                }
+                ForwardResult r = model.forwardFrom(layer, h, grid, grid, request);
+                Map<ImageFile, float[]> saved = new LinkedHashMap<>();
+                for (int i = 0; i < h.length; i++) {
+                    out.put(found.get(i).relativePath(), r.embeddings()[i]);
+                    saved.put(found.get(i), r.embeddings()[i]);
+                }
+                store.save(saved, null);
+            }
+            meter.add(part.size());
+            progress.onProgress(meter.progress("Re-embedding (ITAE blocks only)", 0));
+        }
+        LOG.info("incremental ITAE: {} of {} images from cached states at block {}", out.size(), missing.size(), layer);
+        return out;
+    }
+
+    @Override
+    public FolderAnalysis analyze(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
+            throws IOException {
+        FolderEmbeddings e = embed(folder, settings, progress, cancel);
+        return Analysis.of(e, settings, progress, cancel);
+    }
+
+    @Override
+    public FolderAnalysis recluster(FolderAnalysis analysis, AnalysisSettings settings, ProgressListener progress,
+                                    Cancellation cancel) {
+        FolderEmbeddings e = new FolderEmbeddings(analysis.folder(), analysis.paths(), analysis.embeddings(),
+                analysis.skipped(), analysis.size(), 0);
+        return Analysis.of(e, settings, progress, cancel);
+    }
+
+    // ---- single image ----------------------------------------------------------------------------------------
+
+    /** The last inspected image's model input and the hidden states entering block {@code layer}. */
+    private record InspectState(String key, RgbImage shown, ModelInput input, int layer, float[] hidden) {
+    }
+
+    @Override
+    public Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException {
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            DinoV2 model = lease.model();
+            int depth = model.config().depth();
+            if (layer < 0 || layer >= depth) {
+                throw new IllegalArgumentException("layer " + layer + " does not exist: the model has " + depth + " blocks (0.." + (depth - 1) + ")");
+            }
+            int start = layer;
+            if (itae != null) {
+                start = Math.min(start, itae.resolveLayers(depth).first());
+            }
+            String key = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
+                    + "|" + settings.resize() + "/" + settings.crop();
+            InspectState st = inspections.get(key);
+            ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false);
+            ForwardResult r;
+            if (st != null && st.layer() <= start) {
+                r = model.forwardFrom(st.layer(), new float[][] {st.hidden()}, st.input().height() / 14,
+                        st.input().width() / 14, request);
+            } else {
+                RgbImage shown;
+                ModelInput input;
+                Preprocessor pre = new Preprocessor(preprocessConfig(settings));
+                try {
+                    RgbImage decoded = decoder.decode(image);
+                    shown = pre.resizeAndCrop(decoded);
+                    input = pre.apply(decoded);
+                } catch (ImageDecodeException e) {
+                    throw new IOException(image.getFileName() + ": " + e.reason(), e);
+                }
+                r = model.forward(input.chw(), 1, input.height(), input.width(), request.withCapture(start));
+                inspections.clear(); // keep one image: states are ~1 MB for ViT-S, much more for ViT-g
+                inspections.put(key, new InspectState(key, shown, input, start, r.captured()[0]));
+                st = inspections.get(key);
+            }
+            int[] rgb = new int[st.shown().width() * st.shown().height()];
+            for (int y = 0, i = 0; y < st.shown().height(); y++) {
+                for (int x = 0; x < st.shown().width(); x++, i++) {
+                    rgb[i] = st.shown().rgbAt(x, y);
+                }
+            }
+            return new Inspection(image, st.shown().width(), st.shown().height(), rgb, r.gridH(), r.gridW(),
+                    model.config().numRegisters(), layer, r.probes().get(layer), r.embeddings()[0]);
+        }
+    }
+
+    @Override
+    public int depth(AnalysisSettings settings) throws IOException {
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            return lease.model().config().depth();
+        }
+    }
+
+    /** Description of the loaded model and the device it runs on (for status bars and logs). */
+    public String describe(AnalysisSettings settings) throws IOException {
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            String note = lease.loaded.device.note();
+            return lease.loaded.description + " on " + lease.loaded.device.label() + (note == null ? "" : " (" + note + ")");
+        }
+    }
+
+    // ---- keys and stores ---------------------------------------------------------------------------------------
+
+    static PreprocessConfig preprocessConfig(AnalysisSettings s) {
+        return s.crop() == null ? PreprocessConfig.noCrop(s.resize()) : PreprocessConfig.of(s.resize(), s.crop());
+    }
+
+    static String configKey(ModelProvider.Loaded m, AnalysisSettings s) {
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|pool=" + s.pooling()
+                + "|" + (s.itae() == null ? "plain" : s.itae().key());
+    }
+
+    static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, int layer) {
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|states@" + layer;
+    }
+
+    /** Embedding cache (and optional hidden-state store) seen through file paths. */
+    private final class CachedStore implements EmbeddingPipeline.Store {
+        private final String configKey;
+        private final String stateKey;
+        private final int dim;
+        private final Map<String, String> hashes = new ConcurrentHashMap<>();
+
+        CachedStore(String configKey, String stateKey, int dim) {
+            this.configKey = configKey;
+            this.stateKey = stateKey;
+            this.dim = dim;
+        }
+
+        /** Content hash -> relative path for the given files; unreadable files are left out (the decoder says why). */
+        private Map<String, String> hashAll(List<ImageFile> files) {
+            List<Path> unknown = new ArrayList<>();
+            Map<Path, ImageFile> byPath = new HashMap<>();
+            for (ImageFile f : files) {
+                if (!hashes.containsKey(f.relativePath())) {
+                    unknown.add(f.path());
+                    byPath.put(f.path(), f);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                hasher.hashAll(unknown, (p, e) -> { }).forEach((p, h) -> hashes.put(byPath.get(p).relativePath(), h));
+            }
+            Map<String, String> byHash = new LinkedHashMap<>();
+            for (ImageFile f : files) {
+                String h = hashes.get(f.relativePath());
+                if (h != null) {
+                    byHash.putIfAbsent(h, f.relativePath());
+                }
+            }
+            return byHash;
+        }
+
+        @Override
+        public Map<String, float[]> lookup(List<ImageFile> files) {
+            if (cache == null) {
+                return Map.of();
+            }
+            Map<String, String> byHash = hashAll(files);
+            Map<String, float[]> out = new HashMap<>();
+            cache.getAll(configKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
+            // the same content under two names: both get the vector
+            for (ImageFile f : files) {
+                String h = hashes.get(f.relativePath());
+                if (h != null && !out.containsKey(f.relativePath())) {
+                    float[] v = out.get(byHash.get(h));
+                    if (v != null) {
+                        out.put(f.relativePath(), v);
+                    }
+                }
+            }
+            return out;
+        }
+
+        Map<String, float[]> lookupStates(List<ImageFile> files) {
+            if (states == null || stateKey == null) {
+                return Map.of();
+            }
+            Map<String, String> byHash = hashAll(files);
+            Map<String, float[]> out = new HashMap<>();
+            states.getAll(stateKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
+            return out;
+        }
+
+        @Override
+        public void save(Map<ImageFile, float[]> batch, Map<ImageFile, float[]> captured) {
+            if (cache == null) {
+                return;
+            }
+            Map<String, float[]> rows = new LinkedHashMap<>();
+            batch.forEach((f, v) -> {
+                String h = hashes.get(f.relativePath());
+                if (h == null) {
+                    hashAll(List.of(f));
+                    h = hashes.get(f.relativePath());
+                }
+                if (h != null) {
+                    rows.put(h, v);
+                }
+            });
+            cache.putAll(configKey, rows);
+            if (captured != null && states != null && stateKey != null && !captured.isEmpty()) {
+                Map<String, float[]> byHash = new LinkedHashMap<>();
+                captured.forEach((f, v) -> {
+                    String h = hashes.get(f.relativePath());
+                    if (h != null) {
+                        byHash.put(h, v);
+                    }
+                });
+                int tokens = captured.values().iterator().next().length / dim;
+                states.putAll(stateKey, tokens, dim, byHash);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        models.close();
+        inspections.clear();
+        if (cache != null) {
+            cache.close();
+        }
+        if (states != null) {
+            states.close();
+        }
+        if (hasher != null) {
+            hasher.close();
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package org.itaestudio.pipeline;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.itaestudio.model.ComputeDevice;
+import org.itaestudio.model.DinoV2;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.model.hub.ResolvedModel;
+import org.itaestudio.model.weights.CheckpointLoader;
+import org.itaestudio.model.weights.LoadedCheckpoint;
+import org.itaestudio.store.ContentHasher;
+
+/**
+ * Loads models on demand and keeps the most recent one. Callers take a {@link Lease}; a replaced model is closed
+ * when its last lease is returned, so switching models never pulls native memory from under a running forward.
+ */
+final class ModelProvider implements AutoCloseable {
+
+    /** A loaded model with what identifies it in caches. */
+    static final class Loaded {
+        final String spec;
+        final String deviceChoice;
+        final DinoV2 model;
+        final ComputeDevice device;
+        /** Content hash of the weights (and config), so caches survive a model file being moved or renamed. */
+        final String identity;
+        final String description;
+        private final AtomicInteger users = new AtomicInteger();
+        private volatile boolean retired;
+
+        Loaded(String spec, String deviceChoice, DinoV2 model, ComputeDevice device, String identity, String description) {
+            this.spec = spec;
+            this.deviceChoice = deviceChoice;
+            this.model = model;
+            this.device = device;
+            this.identity = identity;
+            this.description = description;
+        }
+    }
+
+    /** Use of a model; close it when done. */
+    final class Lease implements AutoCloseable {
+        final Loaded loaded;
+
+        Lease(Loaded loaded) {
+            this.loaded = loaded;
+            loaded.users.incrementAndGet();
+        }
+
+        DinoV2 model() {
+            return loaded.model;
+        }
+
+        @Override
+        public void close() {
+            if (loaded.users.decrementAndGet() == 0 && loaded.retired) {
+                loaded.model.close();
+            }
+        }
+    }
+
+    private final ModelResolver resolver;
+    private final ContentHasher hasher;
+    private Loaded current;
+
+    ModelProvider(ModelResolver resolver, ContentHasher hasher) {
+        this.resolver = resolver;
+        this.hasher = hasher;
+    }
+
+    synchronized Lease acquire(String spec, String deviceChoice) throws IOException {
+        if (current != null && current.spec.equals(spec) && current.deviceChoice.equals(deviceChoice)) {
+            return new Lease(current);
+        }
+        ResolvedModel resolved = resolver.resolve(spec);
+        Loaded loaded;
+        try (LoadedCheckpoint ckpt = CheckpointLoader.open(resolved.path())) {
+            ComputeDevice device = ComputeDevice.resolve(deviceChoice);
+            DinoV2 model = DinoV2.create(ckpt.config(), ckpt.weights(), device.device());
+            loaded = new Loaded(spec, deviceChoice, model, device, identity(resolved.path()), ckpt.description());
+        }
+        retire(current);
+        current = loaded;
+        return new Lease(current);
+    }
+
+    /** Hash of the files that define the model: a file itself, or config.json + model.safetensors of a directory. */
+    private String identity(Path path) throws IOException {
+        if (hasher == null) { // no cache: the identity only has to be stable within this process
+            return path.toAbsolutePath() + "@" + Files.getLastModifiedTime(path);
+        }
+        if (!Files.isDirectory(path)) {
+            return hasher.hash(path);
+        }
+        List<String> parts = new ArrayList<>();
+        for (String name : new String[] {"config.json", "model.safetensors"}) {
+            Path f = path.resolve(name);
+            if (Files.exists(f)) {
+                parts.add(hasher.hash(f));
+            }
+        }
+        return String.join("+", parts);
+    }
+
+    private static void retire(Loaded old) {
+        if (old != null) {
+            old.retired = true;
+            if (old.users.get() == 0) {
+                old.model.close();
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        retire(current);
+        current = null;
+    }
+}

@@ -1,0 +1,37 @@
+package org.itaestudio.model.hub;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Child process for HubDownloaderTest: holds the OS lock on a file until a line (or EOF) arrives on stdin. */
+public final class LockHolder {
+
+    private LockHolder() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        Files.createDirectories(file.getParent());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock()) {
+            System.out.println("locked");
+            System.out.flush();
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(30_000); // never outlive a broken test
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.exit(2);
+            });
+            watchdog.setDaemon(true);
+            watchdog.start();
+            new BufferedReader(new InputStreamReader(System.in)).readLine();
+        }
+    }
+}
