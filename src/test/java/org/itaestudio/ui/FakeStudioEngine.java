@@ -15,6 +15,7 @@ import org.itaestudio.model.LayerProbe;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.pipeline.Inspection;
 import org.itaestudio.pipeline.Progress;
 import org.itaestudio.pipeline.ProgressListener;
@@ -93,6 +94,13 @@ final class FakeStudioEngine implements StudioEngine {
             map[i][1] = 10 * Math.sin(angle) + (i % 5) * 0.3;
         }
         return new FolderAnalysis(folder, paths, emb, labels, n == 0 ? 0 : k, dist, map, skipped, settings);
+    }
+
+    @Override
+    public FolderEmbeddings embed(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
+            throws IOException {
+        FolderAnalysis a = analyze(folder, settings, progress, cancel);
+        return new FolderEmbeddings(folder, a.paths(), a.embeddings(), a.skipped(), 0, 0);
     }
 
     @Override

@@ -40,7 +40,7 @@ class ItaeControlsTest {
     @Start
     void start(Stage stage) throws Exception {
         prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new LocalModelService(Map.of()), prefs);
+        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString())), prefs);
         vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
         thumbs = new ThumbnailCache(100, 64, 1, ThumbnailLoaders.imageIo(), Platform::runLater);
         window = new MainWindow(vm, thumbs);

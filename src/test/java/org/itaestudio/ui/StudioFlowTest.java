@@ -53,7 +53,7 @@ class StudioFlowTest {
         this.stage = stage;
         prefs = UiTestSupport.throwawayPrefs();
         Path hubCache = Files.createDirectories(tmp.resolve("hf-cache"));
-        vm = new MainViewModel(engine, new LocalModelService(Map.of("HF_HUB_CACHE", hubCache.toString())), prefs);
+        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_CACHE", hubCache.toString(), "HF_HUB_OFFLINE", "1")), prefs);
         Path model = Files.writeString(tmp.resolve("model.safetensors"), "stand-in; the fake engine ignores it");
         vm.modelProperty().set(model.toString());
         thumbs = new ThumbnailCache(500, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
