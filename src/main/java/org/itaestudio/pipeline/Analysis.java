@@ -1,0 +1,44 @@
+package org.itaestudio.pipeline;
+
+import java.util.List;
+import org.itaestudio.cluster.Clustering;
+import org.itaestudio.cluster.KMeansClusterer;
+
+/** Embeddings to clusters and a 2-D map: the CPU-only half of a folder analysis. */
+final class Analysis {
+    private Analysis() {
+    }
+
+    static FolderAnalysis of(FolderEmbeddings e, AnalysisSettings s, ProgressListener progress, Cancellation cancel) {
+        int n = e.paths().size();
+        if (n == 0) {
+            return new FolderAnalysis(e.folder(), List.of(), new float[0][], new int[0], 0, new double[0], new double[0][],
+                    e.skipped(), s);
+        }
+        progress.onProgress(new Progress("Clustering", 0, 1, 0, null, e.skipped().size()));
+        Clustering c = cluster(e.embeddings(), s, cancel);
+        progress.onProgress(new Progress("Clustering", 1, 1, 0, null, e.skipped().size()));
+        cancel.throwIfCancelled();
+        double[][] map = Maps.compute(e.embeddings(), s.mapMethod(), s.seed(), progress, cancel);
+        return new FolderAnalysis(e.folder(), e.paths(), e.embeddings(), c.labels(), c.k(), c.distances(), map,
+                e.skipped(), s);
+    }
+
+    static Clustering cluster(float[][] x, AnalysisSettings s, Cancellation cancel) {
+        int n = x.length;
+        if (n == 1) {
+            return new Clustering(new int[] {0}, 1, new double[][] {toDouble(x[0])}, 0, "single image", new double[] {0});
+        }
+        int k = s.k() > 0 ? Math.min(s.k(), n) : org.itaestudio.cluster.AutoK.choose(x, s.seed(), cancel::isCancelled).k();
+        KMeansClusterer km = new KMeansClusterer().withSeed(s.seed());
+        return km.cluster(x, k, cancel::isCancelled);
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+}
