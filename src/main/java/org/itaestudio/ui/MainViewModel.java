@@ -82,6 +82,8 @@ public final class MainViewModel implements AutoCloseable {
     private final StringProperty model = new SimpleStringProperty(this, "model", "dinov2-small");
     private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
+    private final StringProperty mapMethod = new SimpleStringProperty(this, "mapMethod", "tsne");
+    private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
 
@@ -113,9 +115,12 @@ public final class MainViewModel implements AutoCloseable {
         model.set(prefs.get("model", "dinov2-small"));
         device.set(prefs.get("device", "auto"));
         k.set(Math.max(0, prefs.getInt("k", 0)));
+        mapMethod.set(prefs.get("mapMethod", "tsne"));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
+        model.addListener(o -> engineDescription.set(null));
+        device.addListener(o -> engineDescription.set(null));
         selectedImage.addListener((o, a, b) -> {
             FolderAnalysis fa = analysis.get();
             if (fa != null && b.intValue() >= 0 && b.intValue() < fa.size()) {
@@ -152,6 +157,16 @@ public final class MainViewModel implements AutoCloseable {
 
     public IntegerProperty kProperty() {
         return k;
+    }
+
+    /** "tsne" or "pca". */
+    public StringProperty mapMethodProperty() {
+        return mapMethod;
+    }
+
+    /** What the engine says it runs (model and device, e.g. "DINOv2 ViT-S/14 on CPU"), once known. */
+    public ReadOnlyObjectProperty<String> engineDescriptionProperty() {
+        return engineDescription.getReadOnlyProperty();
     }
 
     public ObjectProperty<View> viewProperty() {
@@ -238,7 +253,7 @@ public final class MainViewModel implements AutoCloseable {
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
         return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), d.pooling(), d.batchSize(),
-                appliedItae.get(), d.clusterMethod(), k.get(), d.mapMethod(), d.seed());
+                appliedItae.get(), d.clusterMethod(), k.get(), mapMethod.get(), d.seed());
     }
 
     // ------------------------------------------------------------------ actions
@@ -271,7 +286,10 @@ public final class MainViewModel implements AutoCloseable {
         AnalysisSettings s = settings();
         FolderAnalysis current = analysis.get();
         if (current != null && current.folder().equals(dir) && sameEmbedding(current.settings(), s)) {
-            startRecluster(current, s);
+            // only the clustering or the map changed: no model needed; "what moved" only when clusters can move
+            boolean clustersChange = current.settings().k() != s.k()
+                    || !Objects.equals(current.settings().clusterMethod(), s.clusterMethod());
+            startRecluster(current, s, clustersChange);
         } else {
             startAnalysis(dir, s, null);
         }
@@ -325,12 +343,13 @@ public final class MainViewModel implements AutoCloseable {
             } else {
                 publish(result, null, false);
             }
+            describeEngine(s);
             LOG.info("analysed {}: {} images, {} skipped, k={}, ITAE {} (was {})", dir, result.size(),
                     result.skipped().size(), result.k(), ItaeSettings.describe(s.itae()), ItaeSettings.describe(previousItae));
         });
     }
 
-    private void startRecluster(FolderAnalysis current, AnalysisSettings s) {
+    private void startRecluster(FolderAnalysis current, AnalysisSettings s, boolean reportChange) {
         Cancellation cancel = new Cancellation();
         ProgressListener listener = throttled();
         Task<FolderAnalysis> task = new Task<>() {
@@ -339,8 +358,18 @@ public final class MainViewModel implements AutoCloseable {
                 return engine.recluster(current, s, listener, cancel);
             }
         };
-        status.set("Re-clustering\u2026");
-        launch(task, cancel, result -> publishWithChange(current, result));
+        status.set(reportChange ? "Re-clustering\u2026" : "Computing the map\u2026");
+        launch(task, cancel, result -> {
+            if (reportChange) {
+                publishWithChange(current, result);
+            } else {
+                // same clusters: keep the user's edits and names, swap in the new map
+                int[] labels = clusters.imageCount() == result.size() ? clusters.labels() : null;
+                ChangeSummary keep = change.get();
+                publish(result, labels, true);
+                change.set(keep);
+            }
+        });
     }
 
     private void launch(Task<FolderAnalysis> task, Cancellation cancel, java.util.function.Consumer<FolderAnalysis> onDone) {
@@ -395,6 +424,20 @@ public final class MainViewModel implements AutoCloseable {
         }
         int nl = m.indexOf('\n');
         return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    /** Asks the engine (off the FX thread) what it runs on, for the status bar. */
+    private void describeEngine(AnalysisSettings s) {
+        if (engine instanceof org.itaestudio.pipeline.DefaultStudioEngine real) {
+            folderExecutor.execute(() -> {
+                try {
+                    String d = real.describe(s);
+                    Platform.runLater(() -> engineDescription.set(d));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("no engine description", e);
+                }
+            });
+        }
     }
 
     /** Esc: stops the running folder task (the engine checks the flag between batches). */
@@ -475,6 +518,7 @@ public final class MainViewModel implements AutoCloseable {
         prefs.put("model", model.get());
         prefs.put("device", device.get());
         prefs.putInt("k", k.get());
+        prefs.put("mapMethod", mapMethod.get());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
         inspector.save(prefs);

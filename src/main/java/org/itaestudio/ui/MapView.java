@@ -50,6 +50,7 @@ public final class MapView extends BorderPane {
     private final ToggleButton afterToggle = new ToggleButton("After");
     private final HBox compare;
     private final Label info = new Label();
+    private final Label noMap = new Label();
     private boolean showingBefore;
     private Path hoverPath;
 
@@ -102,11 +103,38 @@ public final class MapView extends BorderPane {
         compare.visibleProperty().bind(vm.changeProperty().isNotNull());
         compare.managedProperty().bind(compare.visibleProperty());
 
+        javafx.scene.control.ComboBox<String> method = new javafx.scene.control.ComboBox<>();
+        method.setId("map-method");
+        method.getItems().addAll("tsne", "pca");
+        method.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(String m) {
+                return m == null ? "" : m.equals("pca") ? "PCA" : "t-SNE";
+            }
+
+            @Override
+            public String fromString(String s) {
+                return s.equalsIgnoreCase("PCA") ? "pca" : "tsne";
+            }
+        });
+        method.valueProperty().bindBidirectional(vm.mapMethodProperty());
+        method.setTooltip(new Tooltip("How the embeddings are laid out in 2-D: t-SNE keeps neighbours together, "
+                + "PCA keeps global directions"));
+        vm.mapMethodProperty().addListener((o, a, b) -> {
+            if (vm.analysis() != null && !vm.runningProperty().get()) {
+                vm.run(); // only the map is recomputed: no model
+            }
+        });
+        noMap.setId("map-empty");
+        noMap.getStyleClass().add(Styles.TEXT_MUTED);
+        noMap.setWrapText(true);
+        noMap.setMaxWidth(420);
+        noMap.setVisible(false);
         info.getStyleClass().add(Styles.TEXT_MUTED);
         info.setId("map-info");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, compare, spacer, info);
+        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, method, compare, spacer, info);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");
@@ -142,7 +170,7 @@ public final class MapView extends BorderPane {
         overlay.setMouseTransparent(true);
         overlay.setPickOnBounds(false);
 
-        StackPane stack = new StackPane(canvas, overlay, legendScroll);
+        StackPane stack = new StackPane(canvas, overlay, noMap, legendScroll);
         setCenter(stack);
 
         canvas.modeProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(() -> {
@@ -202,7 +230,10 @@ public final class MapView extends BorderPane {
         FolderAnalysis a = vm.analysis();
         var change = vm.changeProperty().get();
         int[] keepSelection = vm.selectionProperty().get();
-        if (a == null) {
+        boolean hasMap = a != null && a.map() != null && a.map().length == a.size() && a.size() > 0;
+        noMap.setVisible(a != null && !hasMap);
+        noMap.setText(a == null ? "" : "This analysis has no map (" + a.settings().mapMethod() + "). Pick t-SNE or PCA above.");
+        if (!hasMap) {
             canvas.setData(new double[0][], new int[0], true);
             legend.getChildren().clear();
             updateInfo();

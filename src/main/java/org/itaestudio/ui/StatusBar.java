@@ -68,11 +68,11 @@ public final class StatusBar extends HBox {
 
         right.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
         right.textProperty().bind(Bindings.createStringBinding(() -> {
-            var a = vm.analysis();
-            String device = vm.deviceProperty().get().toUpperCase(Locale.ROOT);
+            String engine = vm.engineDescriptionProperty().get();
+            String device = engine != null ? engine : "device " + vm.deviceProperty().get().toUpperCase(Locale.ROOT);
             String itae = "ITAE " + (vm.appliedItaeProperty().get() == null ? "off" : "on");
-            return (a == null ? "" : vm.modelProperty().get() + " \u00b7 ") + device + " \u00b7 " + itae;
-        }, vm.analysisProperty(), vm.deviceProperty(), vm.modelProperty(), vm.appliedItaeProperty()));
+            return device + " \u00b7 " + itae;
+        }, vm.analysisProperty(), vm.deviceProperty(), vm.engineDescriptionProperty(), vm.appliedItaeProperty()));
 
         vm.progressProperty().addListener((o, a, p) -> {
             if (p == null) {

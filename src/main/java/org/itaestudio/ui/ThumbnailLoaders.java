@@ -1,8 +1,5 @@
 package org.itaestudio.ui;
 
-import com.drew.imaging.ImageMetadataReader;
-import com.drew.metadata.Metadata;
-import com.drew.metadata.exif.ExifIFD0Directory;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
@@ -17,11 +14,14 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.itaestudio.image.ImageDecodeException;
+import org.itaestudio.image.ImageDecoder;
 
 /**
  * Thumbnail decoding for the gallery and map: ImageIO (with the TwelveMonkeys plugins on the classpath) reading a
  * subsampled image, so a 12-megapixel JPEG costs a fraction of a full decode, then EXIF orientation applied and a
- * smooth downscale to the requested size.
+ * smooth downscale to the requested size. Whatever that path cannot read as plain RGB goes to the core
+ * {@link ImageDecoder}, so a thumbnail exists for every image the engine can embed.
  */
 public final class ThumbnailLoaders {
 
@@ -32,14 +32,26 @@ public final class ThumbnailLoaders {
         return ThumbnailLoaders::load;
     }
 
+    private static final ImageDecoder CORE = new ImageDecoder();
+
     static Image load(Path file, int maxSide) throws IOException {
-        BufferedImage img = readSubsampled(file, maxSide);
-        if (img == null) {
-            throw new IOException(file + ": no image decoder for this file");
+        BufferedImage img;
+        try {
+            img = readSubsampled(file, maxSide);
+        } catch (IOException | RuntimeException e) {
+            img = null;
         }
-        img = orient(img, orientation(file));
-        img = downscale(img, maxSide);
-        return SwingFXUtils.toFXImage(img, null);
+        if (img != null && img.getColorModel().getNumColorComponents() == 3) {
+            img = orient(img, ImageDecoder.readExifOrientation(file));
+        } else {
+            // CMYK, odd colour models, formats ImageIO refuses: the core decoder (upright RGB, PIL-like), full size
+            try {
+                img = CORE.decode(file).toBufferedImage();
+            } catch (ImageDecodeException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+        return SwingFXUtils.toFXImage(downscale(img, maxSide), null);
     }
 
     private static BufferedImage readSubsampled(Path file, int maxSide) throws IOException {
@@ -66,19 +78,6 @@ public final class ThumbnailLoaders {
                 reader.dispose();
             }
         }
-    }
-
-    static int orientation(Path file) {
-        try {
-            Metadata md = ImageMetadataReader.readMetadata(file.toFile());
-            ExifIFD0Directory dir = md.getFirstDirectoryOfType(ExifIFD0Directory.class);
-            if (dir != null && dir.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
-                return dir.getInt(ExifIFD0Directory.TAG_ORIENTATION);
-            }
-        } catch (Exception | Error e) {
-            // no metadata: upright
-        }
-        return 1;
     }
 
     /** Applies an EXIF orientation (1..8). */
