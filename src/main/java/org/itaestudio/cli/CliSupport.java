@@ -37,7 +37,7 @@ final class CliSupport {
 
             @Override
             public synchronized void onProgress(Progress p) {
-                if (p.total() <= 0) {
+                if (p.total() <= 1) { // nothing worth a bar (e.g. the single clustering step)
                     return;
                 }
                 if (!p.stage().equals(stage)) {
@@ -45,7 +45,8 @@ final class CliSupport {
                         bar.done();
                     }
                     stage = p.stage();
-                    bar = new ConsoleProgress(p.stage(), p.total(), "images");
+                    boolean images = p.stage().contains("mbedding");
+                    bar = new ConsoleProgress(p.stage(), p.total(), images ? "images" : "steps");
                 }
                 bar.update(p.done());
                 if (p.done() >= p.total()) {

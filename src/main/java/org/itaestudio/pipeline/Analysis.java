@@ -30,8 +30,10 @@ final class Analysis {
             return new Clustering(new int[] {0}, 1, new double[][] {toDouble(x[0])}, 0, "single image", new double[] {0});
         }
         int k = s.k() > 0 ? Math.min(s.k(), n) : org.itaestudio.cluster.AutoK.choose(x, s.seed(), cancel::isCancelled).k();
-        KMeansClusterer km = new KMeansClusterer().withSeed(s.seed());
-        return km.cluster(x, k, cancel::isCancelled);
+        if ("agglomerative".equals(s.clusterMethod())) {
+            return new org.itaestudio.cluster.WardClusterer().withSeed(s.seed()).clusterByK(x, k, cancel::isCancelled);
+        }
+        return new KMeansClusterer().withSeed(s.seed()).cluster(x, k, cancel::isCancelled);
     }
 
     private static double[] toDouble(float[] v) {

@@ -62,10 +62,15 @@ public final class DefaultStudioEngine implements StudioEngine {
      * @param resolver how model specs become local files
      */
     public DefaultStudioEngine(Path cacheDir, ModelResolver resolver) {
+        this(cacheDir, resolver, HiddenStateStore.Precision.FP16);
+    }
+
+    /** @param statePrecision how hidden states are kept for incremental ITAE (FP16 halves the disk use) */
+    public DefaultStudioEngine(Path cacheDir, ModelResolver resolver, HiddenStateStore.Precision statePrecision) {
         if (cacheDir != null) {
             this.hasher = ContentHasher.open(cacheDir);
             this.cache = EmbeddingCache.open(cacheDir);
-            this.states = HiddenStateStore.open(cacheDir, HiddenStateStore.Precision.FP16);
+            this.states = HiddenStateStore.open(cacheDir, statePrecision);
         } else {
             this.hasher = null;
             this.cache = null;

@@ -70,27 +70,40 @@ public final class EmbeddingPipeline {
         }
     }
 
-    private final DinoV2 model;
+    /** One batched forward pass: DinoV2::forward with a fixed request in production. */
+    @FunctionalInterface
+    public interface BatchForward {
+        ForwardResult run(float[] pixels, int batch, int height, int width);
+    }
+
+    private final BatchForward model;
     private final Preprocessor preprocessor;
     private final ImageDecoder decoder;
-    private final ForwardRequest request;
     private volatile int batchSize;
     private final int decodeThreads;
 
     public EmbeddingPipeline(DinoV2 model, Preprocessor preprocessor, ImageDecoder decoder, ForwardRequest request,
                              int batchSize, int decodeThreads) {
+        this((pixels, n, h, w) -> model.forward(pixels, n, h, w, request), preprocessor, decoder, batchSize, decodeThreads);
+    }
+
+    public EmbeddingPipeline(BatchForward model, Preprocessor preprocessor, ImageDecoder decoder, int batchSize,
+                             int decodeThreads) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
         this.model = model;
         this.preprocessor = preprocessor;
         this.decoder = decoder;
-        this.request = request;
         this.batchSize = batchSize;
         this.decodeThreads = Math.max(1, decodeThreads);
     }
 
     /** Decode threads that leave the cores to inference when images are small. */
+    public int batchSize() {
+        return batchSize;
+    }
+
     public static int defaultDecodeThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
@@ -232,7 +245,7 @@ public final class EmbeddingPipeline {
         for (int i = 0; i < part.size(); i++) {
             System.arraycopy(part.get(i).input().chw(), 0, pixels, i * per, per);
         }
-        return model.forward(pixels, part.size(), first.height(), first.width(), request);
+        return model.run(pixels, part.size(), first.height(), first.width());
     }
 
     static boolean isOutOfMemory(Throwable e) {

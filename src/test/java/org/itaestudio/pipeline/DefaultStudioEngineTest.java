@@ -1,0 +1,166 @@
+package org.itaestudio.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import org.itaestudio.Fixtures;
+import org.itaestudio.image.ImageDecoder;
+import org.itaestudio.image.ModelInput;
+import org.itaestudio.image.PreprocessConfig;
+import org.itaestudio.image.Preprocessor;
+import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DinoV2;
+import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.model.weights.CheckpointLoader;
+import org.itaestudio.model.weights.LoadedCheckpoint;
+import org.itaestudio.store.HiddenStateStore;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine service on the tiny reference checkpoint: caching, incremental ITAE, inspection. */
+class DefaultStudioEngineTest {
+
+    @TempDir
+    static Path tmp;
+    static Path folder;
+    static String model;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        model = Fixtures.path("swiglu_reg4/hf").toString();
+        folder = tmp.resolve("photos");
+        Files.createDirectories(folder);
+        Files.copy(Fixtures.path("img224.png"), folder.resolve("a.png"));
+        Files.copy(Fixtures.path("img280x224.png"), folder.resolve("b.png"));
+        for (String f : new String[] {"everyday/chelsea.png", "everyday/coffee.png", "space/rocket.jpg"}) {
+            Path src = Path.of("sample-data").resolve(f);
+            if (Files.exists(src)) {
+                Files.copy(src, folder.resolve(src.getFileName()));
+            }
+        }
+    }
+
+    static AnalysisSettings settings(ItaeConfig itae) {
+        return AnalysisSettings.defaults(model).withItae(itae);
+    }
+
+    /** Embeddings computed directly by the model, without any cache: the ground truth for the engine. */
+    static float[][] direct(ItaeConfig itae, java.util.List<String> paths) throws Exception {
+        try (LoadedCheckpoint c = CheckpointLoader.open(Path.of(model));
+             DinoV2 m = DinoV2.create(c.config(), c.weights(), Device.cpu())) {
+            Preprocessor pre = new Preprocessor(PreprocessConfig.DINOV2_EVAL);
+            float[][] out = new float[paths.size()][];
+            for (int i = 0; i < out.length; i++) {
+                ModelInput in = pre.apply(new ImageDecoder().decode(folder.resolve(paths.get(i))));
+                out[i] = m.forward(in.chw(), 1, in.height(), in.width(), ForwardRequest.embedding(itae, org.itaestudio.model.Pooling.CLS))
+                        .embeddings()[0];
+            }
+            return out;
+        }
+    }
+
+    static double maxDiff(float[][] a, float[][] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Fixtures.maxAbsDiff(a[i], b[i]));
+        }
+        return m;
+    }
+
+    static ItaeConfig itae(double threshold, double strength, Integer... layers) {
+        return new ItaeConfig(ItaeConfig.Component.V, threshold, ItaeConfig.Direction.BELOW, strength,
+                new TreeSet<>(Set.of(layers)), ItaeConfig.Rows.CLS);
+    }
+
+    @Test
+    void secondRunComesFromTheCacheAndNewFilesAloneAreEmbedded() throws Exception {
+        Path cache = tmp.resolve("cache1");
+        Path f2 = tmp.resolve("photos2");
+        Files.createDirectories(f2);
+        Files.copy(Fixtures.path("img224.png"), f2.resolve("a.png"));
+        try (DefaultStudioEngine e = new DefaultStudioEngine(cache, new ModelResolver())) {
+            FolderEmbeddings first = e.embed(f2, settings(null), ProgressListener.NONE, Cancellation.none());
+            assertEquals(0, first.fromCache());
+            Files.copy(Fixtures.path("img280x224.png"), f2.resolve("b.png"));
+            FolderEmbeddings second = e.embed(f2, settings(null), ProgressListener.NONE, Cancellation.none());
+            assertEquals(2, second.paths().size());
+            assertEquals(1, second.fromCache(), "only the new file is embedded");
+            assertEquals(0.0, Fixtures.maxAbsDiff(first.embeddings()[0], second.embeddings()[0]));
+        }
+        try (DefaultStudioEngine e = new DefaultStudioEngine(cache, new ModelResolver())) { // a new session
+            assertEquals(2, e.embed(f2, settings(null), ProgressListener.NONE, Cancellation.none()).fromCache());
+        }
+    }
+
+    /**
+     * Issue 6: incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
+     * parameter changes, including a layer set that invalidates the cached layer.
+     */
+    @Test
+    void incrementalItaeEqualsFullForward() throws Exception {
+        try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache2"), new ModelResolver(),
+                HiddenStateStore.Precision.FP32)) {
+            FolderEmbeddings plain = e.embed(folder, settings(null), ProgressListener.NONE, Cancellation.none());
+            assertEquals(0, plain.fromCache());
+            assertEquals(maxDiff(direct(null, plain.paths()), plain.embeddings()), 0.0, 1e-6);
+            ItaeConfig[] changes = {itae(Double.NaN, 1.0), itae(Double.NaN, 0.5), itae(9.0, 1.0),
+                    new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7,
+                            new TreeSet<>(Set.of(1)), ItaeConfig.Rows.ALL)};
+            for (ItaeConfig c : changes) {
+                FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
+                assertEquals(plain.paths().size(), inc.fromCache(), "every image came from cached states: " + c.key());
+                double err = maxDiff(direct(c, inc.paths()), inc.embeddings());
+                assertTrue(err <= 1e-4, c.key() + ": incremental vs full max abs error " + err);
+            }
+            // ITAE on block 0 as well: the states entering block 1 no longer apply; a full forward runs.
+            ItaeConfig both = itae(Double.NaN, 1.0, 0, 1);
+            FolderEmbeddings full = e.embed(folder, settings(both), ProgressListener.NONE, Cancellation.none());
+            assertEquals(0, full.fromCache());
+            assertTrue(maxDiff(direct(both, full.paths()), full.embeddings()) <= 1e-5);
+        }
+    }
+
+    @Test
+    void fp16StatesStayCloseToTheFullForward() throws Exception {
+        try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache3"), new ModelResolver(),
+                HiddenStateStore.Precision.FP16)) {
+            e.embed(folder, settings(null), ProgressListener.NONE, Cancellation.none());
+            ItaeConfig c = itae(Double.NaN, 1.0);
+            FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
+            assertEquals(inc.paths().size(), inc.fromCache());
+            double err = maxDiff(direct(c, inc.paths()), inc.embeddings());
+            System.out.println("fp16 hidden states: incremental vs full max abs error " + err);
+            // fp16 keeps 11 significant bits (relative 2^-11 ~ 4.9e-4 per value); after one block and the final
+            // LayerNorm the embedding error stays below 1e-2 (unit-variance outputs).
+            assertTrue(err <= 1e-2, "fp16 incremental vs full max abs error " + err);
+        }
+    }
+
+    @Test
+    void inspectionAfterASliderMoveEqualsAFreshInspection() throws Exception {
+        Path img = folder.resolve("a.png");
+        ItaeConfig c = itae(Double.NaN, 0.8);
+        Inspection fresh;
+        try (DefaultStudioEngine e = new DefaultStudioEngine(null, new ModelResolver())) {
+            fresh = e.inspect(img, settings(null), 1, c);
+        }
+        try (DefaultStudioEngine e = new DefaultStudioEngine(null, new ModelResolver())) {
+            Inspection before = e.inspect(img, settings(null), 1, null);
+            assertEquals(0, before.probe().artifacts()[0].length, "ITAE off: nothing flagged");
+            Inspection after = e.inspect(img, settings(null), 1, c); // resumes from the states kept for block 1
+            assertTrue(Fixtures.maxAbsDiff(fresh.embedding(), after.embedding()) <= 1e-6);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fresh.probe().artifacts()[0], after.probe().artifacts()[0]);
+            assertTrue(after.probe().artifacts()[0].length > 0);
+            assertEquals(224 * 224, after.rgb().length);
+            Inspection layer0 = e.inspect(img, settings(null), 0, c); // needs block 0: a full forward again
+            assertEquals(0, layer0.layer());
+        }
+    }
+}
