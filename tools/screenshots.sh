@@ -31,12 +31,16 @@ fi
 
 # an empty, offline Hugging Face cache: the model dialog then explains a missing dinov2-base
 export HF_HUB_CACHE="$tmp/hf" HF_HUB_OFFLINE=1 ITAE_STUDIO_CACHE="$tmp/cache"
+# run_app SHOT_DIR FOLDER [extra JVM options...]
 run_app() {
+  local shots="$1" dir="$2"
+  shift 2
   xvfb-run -a -s "-screen 0 1600x1000x24" java -Xmx3g -Dai.djl.offline=true -Dprism.order=sw \
-    -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" "$@" -cp "$cp" org.itaestudio.Main --model "$model"
+    -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
+    -cp "$cp" org.itaestudio.Main --model "$model" "$dir"
 }
-run_app -Ditae.screenshots="$out" -Ditae.screenshots.apply=true \
-  -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}" "$folder"
+run_app "$out" "$folder" -Ditae.screenshots.apply=true \
+  -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"
 
 # the error path: a folder with only broken files
 broken="$tmp/broken"
@@ -44,6 +48,6 @@ mkdir -p "$broken/sub"
 printf 'not a jpeg' > "$broken/holiday.jpg"
 head -c 2000 /dev/urandom > "$broken/sub/scan.png"
 printf 'GIF89a' > "$broken/sub/anim.gif"
-run_app -Ditae.screenshots="$tmp/broken-shots" "$broken"
+run_app "$tmp/broken-shots" "$broken"
 cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
 ls -la "$out"

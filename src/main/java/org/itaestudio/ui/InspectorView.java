@@ -45,6 +45,7 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
 public final class InspectorView extends BorderPane {
 
     static final int SMALL = 72;
+    static final String PATCH_HINT = "Move the mouse over the image to see a patch's |q|, |k|, |v| norms and its attention.";
 
     private final MainViewModel vm;
     private final InspectorModel model;
@@ -202,6 +203,7 @@ public final class InspectorView extends BorderPane {
         artifactCount.setId("artifact-count");
         artifactCount.setWrapText(true);
         patchInfo.setId("patch-info");
+        patchInfo.setText(PATCH_HINT);
         patchInfo.setWrapText(true);
         patchInfo.getStyleClass().add(Styles.TEXT_SMALL);
         patchInfo.setMinHeight(34);
@@ -460,7 +462,7 @@ public final class InspectorView extends BorderPane {
             overlay.setOnMouseMoved(this::hover);
             overlay.setOnMouseExited(e -> {
                 hoverPatch = -1;
-                patchInfo.setText("");
+                patchInfo.setText(PATCH_HINT);
                 drawOverlay();
             });
         }
@@ -510,7 +512,7 @@ public final class InspectorView extends BorderPane {
             int p = patchAt(e.getX(), e.getY());
             if (p != hoverPatch) {
                 hoverPatch = p;
-                patchInfo.setText(p < 0 ? "" : describePatch(p));
+                patchInfo.setText(p < 0 ? PATCH_HINT : describePatch(p));
                 drawOverlay();
             }
         }
@@ -536,16 +538,43 @@ public final class InspectorView extends BorderPane {
                 }
             }
             boolean dashed = model.resultProperty().get() != null && model.resultProperty().get().config() == null;
-            g.setLineDashes(dashed ? new double[] {4, 3} : null);
+            int gw = shown.gridW(), gh = shown.gridH();
+            boolean[] mask = new boolean[gw * gh];
             for (int a : artifacts()) {
-                int r = a / shown.gridW(), c = a % shown.gridW();
-                double x = ox + c * cw, y = oy + r * ch;
-                g.setStroke(Color.rgb(0, 0, 0, 0.55));
-                g.setLineWidth(3);
-                g.strokeRect(x + 1.5, y + 1.5, cw - 3, ch - 3);
-                g.setStroke(Color.web("#00e5ff"));
-                g.setLineWidth(1.5);
-                g.strokeRect(x + 1.5, y + 1.5, cw - 3, ch - 3);
+                if (a >= 0 && a < mask.length) {
+                    mask[a] = true;
+                }
+            }
+            // outline the artifact regions (edges between an artifact patch and a non-artifact one), lightly tinted
+            g.setFill(Color.rgb(0, 229, 255, 0.10));
+            for (int p = 0; p < mask.length; p++) {
+                if (mask[p]) {
+                    g.fillRect(ox + (p % gw) * cw, oy + (p / gw) * ch, cw, ch);
+                }
+            }
+            g.setLineDashes(dashed ? new double[] {4, 3} : null);
+            for (int pass = 0; pass < 2; pass++) {
+                g.setStroke(pass == 0 ? Color.rgb(0, 0, 0, 0.6) : Color.web("#00e5ff"));
+                g.setLineWidth(pass == 0 ? 3.5 : 1.6);
+                for (int p = 0; p < mask.length; p++) {
+                    if (!mask[p]) {
+                        continue;
+                    }
+                    int r = p / gw, c = p % gw;
+                    double x0 = ox + c * cw, y0 = oy + r * ch, x1 = x0 + cw, y1 = y0 + ch;
+                    if (r == 0 || !mask[p - gw]) {
+                        g.strokeLine(x0, y0, x1, y0);
+                    }
+                    if (r == gh - 1 || !mask[p + gw]) {
+                        g.strokeLine(x0, y1, x1, y1);
+                    }
+                    if (c == 0 || !mask[p - 1]) {
+                        g.strokeLine(x0, y0, x0, y1);
+                    }
+                    if (c == gw - 1 || !mask[p + 1]) {
+                        g.strokeLine(x1, y0, x1, y1);
+                    }
+                }
             }
             g.setLineDashes((double[]) null);
             if (hoverPatch >= 0) {

@@ -18,6 +18,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
@@ -44,8 +45,8 @@ public final class ItaePanel extends VBox {
         getStyleClass().add("itae-panel");
         setSpacing(10);
         setPadding(new Insets(12, 14, 14, 14));
-        setPrefWidth(270);
-        setMinWidth(240);
+        setPrefWidth(300);
+        setMinWidth(280);
 
         Label title = new Label("ITAE");
         title.getStyleClass().addAll(Styles.TITLE_4);
@@ -86,6 +87,7 @@ public final class ItaePanel extends VBox {
         thresholdField.setPrefColumnCount(6);
         thresholdField.setTooltip(new Tooltip("Type an exact threshold and press Enter"));
         CheckBox auto = new CheckBox("Auto");
+        auto.setMinWidth(Region.USE_PREF_SIZE);
         auto.setId("itae-auto");
         auto.selectedProperty().bindBidirectional(s.autoThresholdProperty());
         auto.setTooltip(new Tooltip("Per-image automatic split of the bimodal norm distribution (Otsu)"));
@@ -114,6 +116,7 @@ public final class ItaePanel extends VBox {
         Label strengthValue = new Label();
         strengthValue.textProperty().bind(Bindings.format(Locale.ROOT, "%.2f", s.strengthProperty()));
         strengthValue.getStyleClass().add(Styles.TEXT_MUTED);
+        strengthValue.setMinWidth(Region.USE_PREF_SIZE);
 
         CheckBox lastOnly = new CheckBox("Last block only");
         lastOnly.selectedProperty().bindBidirectional(s.lastLayerOnlyProperty());
@@ -201,7 +204,7 @@ public final class ItaePanel extends VBox {
     private static Label muted(String s) {
         Label l = new Label(s);
         l.getStyleClass().add(Styles.TEXT_MUTED);
-        l.setMinWidth(70);
+        l.setMinWidth(Region.USE_PREF_SIZE);
         return l;
     }
 

@@ -452,9 +452,10 @@ public final class MainViewModel implements AutoCloseable {
     }
 
     private void publish(FolderAnalysis result, int[] labels, boolean keepNames) {
-        analysis.set(result);
-        clusters.reset(result, labels, keepNames);
+        // everything the views read goes in before the analysis itself, which is what they listen to
         skipped.setAll(result.skipped());
+        clusters.reset(result, labels, keepNames);
+        analysis.set(result);
         if (selectedImage.get() >= result.size()) {
             selectedImage.set(-1);
         }

@@ -24,7 +24,6 @@ import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
-import javafx.scene.control.ToolBar;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.KeyCodeCombination;
@@ -98,7 +97,7 @@ public final class MainWindow extends BorderPane {
         itaeScroll.setFitToWidth(true);
         itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         itaeScroll.getStyleClass().add("itae-scroll");
-        itaeScroll.setPrefViewportWidth(270);
+        itaeScroll.setPrefViewportWidth(300);
         setRight(itaeScroll);
         setBottom(status);
 
@@ -145,7 +144,7 @@ public final class MainWindow extends BorderPane {
         model.setEditable(true);
         model.getItems().addAll(MODEL_NAMES);
         model.setValue(vm.modelProperty().get());
-        model.setPrefWidth(170);
+        model.setPrefWidth(210);
         model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
         model.valueProperty().addListener((o, a, b) -> {
             if (b != null && !b.isBlank()) {
@@ -208,10 +207,11 @@ public final class MainWindow extends BorderPane {
                 .otherwise(new FontIcon(MaterialDesignP.PLAY)));
         run.setTooltip(new Tooltip("Analyse the folder: embed, cluster, map (F5). While running: cancel (Esc)"));
         run.getStyleClass().add(Styles.ACCENT);
-        run.disableProperty().bind(vm.folderProperty().isNull());
         run.setOnAction(e -> {
             if (vm.runningProperty().get()) {
                 vm.cancel();
+            } else if (vm.folderProperty().get() == null) {
+                chooseFolder();
             } else {
                 vm.run();
             }
@@ -256,9 +256,11 @@ public final class MainWindow extends BorderPane {
 
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        ToolBar bar = new ToolBar(open, recent, folderName, new Separator(Orientation.VERTICAL),
+        // a plain HBox, not a ToolBar: AtlantaFX flattens buttons inside tool bars, and Run should stand out
+        HBox bar = new HBox(6, open, recent, folderName, new Separator(Orientation.VERTICAL),
                 model, pickModel, deviceIcon, device, kLabel, k, run, exportBtn, spacer,
                 new HBox(clusters, mapB, insp), new Separator(Orientation.VERTICAL), tune, theme);
+        bar.setAlignment(Pos.CENTER_LEFT);
         bar.setId("main-toolbar");
         return bar;
     }
@@ -455,7 +457,7 @@ public final class MainWindow extends BorderPane {
             err.getStyleClass().add(Styles.DANGER);
             statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE)),
                     title("Could not analyse " + (folder == null ? "the folder" : folder.getFileName())), err,
-                    new HBox(8, retry, other));
+                    centred(new HBox(8, retry, other)));
         } else if (vm.analysis() != null) {
             Button list = new Button("Show the " + vm.skipped().size() + " skipped files", new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
             list.setId("state-show-skipped");
@@ -464,12 +466,16 @@ public final class MainWindow extends BorderPane {
             Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
             other.getStyleClass().add(Styles.ACCENT);
             other.setOnAction(e -> chooseFolder());
+            HBox buttons = new HBox(8, other, list);
+            buttons.setAlignment(Pos.CENTER);
+            list.setManaged(list.isVisible());
             statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignI.IMAGE_BROKEN_VARIANT)),
                     title("No readable images in " + folder.getFileName()),
                     muted(vm.skipped().isEmpty()
                             ? "The folder (and its sub-folders) holds no JPEG, PNG, BMP, GIF, TIFF or WebP files."
-                            : vm.skipped().size() + " files were found but none could be read."),
-                    new HBox(8, other, list));
+                            : vm.skipped().size() + (vm.skipped().size() == 1 ? " file was" : " files were")
+                            + " found, but none could be read."),
+                    buttons);
         } else {
             Button open = new Button("Open folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
             open.setId("empty-open");
@@ -495,6 +501,11 @@ public final class MainWindow extends BorderPane {
                             + "and how ITAE fixes them. You can also drop a folder onto this window."),
                     open, recent, hint);
         }
+    }
+
+    private static HBox centred(HBox box) {
+        box.setAlignment(Pos.CENTER);
+        return box;
     }
 
     private Node runningProgress() {

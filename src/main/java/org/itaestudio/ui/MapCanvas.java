@@ -500,6 +500,9 @@ public final class MapCanvas extends Region {
 
     /** Smaller dots for denser maps. */
     static double pointRadius(int n) {
+        if (n <= 300) {
+            return 6.0;
+        }
         if (n <= 2_000) {
             return 4.0;
         }

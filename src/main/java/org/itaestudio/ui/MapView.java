@@ -147,7 +147,9 @@ public final class MapView extends BorderPane {
         legendScroll.getStyleClass().add("legend-scroll");
         legendScroll.setFitToWidth(true);
         legendScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        legendScroll.setMaxHeight(360);
+        // as tall as its rows, up to 360 px (then it scrolls)
+        legendScroll.prefViewportHeightProperty().bind(javafx.beans.binding.Bindings.min(legend.heightProperty(), 340));
+        legendScroll.setMaxHeight(Region.USE_PREF_SIZE);
         legendScroll.setMaxWidth(220);
         legendScroll.setPrefViewportWidth(190);
         StackPane.setAlignment(legendScroll, Pos.TOP_RIGHT);
@@ -170,7 +172,7 @@ public final class MapView extends BorderPane {
         overlay.setMouseTransparent(true);
         overlay.setPickOnBounds(false);
 
-        StackPane stack = new StackPane(canvas, overlay, noMap, legendScroll);
+        StackPane stack = new StackPane(canvas, noMap, legendScroll, overlay);
         setCenter(stack);
 
         canvas.modeProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(() -> {

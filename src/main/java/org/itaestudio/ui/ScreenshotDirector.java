@@ -10,11 +10,8 @@ import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.application.Platform;
 import javafx.embed.swing.SwingFXUtils;
-import javafx.event.Event;
 import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
-import javafx.scene.input.MouseButton;
-import javafx.scene.input.MouseEvent;
 import javafx.stage.Stage;
 import javafx.util.Duration;
 import javax.imageio.ImageIO;
@@ -90,8 +87,14 @@ final class ScreenshotDirector {
                 vm.selectedImageProperty().set(imageToInspect());
                 vm.viewProperty().set(MainViewModel.View.INSPECTOR);
             });
-            step("inspector shot", 1500, () -> vm.inspector().resultProperty().get() != null
-                    && !vm.inspector().busyProperty().get(), () -> snap("inspector"));
+            step("hover patch", 1500, () -> vm.inspector().resultProperty().get() != null
+                    && !vm.inspector().busyProperty().get(), () -> {
+                var ins = vm.inspector().resultProperty().get().inspection();
+                int patch = (ins.gridH() / 2) * ins.gridW() + ins.gridW() / 3;
+                var p = window.inspector().patchCentreOnScreen(patch);
+                new javafx.scene.robot.Robot().mouseMove(p.getX(), p.getY());
+            });
+            step("inspector shot", 800, always, () -> snap("inspector"));
             step("before", 0, always, () -> vm.inspector().showBeforeProperty().set(true));
             step("before shot", 1200, () -> !vm.inspector().busyProperty().get(), () -> {
                 snap("inspector-before");
@@ -101,12 +104,12 @@ final class ScreenshotDirector {
                 step("apply", 1200, () -> !vm.inspector().busyProperty().get(), vm::applyItaeToFolder);
                 step("applied", 1500, idle, () -> vm.viewProperty().set(MainViewModel.View.MAP));
                 step("applied shot", 1500, always, () -> snap("map-after-apply"));
-                step("before map", 0, always, () -> window.map().lookup("#map-before").fireEvent(
-                        new javafx.event.ActionEvent()));
+                step("before map", 0, always, () -> ((javafx.scene.control.ToggleButton) window.map()
+                        .lookup("#map-before")).setSelected(true));
                 step("before map shot", 1200, always, () -> {
-                    ((javafx.scene.control.ToggleButton) window.map().lookup("#map-before")).setSelected(true);
+                    snap("map-before-apply");
+                    ((javafx.scene.control.ToggleButton) window.map().lookup("#map-after")).setSelected(true);
                 });
-                step("before map shot 2", 1200, always, () -> snap("map-before-apply"));
             }
             step("dark", 0, always, () -> {
                 vm.darkThemeProperty().set(true);
@@ -204,8 +207,8 @@ final class ScreenshotDirector {
         double x = c.toScreenX(a.map()[i][0]);
         double y = c.toScreenY(a.map()[i][1]);
         var p = c.localToScreen(x, y);
-        Event.fireEvent(c, new MouseEvent(MouseEvent.MOUSE_MOVED, x, y, p.getX(), p.getY(), MouseButton.NONE, 0,
-                false, false, false, false, false, false, false, false, false, false, null));
+        // the real pointer (a synthetic event would be undone by the next real mouse event)
+        new javafx.scene.robot.Robot().mouseMove(p.getX(), p.getY());
     }
 
     private void snap(String name) {

@@ -69,7 +69,8 @@ public final class StatusBar extends HBox {
         right.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
         right.textProperty().bind(Bindings.createStringBinding(() -> {
             String engine = vm.engineDescriptionProperty().get();
-            String device = engine != null ? engine : "device " + vm.deviceProperty().get().toUpperCase(Locale.ROOT);
+            String device = engine != null ? shortDescription(vm.modelProperty().get(), engine)
+                    : "device " + vm.deviceProperty().get().toUpperCase(Locale.ROOT);
             String itae = "ITAE " + (vm.appliedItaeProperty().get() == null ? "off" : "on");
             return device + " \u00b7 " + itae;
         }, vm.analysisProperty(), vm.deviceProperty(), vm.engineDescriptionProperty(), vm.appliedItaeProperty()));
@@ -90,9 +91,23 @@ public final class StatusBar extends HBox {
             }
         });
 
+        right.setId("engine-info");
+        right.tooltipProperty().bind(Bindings.createObjectBinding(() -> vm.engineDescriptionProperty().get() == null
+                ? null : new Tooltip(vm.engineDescriptionProperty().get()), vm.engineDescriptionProperty()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         getChildren().addAll(message, progress, skipped, spacer, right);
+    }
+
+    /** "dinov2-small on CPU" from the engine's long description ("... on CPU (note)"). */
+    static String shortDescription(String model, String description) {
+        int on = description.lastIndexOf(" on ");
+        String device = on >= 0 ? description.substring(on + 4) : description;
+        String name = model;
+        if (name != null && (name.contains("/") || name.contains("\\"))) {
+            name = java.nio.file.Path.of(name).getFileName().toString();
+        }
+        return (name == null ? "model" : name) + " on " + device;
     }
 
     /** e.g. "Embedding 120 / 1,000 · 8.3 images/s · ETA 1:45". */
