@@ -1,7 +1,9 @@
 package org.itaestudio.ui;
 
 import java.nio.IntBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import javafx.application.Platform;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -49,6 +51,7 @@ public final class MapCanvas extends Region {
     private double[] xs = new double[0];
     private double[] ys = new double[0];
     private int[] labels = new int[0];
+    private int[] colours = new int[0]; // per point, from ClusterPalette (computed when labels change)
     private boolean[] highlight; // drawn with a ring (e.g. "changed cluster"), may be null
     private boolean[] selectedMask = new boolean[0];
     private PointIndex index = new PointIndex(new double[0], new double[0]);
@@ -137,6 +140,7 @@ public final class MapCanvas extends Region {
         this.xs = x.clone();
         this.ys = y.clone();
         this.labels = labels.clone();
+        this.colours = coloursOf(this.labels);
         this.index = new PointIndex(xs, ys);
         this.highlight = null;
         this.selectedMask = new boolean[xs.length];
@@ -161,7 +165,24 @@ public final class MapCanvas extends Region {
             throw new IllegalArgumentException("labels for " + newLabels.length + " points, map has " + xs.length);
         }
         this.labels = newLabels.clone();
+        this.colours = coloursOf(this.labels);
         requestRender();
+    }
+
+    private static int[] coloursOf(int[] labels) {
+        int max = -1;
+        for (int l : labels) {
+            max = Math.max(max, l);
+        }
+        int[] lut = new int[max + 1];
+        for (int c = 0; c <= max; c++) {
+            lut[c] = ClusterPalette.argb(c);
+        }
+        int[] out = new int[labels.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = labels[i] < 0 ? ClusterPalette.argb(-1) : lut[labels[i]];
+        }
+        return out;
     }
 
     /** Points to draw with a ring on top (null: none). */
@@ -460,6 +481,7 @@ public final class MapCanvas extends Region {
         }
         double radius = pointRadius(n);
         Sprite sprite = Sprite.disc(radius);
+        int[] offsets = sprite.offsets(w);
         boolean anySelected = false;
         for (boolean b : selectedMask) {
             if (b) {
@@ -468,27 +490,32 @@ public final class MapCanvas extends Region {
             }
         }
         // pass 1: everything (dimmed when a selection exists); pass 2: selected and highlighted on top
-        double baseAlpha = anySelected ? 0.18 : 0.85;
+        int[] base = sprite.weights(anySelected ? 0.18 : 0.85);
+        int[] full = sprite.weights(1.0);
+        double s = scale;
         for (int i = 0; i < n; i++) {
             if (anySelected && selectedMask[i]) {
                 continue;
             }
-            stamp(px, w, h, sprite, toScreenX(xs[i]), toScreenY(ys[i]), ClusterPalette.argb(labels[i]), baseAlpha);
+            stamp(px, w, h, sprite, base, offsets, tx + xs[i] * s, ty - ys[i] * s, colours[i]);
         }
         if (anySelected) {
             for (int i = 0; i < n; i++) {
                 if (selectedMask[i]) {
-                    stamp(px, w, h, sprite, toScreenX(xs[i]), toScreenY(ys[i]), ClusterPalette.argb(labels[i]), 1.0);
+                    stamp(px, w, h, sprite, full, offsets, tx + xs[i] * s, ty - ys[i] * s, colours[i]);
                 }
             }
         }
         if (highlight != null) {
             Sprite ring = Sprite.ring(radius + 2.5, 1.3);
+            int[] ringW = ring.weights(0.9);
+            int[] ringO = ring.offsets(w);
             int ringColour = luminance(bgArgb) > 0.5 ? 0xFF202020 : 0xFFF0F0F0;
             for (int i = 0; i < n; i++) {
                 if (highlight[i]) {
-                    stamp(px, w, h, ring, toScreenX(xs[i]), toScreenY(ys[i]), ringColour, 0.9);
-                    stamp(px, w, h, sprite, toScreenX(xs[i]), toScreenY(ys[i]), ClusterPalette.argb(labels[i]), 1.0);
+                    double sx = tx + xs[i] * s, sy = ty - ys[i] * s;
+                    stamp(px, w, h, ring, ringW, ringO, sx, sy, ringColour);
+                    stamp(px, w, h, sprite, full, offsets, sx, sy, colours[i]);
                 }
             }
         }
@@ -512,49 +539,55 @@ public final class MapCanvas extends Region {
         return 2.2;
     }
 
-    private static void stamp(int[] px, int w, int h, Sprite s, double cx, double cy, int argb, double alpha) {
+    /**
+     * Blends one sprite into the buffer. {@code weights} are the sprite's non-zero cells' coverage x alpha in
+     * 1/256 units (precomputed per pass); inside the buffer the cells are addressed by precomputed offsets.
+     */
+    private static void stamp(int[] px, int w, int h, Sprite s, int[] weights, int[] offsets, double cx, double cy,
+                              int argb) {
         int x0 = (int) Math.floor(cx) - s.half;
         int y0 = (int) Math.floor(cy) - s.half;
         if (x0 + s.size <= 0 || y0 + s.size <= 0 || x0 >= w || y0 >= h) {
             return;
         }
         int sr = (argb >> 16) & 0xFF, sg = (argb >> 8) & 0xFF, sb = argb & 0xFF;
-        for (int j = 0; j < s.size; j++) {
-            int y = y0 + j;
-            if (y < 0 || y >= h) {
-                continue;
-            }
-            int row = y * w;
-            for (int i = 0; i < s.size; i++) {
-                int x = x0 + i;
-                if (x < 0 || x >= w) {
+        boolean inside = x0 >= 0 && y0 >= 0 && x0 + s.size <= w && y0 + s.size <= h;
+        int base = y0 * w + x0;
+        for (int k = 0; k < weights.length; k++) {
+            int idx;
+            if (inside) {
+                idx = base + offsets[k];
+            } else {
+                int x = x0 + s.cellX[k], y = y0 + s.cellY[k];
+                if (x < 0 || y < 0 || x >= w || y >= h) {
                     continue;
                 }
-                float cov = s.coverage[j * s.size + i];
-                if (cov <= 0) {
-                    continue;
-                }
-                int a = (int) (cov * alpha * 256);
-                int d = px[row + x];
-                int dr = (d >> 16) & 0xFF, dg = (d >> 8) & 0xFF, db = d & 0xFF;
-                dr += ((sr - dr) * a) >> 8;
-                dg += ((sg - dg) * a) >> 8;
-                db += ((sb - db) * a) >> 8;
-                px[row + x] = 0xFF000000 | (dr << 16) | (dg << 8) | db;
+                idx = y * w + x;
             }
+            int a = weights[k];
+            int d = px[idx];
+            int dr = (d >> 16) & 0xFF, dg = (d >> 8) & 0xFF, db = d & 0xFF;
+            dr += ((sr - dr) * a) >> 8;
+            dg += ((sg - dg) * a) >> 8;
+            db += ((sb - db) * a) >> 8;
+            px[idx] = 0xFF000000 | (dr << 16) | (dg << 8) | db;
         }
     }
 
-    /** Anti-aliased coverage masks, cached by size. */
+    /** Anti-aliased coverage masks, cached by size; only the non-zero cells are kept. */
     private static final class Sprite {
         final int size;
         final int half;
+        final int[] cellX;
+        final int[] cellY;
         final float[] coverage;
         private static final java.util.Map<String, Sprite> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
-        private Sprite(int size, float[] coverage) {
+        private Sprite(int size, int[] cellX, int[] cellY, float[] coverage) {
             this.size = size;
             this.half = size / 2;
+            this.cellX = cellX;
+            this.cellY = cellY;
             this.coverage = coverage;
         }
 
@@ -566,10 +599,28 @@ public final class MapCanvas extends Region {
             return CACHE.computeIfAbsent("r" + r + "/" + width, k -> build(r, width));
         }
 
+        /** Coverage x alpha in 1/256 units, per non-zero cell. */
+        int[] weights(double alpha) {
+            int[] wts = new int[coverage.length];
+            for (int k = 0; k < wts.length; k++) {
+                wts[k] = (int) (coverage[k] * alpha * 256);
+            }
+            return wts;
+        }
+
+        /** Buffer offsets of the cells for a buffer {@code width} pixels wide. */
+        int[] offsets(int width) {
+            int[] o = new int[cellX.length];
+            for (int k = 0; k < o.length; k++) {
+                o[k] = cellY[k] * width + cellX[k];
+            }
+            return o;
+        }
+
         private static Sprite build(double r, double ringWidth) {
             int size = 2 * (int) Math.ceil(r + 1) + 1;
-            float[] cov = new float[size * size];
-            double c = size / 2 + 0.5 - 0.5; // pixel centres at i + 0.5; the point sits at the centre pixel's centre
+            double c = size / 2; // the point sits at the centre pixel
+            List<float[]> cells = new ArrayList<>();
             for (int j = 0; j < size; j++) {
                 for (int i = 0; i < size; i++) {
                     double d = Math.hypot(i - c, j - c);
@@ -577,10 +628,19 @@ public final class MapCanvas extends Region {
                     if (ringWidth > 0) {
                         inside = Math.min(inside, clamp01(d - (r - ringWidth) + 0.5));
                     }
-                    cov[j * size + i] = (float) inside;
+                    if (inside > 0) {
+                        cells.add(new float[] {i, j, (float) inside});
+                    }
                 }
             }
-            return new Sprite(size, cov);
+            int[] xs = new int[cells.size()], ys = new int[cells.size()];
+            float[] cov = new float[cells.size()];
+            for (int k = 0; k < cov.length; k++) {
+                xs[k] = (int) cells.get(k)[0];
+                ys[k] = (int) cells.get(k)[1];
+                cov[k] = cells.get(k)[2];
+            }
+            return new Sprite(size, xs, ys, cov);
         }
 
         private static double clamp01(double v) {
