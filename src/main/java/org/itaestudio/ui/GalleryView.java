@@ -13,8 +13,7 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
+import javafx.scene.control.ScrollBar;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
@@ -25,25 +24,30 @@ import javafx.scene.image.ImageView;
 import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
+import javafx.geometry.Orientation;
+import javafx.scene.layout.Pane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
-import javafx.scene.layout.VBox;
 import javafx.scene.shape.Rectangle;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
 
 /**
- * The clusters as a virtualised gallery: a ListView whose rows are either a cluster header (colour swatch, name,
- * size, representative images) or one row of thumbnails. Only visible rows have nodes, and thumbnails come from the
- * shared {@link ThumbnailCache}, so 10,000 images scroll smoothly. Click selects (Ctrl toggles, Shift extends),
- * double-click inspects, the context menu moves images to another cluster; double-click a cluster name to rename it.
+ * The clusters as a virtualised gallery: rows are either a cluster header (colour swatch, name, size,
+ * representative images) or one row of thumbnails. Every row's height is known exactly (headers and thumbnail rows
+ * have fixed heights), so the gallery virtualises itself: a prefix sum of row offsets finds the visible rows by
+ * binary search, and a small pool of row nodes is re-pointed at them - nodes are never re-created or re-parented
+ * while scrolling (which is what makes ListView slow with mixed row heights). Thumbnails come from the shared
+ * {@link ThumbnailCache}. Click selects (Ctrl toggles, Shift extends), double-click inspects, the context menu moves
+ * images to another cluster; double-click a cluster name to rename it.
  */
-public final class GalleryView extends VBox {
+public final class GalleryView extends Region {
 
-    /** A row of the list. */
+    /** A row of the gallery. */
     public sealed interface Row permits Header, Thumbs {
         int cluster();
     }
@@ -56,14 +60,24 @@ public final class GalleryView extends VBox {
 
     static final double TILE = 112;
     static final double GAP = 6;
+    static final double HEADER_HEIGHT = 64;
+    static final double ROW_HEIGHT = TILE + GAP;
+    static final double LEFT = 16;
     static final int REPRESENTATIVES = 6;
+    private static final javafx.css.PseudoClass SELECTED = javafx.css.PseudoClass.getPseudoClass("selected");
 
     private final MainViewModel vm;
     private final ThumbnailCache thumbs;
-    private final ListView<Row> list = new ListView<>();
+    private final ScrollBar vbar = new ScrollBar();
+    private final Pane viewport = new Pane();
     private final Set<Integer> collapsed = new HashSet<>();
     private final LinkedHashSet<Integer> selected = new LinkedHashSet<>();
     private final List<ThumbTile> allTiles = new ArrayList<>();
+    private final java.util.Map<Integer, Node> active = new java.util.HashMap<>(); // row index -> node showing it
+    private final List<HeaderNode> headerPool = new ArrayList<>();
+    private final List<ThumbRow> rowPool = new ArrayList<>();
+    private List<Row> rows = List.of();
+    private double[] offsets = {0};
     private int anchor = -1;
     private int columns = 1;
 
@@ -71,14 +85,42 @@ public final class GalleryView extends VBox {
         this.vm = vm;
         this.thumbs = thumbs;
         getStyleClass().add("gallery-view");
-        list.setId("gallery-list");
-        list.getStyleClass().addAll(Styles.DENSE, "gallery-list");
-        list.setCellFactory(l -> new GalleryCell());
-        list.setFocusTraversable(true);
-        VBox.setVgrow(list, Priority.ALWAYS);
-        getChildren().add(list);
-        list.widthProperty().addListener((o, a, b) -> {
-            int c = columnsFor(b.doubleValue());
+        setId("gallery");
+        vbar.setOrientation(Orientation.VERTICAL);
+        vbar.valueProperty().addListener(o -> requestLayout());
+        Rectangle clip = new Rectangle();
+        clip.widthProperty().bind(viewport.widthProperty());
+        clip.heightProperty().bind(viewport.heightProperty());
+        viewport.setClip(clip);
+        viewport.getStyleClass().add("gallery-viewport");
+        getChildren().addAll(viewport, vbar);
+        setFocusTraversable(true);
+        addEventHandler(ScrollEvent.SCROLL, e -> {
+            scrollBy(-e.getDeltaY() * 1.5);
+            e.consume();
+        });
+        addEventHandler(MouseEvent.MOUSE_PRESSED, e -> requestFocus());
+        setOnKeyPressed(e -> {
+            switch (e.getCode()) {
+                case ENTER -> {
+                    if (vm.selectedImageProperty().get() >= 0) {
+                        vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+                    }
+                }
+                case PAGE_DOWN -> scrollBy(viewport.getHeight() * 0.9);
+                case PAGE_UP -> scrollBy(-viewport.getHeight() * 0.9);
+                case DOWN -> scrollBy(ROW_HEIGHT);
+                case UP -> scrollBy(-ROW_HEIGHT);
+                case HOME -> vbar.setValue(0);
+                case END -> vbar.setValue(vbar.getMax());
+                default -> {
+                    return;
+                }
+            }
+            e.consume();
+        });
+        widthProperty().addListener((o, a, b) -> {
+            int c = columnsFor(b.doubleValue() - vbar.prefWidth(-1));
             if (c != columns) {
                 columns = c;
                 rebuild();
@@ -96,11 +138,6 @@ public final class GalleryView extends VBox {
             }
             updateSelectionStyles();
         });
-        list.setOnKeyPressed(e -> {
-            if (e.getCode() == KeyCode.ENTER && vm.selectedImageProperty().get() >= 0) {
-                vm.viewProperty().set(MainViewModel.View.INSPECTOR);
-            }
-        });
         rebuild();
     }
 
@@ -113,28 +150,145 @@ public final class GalleryView extends VBox {
     }
 
     static int columnsFor(double width) {
-        return Math.max(1, (int) ((width - 40) / (TILE + GAP)));
+        return Math.max(1, (int) ((width - LEFT - 12) / (TILE + GAP)));
     }
 
-    /** Recomputes the rows (clusters, sizes, column count). */
+    /** Recomputes the rows (clusters, sizes, column count) and their offsets. */
     public void rebuild() {
         ClusterModel cm = vm.clusters();
-        List<Row> rows = new ArrayList<>();
+        List<Row> r = new ArrayList<>();
         for (int c : cm.nonEmptyClusters()) {
-            rows.add(new Header(c));
+            r.add(new Header(c));
             if (collapsed.contains(c)) {
                 continue;
             }
             int[] m = cm.members(c);
             for (int i = 0; i < m.length; i += columns) {
-                rows.add(new Thumbs(c, Arrays.copyOfRange(m, i, Math.min(m.length, i + columns))));
+                r.add(new Thumbs(c, Arrays.copyOfRange(m, i, Math.min(m.length, i + columns))));
             }
         }
-        list.getItems().setAll(rows);
+        rows = List.copyOf(r);
+        offsets = new double[rows.size() + 1];
+        for (int i = 0; i < rows.size(); i++) {
+            offsets[i + 1] = offsets[i] + (rows.get(i) instanceof Header ? HEADER_HEIGHT : ROW_HEIGHT);
+        }
+        releaseAll();
+        updateScrollRange();
+        requestLayout();
     }
 
-    public ListView<Row> list() {
-        return list;
+    public List<Row> rows() {
+        return rows;
+    }
+
+    public int rowCount() {
+        return rows.size();
+    }
+
+    /** Scrolls so that a row is at the top (clamped). */
+    public void scrollToRow(int row) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        vbar.setValue(Math.min(vbar.getMax(), offsets[Math.max(0, Math.min(row, rows.size() - 1))]));
+    }
+
+    private void scrollBy(double dy) {
+        vbar.setValue(Math.max(0, Math.min(vbar.getMax(), vbar.getValue() + dy)));
+    }
+
+    private void updateScrollRange() {
+        double total = offsets[offsets.length - 1];
+        double view = Math.max(1, viewport.getHeight());
+        vbar.setMin(0);
+        vbar.setMax(Math.max(0, total - view));
+        vbar.setVisibleAmount(vbar.getMax() <= 0 ? 1 : view * vbar.getMax() / total); // thumb = view / total
+        vbar.setUnitIncrement(ROW_HEIGHT / 2);
+        vbar.setBlockIncrement(view * 0.9);
+        vbar.setDisable(vbar.getMax() <= 0);
+        if (vbar.getValue() > vbar.getMax()) {
+            vbar.setValue(vbar.getMax());
+        }
+    }
+
+    @Override
+    protected void layoutChildren() {
+        double w = getWidth(), h = getHeight();
+        double bw = vbar.prefWidth(-1);
+        vbar.resizeRelocate(w - bw, 0, bw, h);
+        viewport.resizeRelocate(0, 0, w - bw, h);
+        updateScrollRange();
+        double top = vbar.getValue();
+        int idx = Arrays.binarySearch(offsets, top);
+        int first = idx >= 0 ? idx : -idx - 2; // the row whose span holds the top edge
+        first = Math.max(0, Math.min(first, rows.size() - 1));
+        int last = first;
+        while (last + 1 < rows.size() && offsets[last + 1] < top + h) {
+            last++;
+        }
+        // free the nodes of rows that left the screen, then give the new rows nodes
+        for (var it = active.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey() < first || e.getKey() > last || rows.isEmpty()) {
+                release(e.getValue());
+                it.remove();
+            }
+        }
+        if (!rows.isEmpty()) {
+            for (int i = first; i <= last; i++) {
+                Node n = active.get(i);
+                Row row = rows.get(i);
+                if (n == null) {
+                    n = acquire(row);
+                    active.put(i, n);
+                }
+                double rh = offsets[i + 1] - offsets[i];
+                n.resizeRelocate(0, Math.floor(offsets[i] - top), w - bw, rh);
+            }
+        }
+    }
+
+    private Node acquire(Row row) {
+        if (row instanceof Header hd) {
+            HeaderNode n = headerPool.isEmpty() ? newHeader() : headerPool.remove(headerPool.size() - 1);
+            n.show(hd.cluster());
+            n.setVisible(true);
+            return n;
+        }
+        Thumbs t = (Thumbs) row;
+        ThumbRow n = rowPool.isEmpty() ? newRow() : rowPool.remove(rowPool.size() - 1);
+        n.show(t.images());
+        n.setVisible(true);
+        return n;
+    }
+
+    private HeaderNode newHeader() {
+        HeaderNode n = new HeaderNode();
+        n.setManaged(false);
+        viewport.getChildren().add(n);
+        return n;
+    }
+
+    private ThumbRow newRow() {
+        ThumbRow n = new ThumbRow();
+        n.setManaged(false);
+        viewport.getChildren().add(n);
+        return n;
+    }
+
+    private void release(Node n) {
+        n.setVisible(false);
+        if (n instanceof HeaderNode h) {
+            headerPool.add(h);
+        } else if (n instanceof ThumbRow r) {
+            r.clear();
+            rowPool.add(r);
+        }
+    }
+
+    private void releaseAll() {
+        active.values().forEach(this::release);
+        active.clear();
     }
 
     /** Selected images, in selection order. */
@@ -142,14 +296,16 @@ public final class GalleryView extends VBox {
         return selected.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Scrolls so the row holding an image is visible. */
+    /** Scrolls so the row holding an image is visible (only when it is not already). */
     public void reveal(int image) {
-        List<Row> rows = list.getItems();
         for (int r = 0; r < rows.size(); r++) {
             if (rows.get(r) instanceof Thumbs t) {
                 for (int i : t.images()) {
                     if (i == image) {
-                        list.scrollTo(Math.max(0, r - 1));
+                        double top = vbar.getValue(), h = viewport.getHeight();
+                        if (offsets[r] < top || offsets[r + 1] > top + h) {
+                            scrollToRow(Math.max(0, r - 1));
+                        }
                         return;
                     }
                 }
@@ -187,19 +343,14 @@ public final class GalleryView extends VBox {
     /** Restyles the live tiles (no cell refresh: that would re-parent tiles and break double-clicks). */
     private void updateSelectionStyles() {
         for (ThumbTile t : allTiles) {
-            boolean sel = selected.contains(t.image());
-            if (sel && !t.getStyleClass().contains("selected")) {
-                t.getStyleClass().add("selected");
-            } else if (!sel) {
-                t.getStyleClass().remove("selected");
-            }
+            t.pseudoClassStateChanged(SELECTED, selected.contains(t.image()));
         }
     }
 
     private void selectRange(int from, int to) {
         // range in display order
         List<Integer> order = new ArrayList<>();
-        for (Row r : list.getItems()) {
+        for (Row r : rows) {
             if (r instanceof Thumbs t) {
                 for (int i : t.images()) {
                     order.add(i);
@@ -253,51 +404,45 @@ public final class GalleryView extends VBox {
         return r;
     }
 
-    // ------------------------------------------------------------------ cells
+    // ------------------------------------------------------------------ row nodes
 
-    private final class GalleryCell extends ListCell<Row> {
-        private final HeaderNode header = new HeaderNode();
-        private final HBox thumbRow = new HBox(GAP);
+    /** One row of thumbnails; its tiles stay its children and are re-pointed (extra ones hidden). */
+    private final class ThumbRow extends Pane {
         private final List<ThumbTile> tiles = new ArrayList<>();
 
-        GalleryCell() {
-            getStyleClass().add("gallery-cell");
-            thumbRow.setPadding(new Insets(0, 12, GAP, 16));
-            setPadding(Insets.EMPTY);
+        ThumbRow() {
+            getStyleClass().add("thumb-row");
         }
 
-        @Override
-        protected void updateItem(Row item, boolean empty) {
-            super.updateItem(item, empty);
-            setText(null);
-            if (empty || item == null) {
-                setGraphic(null);
-                return;
+        void show(int[] images) {
+            while (tiles.size() < images.length) {
+                ThumbTile tile = new ThumbTile();
+                tile.setManaged(false);
+                tiles.add(tile);
+                getChildren().add(tile);
             }
-            if (item instanceof Header h) {
-                header.show(h.cluster());
-                setGraphic(header);
-            } else if (item instanceof Thumbs t) {
-                while (tiles.size() < t.images().length) {
-                    tiles.add(new ThumbTile());
+            for (int i = 0; i < tiles.size(); i++) {
+                ThumbTile tile = tiles.get(i);
+                boolean used = i < images.length;
+                if (used) {
+                    tile.show(images[i]);
+                    tile.resizeRelocate(LEFT + i * (TILE + GAP), 0, TILE, TILE);
+                } else {
+                    tile.image = -1;
                 }
-                List<Node> kids = new ArrayList<>();
-                for (int i = 0; i < t.images().length; i++) {
-                    ThumbTile tile = tiles.get(i);
-                    tile.show(t.images()[i]);
-                    kids.add(tile);
-                }
-                thumbRow.getChildren().setAll(kids);
-                setGraphic(thumbRow);
+                tile.setVisible(used);
             }
+        }
+
+        void clear() {
+            tiles.forEach(t -> t.image = -1);
         }
     }
 
-    /** One thumbnail. */
+    /** One thumbnail. Cheap to re-point at another image: no restyling, the tooltip text is set when it shows. */
     final class ThumbTile extends StackPane {
         private final ImageView view = new ImageView();
-        private final Tooltip tip = new Tooltip();
-        private int image = -1;
+        int image = -1;
         private Path path;
 
         ThumbTile() {
@@ -311,6 +456,8 @@ public final class GalleryView extends VBox {
             view.setPreserveRatio(true);
             view.setSmooth(true);
             getChildren().add(view);
+            Tooltip tip = new Tooltip();
+            tip.setOnShowing(e -> tip.setText(image >= 0 && vm.analysis() != null ? vm.analysis().paths().get(image) : ""));
             Tooltip.install(this, tip);
             addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
                 clicked(image, e);
@@ -327,13 +474,8 @@ public final class GalleryView extends VBox {
 
         void show(int index) {
             image = index;
+            pseudoClassStateChanged(SELECTED, selected.contains(index));
             Path p = vm.imagePath(index);
-            getStyleClass().remove("selected");
-            if (selected.contains(index)) {
-                getStyleClass().add("selected");
-            }
-            setId("thumb-" + index);
-            tip.setText(vm.analysis().paths().get(index));
             if (p.equals(path) && view.getImage() != null) {
                 return;
             }
@@ -352,6 +494,44 @@ public final class GalleryView extends VBox {
         int image() {
             return image;
         }
+
+        boolean hasThumbnail() {
+            return view.getImage() != null;
+        }
+    }
+
+    /** The visible tile showing an image, if any (tests click it). */
+    public java.util.Optional<Node> tileFor(int image) {
+        return allTiles.stream().filter(t -> t.image() == image && shown(t)).map(t -> (Node) t).findFirst();
+    }
+
+    /** The colour swatch of a cluster's header while it is on screen (tests compare colours). */
+    public java.util.Optional<Rectangle> headerSwatch(int cluster) {
+        return active.values().stream().filter(n -> n instanceof HeaderNode h && h.cluster() == cluster)
+                .map(n -> ((HeaderNode) n).swatch()).findFirst();
+    }
+
+    /** Headers on screen. */
+    public long visibleHeaders() {
+        return active.values().stream().filter(n -> n instanceof HeaderNode).count();
+    }
+
+    /** True when every visible tile has its thumbnail. */
+    public boolean visibleThumbnailsLoaded() {
+        return allTiles.stream().filter(GalleryView::shown).allMatch(ThumbTile::hasThumbnail);
+    }
+
+    /** Visible with all its ancestors (cells parked by the virtual flow are hidden). */
+    private static boolean shown(Node n) {
+        if (n.getScene() == null) {
+            return false;
+        }
+        for (Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A cluster's header row. */
@@ -362,6 +542,9 @@ public final class GalleryView extends VBox {
         private final HBox reps = new HBox(4);
         private final Label chevron = new Label();
         private final TextField editor = new TextField();
+        private final ImageView[] repViews = new ImageView[REPRESENTATIVES];
+        private final FontIcon chevronDown = new FontIcon(MaterialDesignC.CHEVRON_DOWN);
+        private final FontIcon chevronRight = new FontIcon(MaterialDesignC.CHEVRON_RIGHT);
         private int cluster;
 
         HeaderNode() {
@@ -417,41 +600,57 @@ public final class GalleryView extends VBox {
                     menu.show(this, e.getScreenX(), e.getScreenY());
                 }
             });
+            for (int i = 0; i < REPRESENTATIVES; i++) {
+                ImageView iv = new ImageView();
+                iv.setFitWidth(36);
+                iv.setFitHeight(36);
+                iv.setPreserveRatio(true);
+                StackPane box = new StackPane(iv);
+                box.getStyleClass().add("rep-thumb");
+                box.setPrefSize(38, 38);
+                repViews[i] = iv;
+                reps.getChildren().add(box);
+            }
+            Tooltip.install(reps, new Tooltip("Representative images: the closest to the cluster centre"));
             getChildren().addAll(chevron, swatch, name, edit, size, spacer, reps);
         }
 
         void show(int c) {
             cluster = c;
-            setId("cluster-header-" + c);
             swatch.setFill(ClusterPalette.color(c));
+            swatch.setUserData(c);
             if (getChildren().contains(editor)) {
                 getChildren().set(getChildren().indexOf(editor), name);
             }
             name.setText(vm.clusters().name(c));
             int n = vm.clusters().size(c);
             size.setText(String.format("%,d image%s", n, n == 1 ? "" : "s"));
-            chevron.setGraphic(new FontIcon(collapsed.contains(c) ? MaterialDesignC.CHEVRON_RIGHT : MaterialDesignC.CHEVRON_DOWN));
+            chevron.setGraphic(collapsed.contains(c) ? chevronRight : chevronDown);
             int[] m = vm.clusters().members(c);
-            List<Node> kids = new ArrayList<>();
-            for (int i = 0; i < Math.min(REPRESENTATIVES, m.length); i++) {
-                ImageView iv = new ImageView();
-                iv.setFitWidth(36);
-                iv.setFitHeight(36);
-                iv.setPreserveRatio(true);
-                Path p = vm.imagePath(m[i]);
-                Image cached = thumbs.getIfPresent(p);
-                if (cached != null) {
-                    iv.setImage(cached);
-                } else {
-                    thumbs.request(p, iv::setImage);
+            for (int i = 0; i < REPRESENTATIVES; i++) {
+                ImageView iv = repViews[i];
+                boolean used = i < m.length;
+                iv.getParent().setVisible(used);
+                iv.getParent().setManaged(used);
+                if (!used) {
+                    continue;
                 }
-                StackPane box = new StackPane(iv);
-                box.getStyleClass().add("rep-thumb");
-                box.setPrefSize(38, 38);
-                kids.add(box);
+                Path p = vm.imagePath(m[i]);
+                iv.setUserData(p);
+                Image cached = thumbs.getIfPresent(p);
+                iv.setImage(cached);
+                if (cached == null) {
+                    thumbs.request(p, img -> {
+                        if (p.equals(iv.getUserData())) {
+                            iv.setImage(img);
+                        }
+                    });
+                }
             }
-            reps.getChildren().setAll(kids);
-            Tooltip.install(reps, new Tooltip("Representative images: the closest to the cluster centre"));
+        }
+
+        int cluster() {
+            return cluster;
         }
 
         private void startEdit() {

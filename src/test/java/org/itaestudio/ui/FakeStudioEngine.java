@@ -43,6 +43,8 @@ final class FakeStudioEngine implements StudioEngine {
     volatile java.util.concurrent.CountDownLatch gate;
     volatile long perImageDelayMs;
     volatile int defaultK = 3;
+    /** false: trust the file extension (fast scans of big folders in benchmarks). */
+    volatile boolean checkDecode = true;
 
     @Override
     public FolderAnalysis analyze(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
@@ -59,10 +61,10 @@ final class FakeStudioEngine implements StudioEngine {
             cancel.throwIfCancelled();
             String rel = folder.relativize(f).toString().replace('\\', '/');
             String name = rel.toLowerCase(Locale.ROOT);
-            if (!(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
+            if (!(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".jpg"))) {
                 continue;
             }
-            if (ImageIO.read(f.toFile()) == null) {
+            if (checkDecode && ImageIO.read(f.toFile()) == null) {
                 skipped.add(new SkippedFile(rel, "not a decodable image"));
             } else {
                 paths.add(rel);

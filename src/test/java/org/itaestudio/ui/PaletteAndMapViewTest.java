@@ -73,7 +73,7 @@ class PaletteAndMapViewTest {
         for (int c = 0; c < 3; c++) {
             int cluster = c;
             Color expected = ClusterPalette.color(c);
-            Rectangle header = onFx(() -> (Rectangle) robot.lookup("#cluster-header-" + cluster + " .cluster-swatch").query());
+            Rectangle header = onFx(() -> window.gallery().headerSwatch(cluster).orElseThrow());
             assertEquals(expected, header.getFill(), "gallery swatch of cluster " + c);
         }
         robot.type(javafx.scene.input.KeyCode.DIGIT2);

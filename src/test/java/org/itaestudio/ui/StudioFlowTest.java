@@ -87,11 +87,15 @@ class StudioFlowTest {
 
         // clusters shown: one header per cluster, thumbnails for the first rows
         assertEquals(3, (int) onFx(() -> vm.clusters().nonEmptyClusters().length));
-        waitFor("headers", 10, () -> robot.lookup(".cluster-header").queryAll().size() == 3);
+        waitFor("headers", 10, () -> window.gallery().visibleHeaders() == 3);
         waitFor("thumbnails", 10, () -> thumbs.size() >= 12);
 
         // double-click a thumbnail: the inspector shows the heads (6 heads + mean)
-        robot.doubleClickOn("#thumb-0");
+        // select first (this starts the model and the inspection), then double-click to open the inspector; a cold
+        // first click can take longer than the double-click interval on a loaded 2-core machine
+        robot.clickOn(window.gallery().tileFor(0).orElseThrow());
+        waitFor("selected", 60, () -> vm.inspector().resultProperty().get() != null && !vm.inspector().busyProperty().get());
+        robot.doubleClickOn(window.gallery().tileFor(0).orElseThrow());
         waitFor("inspection", 10, () -> vm.inspector().resultProperty().get() != null);
         assertEquals(MainViewModel.View.INSPECTOR, vm.viewProperty().get());
         assertEquals(FakeStudioEngine.HEADS + 1,
@@ -120,7 +124,7 @@ class StudioFlowTest {
         robot.type(KeyCode.DIGIT1);
         assertEquals(MainViewModel.View.CLUSTERS, vm.viewProperty().get());
         int before = vm.clusters().label(0);
-        robot.rightClickOn("#thumb-0");
+        robot.rightClickOn(window.gallery().tileFor(0).orElseThrow());
         robot.clickOn(menuLabel(robot, "Move to cluster"));
         // slide straight right into the submenu so the pointer never leaves it, then pick the cluster
         waitFor("submenu", 5, () -> robot.lookup(".context-menu .label").match(LabeledMatchers.hasText(ClusterModel.defaultName(2)))

@@ -107,6 +107,61 @@ class UiBenchmarkTest {
     }
 
     @Test
+    void galleryScrollsTenThousandThumbnails() throws Exception {
+        Path cifar = org.itaestudio.TestData.requireSharedData().resolve("cifar10-test");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(cifar), "no cifar10-test in the shared data");
+        FakeStudioEngine engine = new FakeStudioEngine();
+        engine.checkDecode = false;
+        engine.defaultK = 10;
+        StudioPreferences prefs = UiTestSupport.throwawayPrefs();
+        ThumbnailCache thumbs = new ThumbnailCache(2_000, 192, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
+        MainViewModel vm = onFx(() -> new MainViewModel(engine, new HubModelService(
+                Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.toString())), prefs));
+        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
+        MainWindow window = onFx(() -> {
+            MainWindow w = new MainWindow(vm, thumbs);
+            stage.setScene(new Scene(w, 1240, 780));
+            stage.show();
+            return w;
+        });
+        try {
+            runFx(() -> vm.openFolder(cifar));
+            waitFor("analysis", 120, () -> vm.analysis() != null && !vm.runningProperty().get());
+            int images = vm.analysis().size();
+            GalleryView gallery = window.gallery();
+            int rows = gallery.rowCount();
+            // a fling: jump 7 rows per frame through the whole gallery, laying out each frame on the FX thread
+            double[] stepMs = onFx(() -> {
+                int steps = rows / 7;
+                double[] t = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    long t0 = System.nanoTime();
+                    gallery.scrollToRow(i * 7);
+                    gallery.layout();
+                    t[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(t);
+                return new double[] {Arrays.stream(t).average().orElse(0), t[(int) (t.length * 0.95)], t[t.length - 1], steps};
+            });
+            // then stop at the end and wait until the rows on screen have their thumbnails
+            long t0 = System.nanoTime();
+            waitFor("visible thumbnails", 30, () -> window.gallery().visibleThumbnailsLoaded());
+            double settle = (System.nanoTime() - t0) / 1e6;
+            System.out.printf(Locale.ROOT, "UI-BENCH gallery %d images, %d rows: scroll step (7 rows + layout) mean %.2f ms, p95 %.2f ms, "
+                            + "max %.2f ms over %d steps; visible thumbnails loaded %.0f ms after the fling; cache holds %d%n",
+                    images, rows, stepMs[0], stepMs[1], stepMs[2], (int) stepMs[3], settle, thumbs.size());
+            assertTrue(images == 10_000, "cifar10-test has 10,000 images, got " + images);
+            assertTrue(stepMs[1] < 100, "p95 scroll step " + stepMs[1] + " ms");
+        } finally {
+            runFx(() -> {
+                vm.close();
+                thumbs.close();
+            });
+            UiTestSupport.removePrefs(prefs);
+        }
+    }
+
+    @Test
     void controlToHeatmapLatencyWithTheRealEngine() throws Exception {
         Map<String, String> env = Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString());
         Path model = SyntheticModelFiles.write(tmp.resolve("vits14.safetensors"), SyntheticModelFiles.SMALL_REG, 7);
