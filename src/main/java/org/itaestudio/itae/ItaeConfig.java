@@ -71,6 +71,10 @@ public record ItaeConfig(
         return new ItaeConfig(component, t, direction, strength, layers, rows);
     }
 
+    public ItaeConfig withRows(Rows r) {
+        return new ItaeConfig(component, threshold, direction, strength, layers, r);
+    }
+
     public ItaeConfig withStrength(double s) {
         return new ItaeConfig(component, threshold, direction, s, layers, rows);
     }

@@ -212,7 +212,7 @@ public final class DinoV2 implements AutoCloseable {
 
     /** Per-forward state shared by the blocks. */
     private record Context(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH, int gridW,
-                           Map<Integer, LayerProbe> probes) {
+                           Map<Integer, LayerProbe> probes, float[][][] clsState) {
     }
 
     private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int batch, int gridH, int gridW,
@@ -224,11 +224,15 @@ public final class DinoV2 implements AutoCloseable {
                 throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + config.depth() + " blocks");
             }
         }
-        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>());
+        // clsState[0] = CLS tokens entering the last block [B][D]; [1] = packed states, filled by attention()
+        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new float[2][][]);
         float[][] captured = null;
         for (int i = startLayer; i < config.depth(); i++) {
             if (i == request.captureLayer()) {
                 captured = rows(x.toFloatArray(), batch);
+            }
+            if (request.captureClsState() && i == config.depth() - 1) {
+                ctx.clsState()[0] = rows(x.get(":, 0, :").toFloatArray(), batch);
             }
             try (NDManager blockManager = fwd.newSubManager()) {
                 x.tempAttach(blockManager);
@@ -250,7 +254,7 @@ public final class DinoV2 implements AutoCloseable {
                 tokens[b] = rows(flat[b], gridH * gridW);
             }
         }
-        return new ForwardResult(gridH, gridW, embeddings, tokens, Map.copyOf(ctx.probes()), captured);
+        return new ForwardResult(gridH, gridW, embeddings, tokens, Map.copyOf(ctx.probes()), captured, ctx.clsState()[1]);
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
@@ -303,6 +307,9 @@ public final class DinoV2 implements AutoCloseable {
                 }
             }
         }
+        if (ctx.request().captureClsState() && layer == config.depth() - 1) {
+            ctx.clsState()[1] = captureClsState(ctx.clsState()[0], qkv, logits, b, (int) n);
+        }
         int[][] artifacts = null;
         double[] thresholds = null;
         if (itaeHere) {
@@ -349,6 +356,85 @@ public final class DinoV2 implements AutoCloseable {
         }
         NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);      // [B, N, D]
         return Linear.linear(out, blk.projW, blk.projB).singletonOrThrow();
+    }
+
+    /** Packs the last block's {@link ClsState} of every image (logits taken before ITAE). */
+    private float[][] captureClsState(float[][] xCls, NDArray qkv, NDArray logits, int b, int n) {
+        int d = config.embedDim();
+        int heads = config.numHeads();
+        float[][] clsLogits = rows(logits.get(":, :, 0, :").toFloatArray(), b);            // [B][H*N]
+        float[][] v = rows(qkv.get(":, :, " + 2 * d + ":").toFloatArray(), b);             // [B][N*D]
+        float[][] norms = rows(qkv.reshape(b, n, 3, d).norm(new int[] {-1}).transpose(0, 2, 1).toFloatArray(), b); // [B][3*N]
+        float[][] out = new float[b][];
+        for (int i = 0; i < b; i++) {
+            out[i] = new ClsState(xCls[i], clsLogits[i], v[i], norms[i]).pack();
+        }
+        return out;
+    }
+
+    /**
+     * Embeddings (CLS pooling) under last-block, CLS-row ITAE, from {@link ClsState}s alone: the last block's CLS row
+     * (attenuate, softmax, attention-weighted values, projection, LayerScale, MLP) and the final norm. Equals a full
+     * forward with that ITAE setting up to float rounding.
+     *
+     * @param packed [image] packed states, all with the same token count
+     * @param itae   ITAE acting on the last block's CLS row only, or null for the plain model
+     */
+    public ClsReembedding embedFromClsStates(float[][] packed, ItaeConfig itae) {
+        int last = config.depth() - 1;
+        if (itae != null && (itae.rows() != ItaeConfig.Rows.CLS || !itae.resolveLayers(config.depth()).equals(java.util.Set.of(last)))) {
+            throw new IllegalArgumentException("the CLS fast path needs ITAE on the last block's CLS row only: " + itae.key());
+        }
+        int b = packed.length;
+        int d = config.embedDim();
+        int heads = config.numHeads();
+        int prefix = config.prefixTokens();
+        ClsState[] states = new ClsState[b];
+        for (int i = 0; i < b; i++) {
+            states[i] = ClsState.unpack(packed[i], d, heads);
+        }
+        int n = states[0].tokens();
+        float[] x = new float[b * d];
+        float[] logits = new float[b * heads * n];
+        float[] v = new float[b * n * d];
+        float[] mask = new float[b * n];
+        int[][] artifacts = new int[b][0];
+        double[] thresholds = new double[b];
+        java.util.Arrays.fill(thresholds, Double.NaN);
+        for (int i = 0; i < b; i++) {
+            if (states[i].tokens() != n) {
+                throw new IllegalArgumentException("CLS states of different token counts in one batch");
+            }
+            System.arraycopy(states[i].xCls(), 0, x, i * d, d);
+            System.arraycopy(states[i].logits(), 0, logits, i * heads * n, heads * n);
+            System.arraycopy(states[i].v(), 0, v, i * n * d, n * d);
+            if (itae != null) {
+                float[] scores = java.util.Arrays.copyOfRange(states[i].norms(itae.component().ordinal()), prefix, n);
+                thresholds[i] = ArtifactDetector.resolveThreshold(itae, scores);
+                artifacts[i] = ArtifactDetector.indices(ArtifactDetector.detect(scores, thresholds[i], itae.direction()));
+                for (int j : artifacts[i]) {
+                    mask[i * n + prefix + j] = 1f;
+                }
+            }
+        }
+        Block blk = blocks.get(last);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray l = m.create(logits, new Shape(b, heads, 1, n));                        // [B, H, 1, N]
+            if (itae != null) {
+                l = attenuate(l, mask, itae.withRows(ItaeConfig.Rows.ALL), b, n, prefix);  // the one row is the CLS row
+            }
+            NDArray vh = m.create(v, new Shape(b, n, heads, config.headDim())).transpose(0, 2, 1, 3); // [B, H, N, hd]
+            NDArray o = l.softmax(-1).matMul(vh).reshape(b, d);                              // [B, D]
+            NDArray y = m.create(x, new Shape(b, d));
+            y = y.add(Linear.linear(o, blk.projW, blk.projB).singletonOrThrow().mul(blk.ls1));
+            y = y.add(ffn(blk, layerNorm(y, blk.norm2W, blk.norm2B)).mul(blk.ls2));
+            float[][] emb = rows(layerNorm(y, normWeight, normBias).toFloatArray(), b);
+            return new ClsReembedding(emb, artifacts, thresholds);
+        }
+    }
+
+    /** Result of {@link #embedFromClsStates}: embeddings, and the artifacts and threshold used per image. */
+    public record ClsReembedding(float[][] embeddings, int[][] artifacts, double[] thresholds) {
     }
 
     /**

@@ -13,9 +13,15 @@ import org.itaestudio.itae.ItaeConfig;
  * @param fullAttention also return the whole [heads, N, N] attention of probed layers (meant for one image)
  * @param patchTokens   also return the normed patch tokens
  * @param captureLayer  return the hidden states entering this block (for incremental ITAE), or -1
+ * @param captureClsState return the last block's {@link ClsState} (for the CLS fast path of last-block ITAE)
  */
 public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
-                             boolean patchTokens, int captureLayer) {
+                             boolean patchTokens, int captureLayer, boolean captureClsState) {
+
+    public ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
+                          boolean patchTokens, int captureLayer) {
+        this(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, false);
+    }
 
     public ForwardRequest {
         probeLayers = Set.copyOf(new TreeSet<>(probeLayers == null ? Set.of() : probeLayers));
@@ -30,18 +36,22 @@ public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> prob
     }
 
     public ForwardRequest withProbes(Set<Integer> layers, boolean full) {
-        return new ForwardRequest(itae, pooling, layers, full, patchTokens, captureLayer);
+        return new ForwardRequest(itae, pooling, layers, full, patchTokens, captureLayer, captureClsState);
     }
 
     public ForwardRequest withPatchTokens(boolean on) {
-        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, on, captureLayer);
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, on, captureLayer, captureClsState);
     }
 
     public ForwardRequest withCapture(int layer) {
-        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, layer);
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, layer, captureClsState);
+    }
+
+    public ForwardRequest withClsStateCapture(boolean on) {
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, on);
     }
 
     public ForwardRequest withItae(ItaeConfig c) {
-        return new ForwardRequest(c, pooling, probeLayers, fullAttention, patchTokens, captureLayer);
+        return new ForwardRequest(c, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState);
     }
 }

@@ -11,7 +11,13 @@ import java.util.Map;
  * @param patchTokens  [image][patch][dim] normed patch tokens, or null unless requested
  * @param probes       per probed block
  * @param captured     [image][tokens * dim] hidden states entering the capture block, or null
+ * @param clsStates    [image] packed {@link ClsState} of the last block, or null
  */
 public record ForwardResult(int gridH, int gridW, float[][] embeddings, float[][][] patchTokens,
-                            Map<Integer, LayerProbe> probes, float[][] captured) {
+                            Map<Integer, LayerProbe> probes, float[][] captured, float[][] clsStates) {
+
+    public ForwardResult(int gridH, int gridW, float[][] embeddings, float[][][] patchTokens,
+                         Map<Integer, LayerProbe> probes, float[][] captured) {
+        this(gridH, gridW, embeddings, patchTokens, probes, captured, null);
+    }
 }

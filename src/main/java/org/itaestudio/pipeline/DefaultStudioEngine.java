@@ -99,19 +99,37 @@ public final class DefaultStudioEngine implements StudioEngine {
             ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
             String configKey = configKey(lease.loaded, settings);
 
-            Map<String, float[]> incremental = Map.of();
-            int stateLayer = -1;
+            // Keep what makes the next ITAE change cheap: for the paper's setting (last block, CLS row, CLS pooling)
+            // the last block's CLS state; otherwise the hidden states entering the first engineered block.
+            int depth = model.config().depth();
+            boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
+                    && (settings.itae() == null || clsFastPathApplies(settings.itae(), depth));
             boolean keepStates = states != null && settings.crop() != null && files.size() <= MAX_IMAGES_WITH_STATES;
-            if (keepStates) {
-                // States enter the first engineered block; with ITAE off, the block ITAE would engineer by default.
-                stateLayer = settings.itae() == null ? model.config().depth() - 1
-                        : settings.itae().resolveLayers(model.config().depth()).first();
+            String stateKey = null;
+            int stateLayer = -1;
+            if (keepStates && fastPath) {
+                stateKey = stateKey(lease.loaded, settings, "cls@" + (depth - 1));
+                request = request.withClsStateCapture(true);
+            } else if (keepStates && settings.itae() != null) {
+                stateLayer = settings.itae().resolveLayers(depth).first();
+                stateKey = stateKey(lease.loaded, settings, "states@" + stateLayer);
                 request = request.withCapture(stateLayer);
             }
-            CachedStore store = new CachedStore(configKey, keepStates ? stateKey(lease.loaded, settings, stateLayer) : null,
-                    model.config().embedDim());
-            if (keepStates && settings.itae() != null) {
-                incremental = runIncremental(model, files, store, stateLayer, settings, progress, cancel);
+            CachedStore store = new CachedStore(configKey, stateKey, model.config().embedDim());
+            Map<String, float[]> incremental = Map.of();
+            if (stateKey != null && settings.itae() != null) {
+                ItaeConfig itae = settings.itae();
+                if (fastPath) {
+                    incremental = runFromStates(files, store, 64, "Re-embedding (last block, CLS row)",
+                            packed -> model.embedFromClsStates(packed, itae).embeddings(), progress, cancel);
+                } else {
+                    int grid = settings.crop() / model.config().patchSize();
+                    int from = stateLayer;
+                    ForwardRequest resume = ForwardRequest.embedding(itae, settings.pooling());
+                    incremental = runFromStates(files, store, Math.max(1, settings.batchSize()),
+                            "Re-embedding (ITAE blocks only)",
+                            hidden -> model.forwardFrom(from, hidden, grid, grid, resume).embeddings(), progress, cancel);
+                }
             }
             Map<String, float[]> known = incremental;
             EmbeddingPipeline.Store withIncremental = new EmbeddingPipeline.Store() {
@@ -137,52 +155,36 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     /**
-     * Embeds, from cached hidden states, every file whose states exist and whose embedding is not cached already:
-     * only the blocks from {@code layer} on run. States are read batch by batch (a ViT-S image is ~0.4 MB as floats).
-     * Returns embeddings by relative path; files without states are left to the full pipeline.
+     * Embeds from cached states every file whose embedding is not cached but whose state is; files without a state
+     * are left to the full pipeline. States are read batch by batch (a ViT-S state is ~0.4 MB as floats).
+     *
+     * @param embedBatch states of a batch -> their embeddings
      */
-    private Map<String, float[]> runIncremental(DinoV2 model, List<ImageFile> files, CachedStore store, int layer,
-                                                AnalysisSettings settings, ProgressListener progress,
-                                                Cancellation cancel) {
+    private Map<String, float[]> runFromStates(List<ImageFile> files, CachedStore store, int batch, String stage,
+                                               java.util.function.UnaryOperator<float[][]> embedBatch,
+                                               ProgressListener progress, Cancellation cancel) {
         Map<String, float[]> cached = store.lookup(files);
-        List<ImageFile> missing = new ArrayList<>();
-        for (ImageFile f : files) {
-            if (!cached.containsKey(f.relativePath())) {
-                missing.add(f);
-            }
-        }
-        int grid = settings.crop() / model.config().patchSize();
-        ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
+        List<ImageFile> missing = files.stream().filter(f -> !cached.containsKey(f.relativePath())).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
         EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
-        int batch = Math.max(1, settings.batchSize());
         for (int from = 0; from < missing.size(); from += batch) {
             cancel.throwIfCancelled();
             List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
-            Map<String, float[]> hidden = store.lookupStates(part);
-            List<ImageFile> found = new ArrayList<>();
-            for (ImageFile f : part) {
-                if (hidden.containsKey(f.relativePath())) {
-                    found.add(f);
-                }
-            }
-            if (!found.isEmpty()) {
-                float[][] h = new float[found.size()][];
-                for (int i = 0; i < h.length; i++) {
-                    h[i] = hidden.get(found.get(i).relativePath());
-                }
-                ForwardResult r = model.forwardFrom(layer, h, grid, grid, request);
+            Map<String, float[]> found = store.lookupStates(part);
+            List<ImageFile> hits = part.stream().filter(f -> found.containsKey(f.relativePath())).toList();
+            if (!hits.isEmpty()) {
+                float[][] emb = embedBatch.apply(hits.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new));
                 Map<ImageFile, float[]> saved = new LinkedHashMap<>();
-                for (int i = 0; i < h.length; i++) {
-                    out.put(found.get(i).relativePath(), r.embeddings()[i]);
-                    saved.put(found.get(i), r.embeddings()[i]);
+                for (int i = 0; i < emb.length; i++) {
+                    out.put(hits.get(i).relativePath(), emb[i]);
+                    saved.put(hits.get(i), emb[i]);
                 }
                 store.save(saved, null);
             }
             meter.add(part.size());
-            progress.onProgress(meter.progress("Re-embedding (ITAE blocks only)", 0));
+            progress.onProgress(meter.progress(stage, 0));
         }
-        LOG.info("incremental ITAE: {} of {} images from cached states at block {}", out.size(), missing.size(), layer);
+        LOG.info("{}: {} of {} images from cached states", stage, out.size(), missing.size());
         return out;
     }
 
@@ -199,6 +201,51 @@ public final class DefaultStudioEngine implements StudioEngine {
         FolderEmbeddings e = new FolderEmbeddings(analysis.folder(), analysis.paths(), analysis.embeddings(),
                 analysis.skipped(), analysis.size(), 0);
         return Analysis.of(e, settings, progress, cancel);
+    }
+
+    @Override
+    public FolderAnalysis previewItae(FolderAnalysis base, ItaeConfig itae, ProgressListener progress,
+                                      Cancellation cancel) throws IOException {
+        AnalysisSettings settings = base.settings().withItae(itae);
+        if (states == null || settings.crop() == null || base.size() == 0) {
+            return null;
+        }
+        List<ImageFile> files = new ArrayList<>();
+        for (String p : base.paths()) {
+            files.add(new ImageFile(p, base.folder().resolve(p)));
+        }
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            DinoV2 model = lease.model();
+            int depth = model.config().depth();
+            boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
+                    && (itae == null || clsFastPathApplies(itae, depth));
+            if (!fastPath) {
+                return null;
+            }
+            CachedStore store = new CachedStore(configKey(lease.loaded, settings),
+                    stateKey(lease.loaded, settings, "cls@" + (depth - 1)), model.config().embedDim());
+            float[][] emb = new float[files.size()][];
+            int batch = 64;
+            EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(files.size(), 0);
+            for (int from = 0; from < files.size(); from += batch) {
+                cancel.throwIfCancelled();
+                List<ImageFile> part = files.subList(from, Math.min(files.size(), from + batch));
+                Map<String, float[]> found = store.lookupStates(part);
+                if (found.size() < part.size()) {
+                    return null;
+                }
+                float[][] packed = part.stream().map(f -> found.get(f.relativePath())).toArray(float[][]::new);
+                float[][] e = model.embedFromClsStates(packed, itae).embeddings();
+                System.arraycopy(e, 0, emb, from, e.length);
+                meter.add(part.size());
+                progress.onProgress(meter.progress("Preview", 0));
+            }
+            FolderEmbeddings fe = new FolderEmbeddings(base.folder(), base.paths(), emb, base.skipped(), files.size(), 0);
+            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod("none");
+            FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel);
+            return new FolderAnalysis(a.folder(), a.paths(), a.embeddings(), a.labels(), a.k(), a.distances(),
+                    base.map(), a.skipped(), settings);
+        }
     }
 
     // ---- single image ----------------------------------------------------------------------------------------
@@ -280,8 +327,13 @@ public final class DefaultStudioEngine implements StudioEngine {
                 + "|" + (s.itae() == null ? "plain" : s.itae().key());
     }
 
-    static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, int layer) {
-        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|states@" + layer;
+    static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, String what) {
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|" + what;
+    }
+
+    /** The paper's setting: ITAE on the last block's CLS row only (then {@link DinoV2#embedFromClsStates} applies). */
+    static boolean clsFastPathApplies(ItaeConfig itae, int depth) {
+        return itae.rows() == ItaeConfig.Rows.CLS && itae.resolveLayers(depth).equals(Set.of(depth - 1));
     }
 
     /** Embedding cache (and optional hidden-state store) seen through file paths. */
@@ -376,8 +428,10 @@ public final class DefaultStudioEngine implements StudioEngine {
                         byHash.put(h, v);
                     }
                 });
-                int tokens = captured.values().iterator().next().length / dim;
-                states.putAll(stateKey, tokens, dim, byHash);
+                int length = captured.values().iterator().next().length;
+                // hidden states are tokens x dim; packed CLS states are stored as one row of their own length
+                boolean hidden = length % dim == 0 && !stateKey.contains("|cls@");
+                states.putAll(stateKey, hidden ? length / dim : 1, hidden ? dim : length, byHash);
             }
         }
     }

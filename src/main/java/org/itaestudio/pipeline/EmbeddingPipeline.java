@@ -225,12 +225,13 @@ public final class EmbeddingPipeline {
                 continue;
             }
             Map<ImageFile, float[]> saved = new LinkedHashMap<>();
-            Map<ImageFile, float[]> captured = result.captured() == null ? null : new LinkedHashMap<>();
+            float[][] states = result.captured() != null ? result.captured() : result.clsStates();
+            Map<ImageFile, float[]> captured = states == null ? null : new LinkedHashMap<>();
             for (int i = 0; i < part.size(); i++) {
                 done.put(part.get(i).file().relativePath(), result.embeddings()[i]);
                 saved.put(part.get(i).file(), result.embeddings()[i]);
                 if (captured != null) {
-                    captured.put(part.get(i).file(), result.captured()[i]);
+                    captured.put(part.get(i).file(), states[i]);
                 }
             }
             store.save(saved, captured);

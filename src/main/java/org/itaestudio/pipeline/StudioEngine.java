@@ -23,6 +23,17 @@ public interface StudioEngine extends AutoCloseable {
     FolderAnalysis recluster(FolderAnalysis analysis, AnalysisSettings settings, ProgressListener progress,
                              Cancellation cancel);
 
+    /**
+     * Live ITAE preview of an analysed folder: embeddings recomputed from the states cached by the analysis (no
+     * decoding, no full forward), re-clustered with the same k and method; the map of {@code base} is kept.
+     * Returns null when some image has no cached state (then run {@link #analyze} instead). Nothing is written to
+     * the embedding cache: slider positions are transient.
+     */
+    default FolderAnalysis previewItae(FolderAnalysis base, ItaeConfig itae, ProgressListener progress,
+                                       Cancellation cancel) throws IOException {
+        return null;
+    }
+
     /** Runs one image and returns the probes of one block, with the given ITAE settings (null: plain model). */
     Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException;
 

@@ -87,6 +87,35 @@ class DinoV2BehaviourTest {
     }
 
     @Test
+    void clsFastPathEqualsFullForwardForLastBlockItae() {
+        float[] x = pixels(3, 224, 224, 5);
+        ForwardResult plain = model.forward(x, 3, 224, 224, ForwardRequest.plain().withClsStateCapture(true));
+        assertEquals(3, plain.clsStates().length);
+        // plain model from the states: no ITAE
+        DinoV2.ClsReembedding none = model.embedFromClsStates(plain.clsStates(), null);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(plain.embeddings()[i], none.embeddings()[i], 1e-5f);
+        }
+        ItaeConfig[] settings = {
+            new ItaeConfig(ItaeConfig.Component.V, Double.NaN, ItaeConfig.Direction.BELOW, 1.0, new TreeSet<>(), ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.V, Double.NaN, ItaeConfig.Direction.BELOW, 0.5, new TreeSet<>(Set.of(2)), ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7, new TreeSet<>(), ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.Q, Double.NaN, ItaeConfig.Direction.BELOW, 1.0, new TreeSet<>(), ItaeConfig.Rows.CLS),
+        };
+        for (ItaeConfig c : settings) {
+            ForwardResult full = model.forward(x, 3, 224, 224, ForwardRequest.plain().withItae(c).withProbes(Set.of(2), false));
+            DinoV2.ClsReembedding fast = model.embedFromClsStates(plain.clsStates(), c);
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(full.embeddings()[i], fast.embeddings()[i], 1e-5f, c.key());
+                assertArrayEquals(full.probes().get(2).artifacts()[i], fast.artifacts()[i], c.key());
+                assertTrue(fast.artifacts()[i].length > 0, "auto threshold flags some tokens");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> model.embedFromClsStates(plain.clsStates(),
+                settings[0].withRows(ItaeConfig.Rows.ALL)));
+    }
+
+    @Test
     void probesHaveTheDocumentedShapes() {
         ForwardResult r = model.forward(pixels(1, 224, 224, 4), 1, 224, 224,
                 ForwardRequest.plain().withProbes(Set.of(0, 2), true).withPatchTokens(true));

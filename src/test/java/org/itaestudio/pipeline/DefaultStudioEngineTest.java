@@ -110,15 +110,25 @@ class DefaultStudioEngineTest {
             FolderEmbeddings plain = e.embed(folder, settings(null), ProgressListener.NONE, Cancellation.none());
             assertEquals(0, plain.fromCache());
             assertEquals(maxDiff(direct(null, plain.paths()), plain.embeddings()), 0.0, 1e-6);
+            // The paper's family (last block, CLS row): from the CLS states the plain run kept.
             ItaeConfig[] changes = {itae(Double.NaN, 1.0), itae(Double.NaN, 0.5), itae(9.0, 1.0),
                     new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7,
-                            new TreeSet<>(Set.of(1)), ItaeConfig.Rows.ALL)};
+                            new TreeSet<>(Set.of(1)), ItaeConfig.Rows.CLS)};
             for (ItaeConfig c : changes) {
                 FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
                 assertEquals(plain.paths().size(), inc.fromCache(), "every image came from cached states: " + c.key());
                 double err = maxDiff(direct(c, inc.paths()), inc.embeddings());
                 assertTrue(err <= 1e-4, c.key() + ": incremental vs full max abs error " + err);
             }
+            // All query rows: the first such run is a full forward that keeps the states entering block 1,
+            // the next change of that family re-runs block 1 only.
+            ItaeConfig all = new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7,
+                    new TreeSet<>(Set.of(1)), ItaeConfig.Rows.ALL);
+            assertEquals(0, e.embed(folder, settings(all), ProgressListener.NONE, Cancellation.none()).fromCache());
+            ItaeConfig all2 = all.withStrength(0.3);
+            FolderEmbeddings inc = e.embed(folder, settings(all2), ProgressListener.NONE, Cancellation.none());
+            assertEquals(plain.paths().size(), inc.fromCache(), "from hidden states: " + all2.key());
+            assertTrue(maxDiff(direct(all2, inc.paths()), inc.embeddings()) <= 1e-4);
             // ITAE on block 0 as well: the states entering block 1 no longer apply; a full forward runs.
             ItaeConfig both = itae(Double.NaN, 1.0, 0, 1);
             FolderEmbeddings full = e.embed(folder, settings(both), ProgressListener.NONE, Cancellation.none());
@@ -136,7 +146,7 @@ class DefaultStudioEngineTest {
             FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
             assertEquals(inc.paths().size(), inc.fromCache());
             double err = maxDiff(direct(c, inc.paths()), inc.embeddings());
-            System.out.println("fp16 hidden states: incremental vs full max abs error " + err);
+            System.out.println("fp16 CLS states: incremental vs full max abs error " + err);
             // fp16 keeps 11 significant bits (relative 2^-11 ~ 4.9e-4 per value); after one block and the final
             // LayerNorm the embedding error stays below 1e-2 (unit-variance outputs).
             assertTrue(err <= 1e-2, "fp16 incremental vs full max abs error " + err);

@@ -15,22 +15,9 @@ public final class HalfFloats {
 
     /** IEEE 754 binary16 bits (low 16 bits of {@code bits}) to float32. */
     public static float f16ToFloat(int bits) {
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1f;
-        int mantissa = bits & 0x3ff;
-        if (exponent == 0x1f) {
-            // infinity or NaN: all-ones exponent, significand copied
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            // zero or subnormal: mantissa * 2^-24 is exact in float32
-            float magnitude = mantissa * 0x1p-24f;
-            return sign != 0 ? -magnitude : magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        return org.itaestudio.store.Half.toFloat((short) bits); // the project's one IEEE half conversion
     }
 
-    /** bfloat16 bits (low 16 bits of {@code bits}) to float32: they are the upper half of the float32. */
     public static float bf16ToFloat(int bits) {
         return Float.intBitsToFloat((bits & 0xffff) << 16);
     }
