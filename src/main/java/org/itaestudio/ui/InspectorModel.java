@@ -64,6 +64,7 @@ public final class InspectorModel implements AutoCloseable {
     private final DoubleProperty lastLatencyMillis = new SimpleDoubleProperty(this, "lastLatencyMillis", Double.NaN);
 
     private boolean adoptingResult;
+    private volatile double lastRenderMillis = Double.NaN;
     private Request lastSubmitted;
     private long pendingSubmitNanos;
 
@@ -140,6 +141,7 @@ public final class InspectorModel implements AutoCloseable {
         double total = (System.nanoTime() - pendingSubmitNanos) / 1e6;
         pendingSubmitNanos = 0;
         lastLatencyMillis.set(total);
+        lastRenderMillis = renderMillis;
         LOG.info(String.format(java.util.Locale.ROOT,
                 "control-to-heatmap latency %.1f ms (debounce %d ms, inspect %.1f ms, render %.1f ms)", total,
                 MainViewModel.CONTROL_DEBOUNCE.toMillis(), result.get().inspectNanos() / 1e6, renderMillis));
@@ -236,6 +238,11 @@ public final class InspectorModel implements AutoCloseable {
 
     public DoubleProperty lastLatencyMillisProperty() {
         return lastLatencyMillis;
+    }
+
+    /** Milliseconds the view took to draw the last result (heatmap, small multiples, histogram). */
+    public double lastRenderMillis() {
+        return lastRenderMillis;
     }
 
     void load(StudioPreferences p) {

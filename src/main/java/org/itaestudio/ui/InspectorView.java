@@ -62,6 +62,9 @@ public final class InspectorView extends BorderPane {
     private final Label placeholder = new Label();
 
     private int[] photoRgb;
+    private String photoKey;
+    private WritableImage photoImage;
+    private int[] smallPhoto;
     private int photoW;
     private int photoH;
     private Inspection shown;
@@ -283,6 +286,7 @@ public final class InspectorView extends BorderPane {
         long t0 = System.nanoTime();
         if (r == null) {
             shown = null;
+            photoKey = null;
             heads.getChildren().clear();
             stage.setImages(null, null);
             artifactCount.setText("");
@@ -291,16 +295,20 @@ public final class InspectorView extends BorderPane {
             return;
         }
         Inspection ins = r.inspection();
-        if (shown == null || shown.rgb() != ins.rgb()) {
+        // the photo only changes with the image: a slider move re-renders the heatmaps, not the photo
+        String key = ins.image() + "|" + ins.width() + "x" + ins.height();
+        if (!key.equals(photoKey)) {
+            photoKey = key;
             photoRgb = ins.rgb();
             photoW = ins.width();
             photoH = ins.height();
+            photoImage = HeatmapRenderer.toImage(photoRgb, photoW, photoH, true);
+            smallPhoto = null;
+            stage.setImages(photoImage, null);
         }
         shown = ins;
         updatePlaceholder();
         LayerProbe p = ins.probe();
-        WritableImage photo = HeatmapRenderer.toImage(photoRgb, photoW, photoH, true);
-        stage.setImages(photo, null);
         renderHeat();
         renderHeads(p);
         updateHistogram(r);
@@ -332,7 +340,10 @@ public final class InspectorView extends BorderPane {
         float[][] maps = p.clsAttention()[0];
         int sw = SMALL;
         int shh = Math.max(1, (int) Math.round(SMALL * (double) photoH / photoW));
-        int[] small = HeatmapRenderer.resizeNearest(photoRgb, photoW, photoH, sw, shh);
+        if (smallPhoto == null) {
+            smallPhoto = HeatmapRenderer.resizeNearest(photoRgb, photoW, photoH, sw, shh);
+        }
+        int[] small = smallPhoto;
         List<VBox> tiles = new ArrayList<>();
         for (int h = -1; h < maps.length; h++) {
             float[] v = h < 0 ? HeatmapRenderer.headMean(maps) : maps[h];
