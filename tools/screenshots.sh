@@ -5,6 +5,7 @@
 # Scene.snapshot).
 #
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
+#   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6)
 #
 # Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
 # libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
@@ -39,7 +40,7 @@ run_app() {
     -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
     -cp "$cp" org.itaestudio.Main --model "$model" "$dir"
 }
-run_app "$out" "$folder" -Ditae.screenshots.apply=true \
+run_app "$out" "$folder" -Ditae.screenshots.apply=true -Ditae.screenshots.k="${ITAE_SHOTS_K:-6}" \
   -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"
 
 # the error path: a folder with only broken files
@@ -50,4 +51,10 @@ head -c 2000 /dev/urandom > "$broken/sub/scan.png"
 printf 'GIF89a' > "$broken/sub/anim.gif"
 run_app "$tmp/broken-shots" "$broken"
 cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
+# keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed)
+if command -v convert >/dev/null; then
+  for f in "$out"/*.png; do
+    if [ "$(stat -c%s "$f")" -gt 300000 ]; then convert "$f" -strip -dither FloydSteinberg -colors 256 "PNG8:$f"; fi
+  done
+fi
 ls -la "$out"

@@ -137,6 +137,7 @@ public final class InspectorView extends BorderPane {
                 model.showBeforeProperty().set(b == before);
             }
         });
+        model.showBeforeProperty().addListener((o, a, b) -> (b ? before : after).setSelected(true));
 
         ComboBox<ColorMap> maps = new ComboBox<>();
         maps.getItems().addAll(ColorMap.values());

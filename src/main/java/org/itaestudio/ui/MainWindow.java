@@ -196,6 +196,11 @@ public final class MainWindow extends BorderPane {
         k.setEditable(true);
         k.setPrefWidth(90);
         kf.valueProperty().addListener((o, a, b) -> vm.kProperty().set(b == null ? 0 : b));
+        vm.kProperty().addListener((o, a, b) -> {
+            if (!b.equals(kf.getValue())) {
+                kf.setValue(b.intValue());
+            }
+        });
         k.setTooltip(new Tooltip("Number of clusters k; \u201cauto\u201d picks k by silhouette. Press Run to re-cluster"));
         Label kLabel = new Label("k");
         kLabel.getStyleClass().add(Styles.TEXT_MUTED);

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives the real app through its screens and saves a PNG of each ({@code Scene.snapshot}) - used by
  * tools/screenshots.sh for docs/screenshots/. Enabled by {@code -Ditae.screenshots=DIR}; options:
- * {@code itae.screenshots.image} (relative path of the image to inspect), {@code itae.screenshots.apply=true}
+ * {@code itae.screenshots.image} (relative path of the image to inspect), {@code itae.screenshots.k} (clusters),
+ * {@code itae.screenshots.apply=true}
  * (also run "Apply to folder" and shoot the before/after map), {@code itae.screenshots.prefix} (file name prefix),
  * {@code itae.screenshots.exit=false} (stay open).
  */
@@ -64,7 +65,13 @@ final class ScreenshotDirector {
             }
         });
         if (folder != null) {
-            step("open", 0, always, () -> vm.openFolder(folder));
+            step("open", 0, always, () -> {
+                Integer k = Integer.getInteger("itae.screenshots.k");
+                if (k != null) {
+                    vm.kProperty().set(k);
+                }
+                vm.openFolder(folder);
+            });
             step("running", 1500, always, () -> {
                 if (vm.runningProperty().get()) {
                     snap("running");
