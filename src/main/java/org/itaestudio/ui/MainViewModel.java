@@ -446,8 +446,8 @@ public final class MainViewModel implements AutoCloseable {
             currentCancel.cancel();
         }
         if (currentTask != null) {
-            currentTask.cancel(false);
             status.set("Cancelling\u2026");
+            currentTask.cancel(false); // fires onCancelled now ("Cancelled"); the worker stops at its next check
         }
     }
 
