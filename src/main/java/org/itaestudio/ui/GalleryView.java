@@ -130,6 +130,15 @@ public final class GalleryView extends Region {
             selected.retainAll(validImages());
             rebuild();
         });
+        vm.selectionProperty().addListener((o, a, b) -> {
+            if (b != null && b.length > 0) {
+                selected.clear();
+                for (int i : b) {
+                    selected.add(i);
+                }
+                updateSelectionStyles();
+            }
+        });
         vm.selectedImageProperty().addListener((o, a, b) -> {
             if (b.intValue() >= 0 && !selected.contains(b.intValue())) {
                 selected.clear();
@@ -375,18 +384,7 @@ public final class GalleryView extends Region {
             vm.selectedImageProperty().set(sel[sel.length - 1]);
             vm.viewProperty().set(MainViewModel.View.INSPECTOR);
         });
-        Menu move = new Menu(sel.length == 1 ? "Move to cluster" : "Move " + sel.length + " images to cluster");
-        ClusterModel cm = vm.clusters();
-        for (int c = 0; c < cm.clusterCount(); c++) {
-            MenuItem mi = new MenuItem(cm.name(c), swatch(c, 10));
-            int target = c;
-            mi.setOnAction(e -> vm.moveImages(sel, target));
-            move.getItems().add(mi);
-        }
-        move.getItems().add(new SeparatorMenuItem());
-        MenuItem fresh = new MenuItem("New cluster");
-        fresh.setOnAction(e -> vm.moveImages(sel, cm.newCluster()));
-        move.getItems().add(fresh);
+        Menu move = moveMenu(vm, sel);
         MenuItem onMap = new MenuItem("Show on map");
         onMap.setOnAction(e -> {
             vm.selectionProperty().set(sel.clone());
@@ -394,6 +392,23 @@ public final class GalleryView extends Region {
         });
         menu.getItems().addAll(inspect, move, onMap);
         return menu;
+    }
+
+    /** "Move to cluster" with every cluster (in its colour) and "New cluster"; shared by the gallery and the map. */
+    static Menu moveMenu(MainViewModel vm, int[] images) {
+        Menu move = new Menu(images.length == 1 ? "Move to cluster" : "Move " + images.length + " images to cluster");
+        ClusterModel cm = vm.clusters();
+        for (int c = 0; c < cm.clusterCount(); c++) {
+            MenuItem mi = new MenuItem(cm.name(c), swatch(c, 10));
+            int target = c;
+            mi.setOnAction(e -> vm.moveImages(images, target));
+            move.getItems().add(mi);
+        }
+        move.getItems().add(new SeparatorMenuItem());
+        MenuItem fresh = new MenuItem("New cluster");
+        fresh.setOnAction(e -> vm.moveImages(images, cm.newCluster()));
+        move.getItems().add(fresh);
+        return move;
     }
 
     static Rectangle swatch(int cluster, double size) {

@@ -180,6 +180,11 @@ public final class MapView extends BorderPane {
             return t == null ? MapCanvas.Mode.PAN : (MapCanvas.Mode) t.getUserData();
         }, modes.selectedToggleProperty()));
         canvas.hoveredProperty().addListener((o, a, b) -> showHover(b.intValue()));
+        canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_CLICKED, e -> {
+            if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY && !showingBefore && vm.analysis() != null) {
+                contextMenu(canvas.pick(e.getX(), e.getY())).show(canvas, e.getScreenX(), e.getScreenY());
+            }
+        });
         canvas.focusedPointProperty().addListener((o, a, b) -> {
             if (b.intValue() >= 0 && !showingBefore) {
                 vm.selectedImageProperty().set(b.intValue());
@@ -254,6 +259,30 @@ public final class MapView extends BorderPane {
         canvas.focusedPointProperty().set(vm.selectedImageProperty().get());
         canvas.selectionProperty().set(keepSelection);
         updateInfo();
+    }
+
+    /** Right-click: inspect the point under the mouse; move the selection to a cluster; clear the selection. */
+    private javafx.scene.control.ContextMenu contextMenu(int point) {
+        javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu();
+        if (point >= 0) {
+            javafx.scene.control.MenuItem inspect = new javafx.scene.control.MenuItem("Inspect " + vm.analysis().paths().get(point));
+            inspect.setOnAction(e -> {
+                vm.selectedImageProperty().set(point);
+                vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            });
+            menu.getItems().add(inspect);
+        }
+        int[] sel = vm.selectionProperty().get();
+        int[] targets = sel.length > 0 ? sel.clone() : point >= 0 ? new int[] {point} : new int[0];
+        if (targets.length > 0) {
+            menu.getItems().add(GalleryView.moveMenu(vm, targets));
+        }
+        if (sel.length > 0) {
+            javafx.scene.control.MenuItem clear = new javafx.scene.control.MenuItem("Clear the selection");
+            clear.setOnAction(e -> vm.selectionProperty().set(new int[0]));
+            menu.getItems().add(clear);
+        }
+        return menu;
     }
 
     private void buildLegend(int[] labels) {

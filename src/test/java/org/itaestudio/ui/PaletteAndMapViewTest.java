@@ -127,4 +127,31 @@ class PaletteAndMapViewTest {
         }
         assertTrue(onFx(() -> robot.lookup("#map-info").queryLabeled().getText()).contains("4 selected"));
     }
+
+    @Test
+    void theMapsMenuMovesTheSelectionToAnotherCluster(FxRobot robot) throws Exception {
+        open(12);
+        runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
+        robot.clickOn("#legend-1");
+        int[] sel = vm.selectionProperty().get().clone();
+        assertEquals(4, sel.length);
+        MapCanvas canvas = window.map().canvas();
+        Point2D empty = onFx(() -> canvas.localToScreen(8, canvas.getHeight() - 8));
+        robot.rightClickOn(empty);
+        robot.clickOn(robot.lookup(".context-menu .label").match(org.testfx.matcher.control.LabeledMatchers.hasText("Move 4 images to cluster"))
+                .match((Node n) -> n.getScene() != null && n.isVisible()).<Node>query());
+        waitFor("submenu", 5, () -> robot.lookup(".context-menu .label").match(org.testfx.matcher.control.LabeledMatchers.hasText("Cluster 2"))
+                .tryQuery().isPresent());
+        robot.moveBy(140, 0);
+        robot.clickOn(robot.lookup(".context-menu .label").match(org.testfx.matcher.control.LabeledMatchers.hasText("Cluster 2"))
+                .match((Node n) -> n.getScene() != null && n.isVisible()).<Node>query());
+        waitFor("moved", 5, () -> vm.clusters().label(sel[0]) == 2);
+        for (int i : sel) {
+            assertEquals(2, vm.clusters().label(i));
+        }
+        assertEquals(0, vm.clusters().size(1));
+        assertEquals(8, vm.clusters().size(2));
+        // the gallery had the map's selection too
+        assertEquals(4, window.gallery().selectedImages().length);
+    }
 }
