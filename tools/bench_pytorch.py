@@ -10,7 +10,7 @@ start with "@@ ", everything else is log):
 
     start-up reply            {"ready": true, "engine": "pytorch", "version": ..., "threads": n, ...checks}
     {"cmd": "embed", "batch": b}              -> {"embeddings": [[...], ...]}   CLS after the final LayerNorm
-    {"cmd": "run", "batch": b, "iterations": k} -> {"times_ms": [...], "peak_rss_mb": m}
+    {"cmd": "run", "batch": b, "iterations": k} -> {"times_ms": [...], "cpu_ms": [...], "peak_rss_mb": m}
     {"cmd": "quit"}
 
 Timed forwards run under torch.inference_mode() with the official facebookresearch/dinov2 `Attention.forward`
@@ -161,6 +161,7 @@ def main():
     ready = {
         "ready": True, "engine": "pytorch", "version": torch.__version__, "threads": torch.get_num_threads(),
         "load_ms": load_ms, "blas": "OpenBLAS" if _uses_openblas() else "other",
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "reference_vs_official_attention": float((reference_cls - official_cls).abs().max()),
         "embedder_vs_model": float((embedder_cls - official_cls).abs().max()),
     }
@@ -193,13 +194,15 @@ def main():
                 _reply({"embeddings": forward(x).tolist()})
         elif cmd["cmd"] == "run":
             reset_peak_rss()
-            times = []
+            times, cpu = [], []
             with torch.inference_mode():
                 for _ in range(int(cmd["iterations"])):
+                    c = time.process_time()
                     t = time.perf_counter()
                     forward(x)
                     times.append((time.perf_counter() - t) * 1000)
-            _reply({"times_ms": times, "peak_rss_mb": peak_rss_mb()})
+                    cpu.append((time.process_time() - c) * 1000)
+            _reply({"times_ms": times, "cpu_ms": cpu, "peak_rss_mb": peak_rss_mb()})
         else:
             _reply({"error": "unknown command " + cmd["cmd"]})
 

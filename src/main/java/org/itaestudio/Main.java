@@ -1,6 +1,7 @@
 package org.itaestudio;
 
 import org.itaestudio.cli.ItaeStudioCommand;
+import org.slf4j.LoggerFactory;
 
 /**
  * Launcher. Deliberately not a JavaFX {@code Application}: running JavaFX from a plain classpath needs a main
@@ -11,6 +12,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(ItaeStudioCommand.execute(args));
+        Logging.init(); // first: the log file records this run (tests skip Main, so they write no log file)
+        var log = LoggerFactory.getLogger(Main.class);
+        log.info("arguments: {}", String.join(" ", args));
+        int code = ItaeStudioCommand.execute(args);
+        log.info("exit code {}", code);
+        System.exit(code);
     }
 }

@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
  * and inputs; prints a markdown table and (full runs) records it in docs/benchmarks.md.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark ITAE Studio's DINOv2 engine against PyTorch eager and ONNX Runtime on this machine,",
-                "with the same synthetic weights and inputs. Prints a markdown table; full runs also update",
-                "docs/benchmarks.md. The peers need Debian's PyTorch (/usr/bin/python3 -c 'import torch')."})
+        description = "Benchmark ITAE Studio's DINOv2 engine against PyTorch eager and ONNX Runtime on this machine, "
+                + "with the same synthetic weights and inputs. Prints a markdown table; full runs also update "
+                + "docs/benchmarks.md. The peers need Debian's PyTorch (/usr/bin/python3 -c 'import torch').")
 public final class BenchCommand implements Callable<Integer> {
 
     static final String BEGIN = "<!-- bench-results:begin -->";
@@ -58,6 +58,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ours-env", paramLabel = "KEY=VALUE", description = "extra environment for our engine's process")
     Map<String, String> oursEnv = new LinkedHashMap<>();
 
+    @Option(names = "--peers-passive", description = "make the peers' idle threads sleep instead of spin, as ours do "
+            + "(OMP_WAIT_POLICY=PASSIVE for PyTorch, session.intra_op.allow_spinning=0 for ONNX Runtime)")
+    boolean peersPassive;
+
     @Option(names = "--keep-files", description = "keep the weights, inputs, ONNX model and worker logs")
     boolean keepFiles;
 
@@ -76,7 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         return new BenchOptions(archs != null ? archs : d.archs(), batches != null ? batches : d.batches(),
                 d.imageSize(), warmup != null ? warmup : d.warmup(), iterations != null ? iterations : d.iterations(),
                 threads != null ? threads : d.threads(), python != null ? python : d.python(), d.tools(), oursJvmArgs,
-                oursEnv, keepFiles);
+                oursEnv, keepFiles, peersPassive);
     }
 
     @Override
@@ -111,8 +115,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Puts the run's markdown between the results markers of the file (hand-written text around them stays), newest
-     * run first; a missing file is created with just the markers.
+     * Replaces what is between the results markers of the file with this run's markdown (hand-written text around
+     * them stays); a missing file is created with just the markers.
      */
     static void record(Path file, BenchReport report) throws IOException {
         String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8)

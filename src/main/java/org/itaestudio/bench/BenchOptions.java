@@ -18,10 +18,13 @@ import java.util.Map;
  * @param oursJvmArgs extra JVM options for our engine's worker (e.g. experiments with -Dai.djl.pytorch.*)
  * @param oursEnv     extra environment for our engine's worker (e.g. LD_PRELOAD of an allocator)
  * @param keepFiles   keep the work folder (weights, inputs, ONNX model, worker logs) and print where it is
+ * @param peersPassive make the peers' idle threads sleep instead of spin, as ITAE Studio's do
+ *                    ({@code OMP_WAIT_POLICY=PASSIVE} for PyTorch, {@code session.intra_op.allow_spinning=0} for
+ *                    ONNX Runtime); off by default: peers run as installed
  */
 public record BenchOptions(List<String> archs, List<Integer> batches, int imageSize, int warmup, int iterations,
                            int threads, Path python, Path tools, List<String> oursJvmArgs, Map<String, String> oursEnv,
-                           boolean keepFiles) {
+                           boolean keepFiles, boolean peersPassive) {
 
     public static final long WEIGHT_SEED = 1;
     public static final long INPUT_SEED = 2024;
@@ -52,7 +55,7 @@ public record BenchOptions(List<String> archs, List<Integer> batches, int imageS
     public static BenchOptions defaults(boolean quick, Path tools) {
         return new BenchOptions(quick ? List.of("vits14") : List.of("vits14", "vitb14"), List.of(1, 8), 224,
                 quick ? 1 : 2, quick ? 2 : 10, Runtime.getRuntime().availableProcessors(), Path.of("/usr/bin/python3"),
-                tools, List.of(), Map.of(), false);
+                tools, List.of(), Map.of(), false, false);
     }
 
     public int maxBatch() {

@@ -99,11 +99,14 @@ public final class BenchSuite {
                     EngineProcess torch = new EngineProcess(BenchReport.PYTORCH, List.of(options.python().toString(),
                             options.tools().resolve("bench_pytorch.py").toString(), "--weights", weights.toString(),
                             "--inputs", inputs.toString(), "--threads", Integer.toString(options.threads()),
-                            "--onnx", onnx.toString()), Map.of(), dir.resolve("pytorch.log"));
+                            "--onnx", onnx.toString()),
+                            options.peersPassive() ? Map.of("OMP_WAIT_POLICY", "PASSIVE") : Map.of(),
+                            dir.resolve("pytorch.log"));
                     running.add(torch);
                     engines.put(BenchReport.PYTORCH, new BenchReport.EngineInfo(BenchReport.PYTORCH, "PyTorch eager",
                             "torch " + torch.ready().get("version").getAsString() + " (Debian, "
-                                    + torch.ready().get("blas").getAsString() + " BLAS), inference_mode",
+                                    + torch.ready().get("blas").getAsString() + " BLAS), inference_mode, OMP_WAIT_POLICY "
+                                    + torch.ready().get("omp_wait_policy").getAsString(),
                             torch.ready().get("threads").getAsInt()));
                     checks.put("reference (per-image attention) vs official attention",
                             torch.ready().get("reference_vs_official_attention").getAsDouble());
@@ -125,7 +128,7 @@ public final class BenchSuite {
                 }
             }
 
-            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 7}").get("gflops").getAsDouble());
+            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 10}").get("gflops").getAsDouble());
 
             // Same model everywhere: embeddings of the same batch.
             Map<String, float[][]> embeddings = new LinkedHashMap<>();
@@ -159,14 +162,14 @@ public final class BenchSuite {
                 }
                 for (EngineProcess e : running) {
                     Timing t = timings.get(e.name());
-                    BenchReport.Measurement m = new BenchReport.Measurement(arch, batch, e.name(), t.times, t.peakHeap,
-                            t.peakRss);
+                    BenchReport.Measurement m = new BenchReport.Measurement(arch, batch, e.name(), t.times, t.cpu,
+                            t.peakHeap, t.peakRss);
                     measurements.add(m);
                     log.printf(java.util.Locale.ROOT, "%s batch %d %-12s %8.1f ms/batch %7.2f images/s%n",
                             BenchReport.modelName(arch), batch, e.name(), m.medianMs(), m.imagesPerSecond());
                 }
             }
-            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 7}").get("gflops").getAsDouble());
+            matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 10}").get("gflops").getAsDouble());
             return new BenchReport.ArchResult(arch, ModelFlops.of(config, size, size), images, diffs, checks);
         } finally {
             for (EngineProcess e : running) {
@@ -178,11 +181,15 @@ public final class BenchSuite {
     /** Times and peaks of one engine at one batch size, accumulated over its run replies. */
     private static final class Timing {
         final List<Double> times = new ArrayList<>();
+        final List<Double> cpu = new ArrayList<>();
         long peakHeap = -1;
         long peakRss = -1;
 
         void add(JsonObject reply) {
             reply.getAsJsonArray("times_ms").forEach(t -> times.add(t.getAsDouble()));
+            if (reply.has("cpu_ms")) {
+                reply.getAsJsonArray("cpu_ms").forEach(t -> cpu.add(t.getAsDouble()));
+            }
             if (reply.has("peak_heap_mb")) {
                 peakHeap = Math.max(peakHeap, reply.get("peak_heap_mb").getAsLong());
             }
@@ -218,6 +225,7 @@ public final class BenchSuite {
                 Integer.toString(options.threads())));
         if (onnx != null) {
             cmd.add(onnx.toString());
+            cmd.add(options.peersPassive() ? "passive" : "spin");
         }
         return cmd;
     }

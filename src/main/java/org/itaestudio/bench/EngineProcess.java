@@ -73,7 +73,15 @@ final class EngineProcess implements AutoCloseable {
                 return JsonParser.parseString(line.substring(EngineWorker.REPLY_PREFIX.length())).getAsJsonObject();
             }
         }
-        throw new IOException(name + " exited unexpectedly" + logTail());
+        String status;
+        try {
+            status = process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) ? "exit code " + process.exitValue()
+                    : "stdout closed";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            status = "interrupted";
+        }
+        throw new IOException(name + " exited unexpectedly (" + status + ")" + logTail());
     }
 
     private String logTail() {

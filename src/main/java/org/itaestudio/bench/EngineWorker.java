@@ -20,7 +20,7 @@ import java.util.Map;
  * {@value #REPLY_PREFIX} (anything else on stdout is ignored by the reader).
  *
  * <pre>
- * java ... org.itaestudio.bench.EngineWorker ours|onnxruntime ARCH WEIGHT_SEED IMAGE_SIZE IMAGES INPUT_SEED THREADS [ONNX]
+ * java ... org.itaestudio.bench.EngineWorker ours|onnxruntime ARCH WEIGHT_SEED IMAGE_SIZE IMAGES INPUT_SEED THREADS [ONNX spin|passive]
  * </pre>
  */
 public final class EngineWorker {
@@ -29,7 +29,32 @@ public final class EngineWorker {
     private EngineWorker() {
     }
 
+    /**
+     * ONNX Runtime 1.29's native start-up needs more than the launcher's default 1 MB main-thread stack here (it
+     * crashed with SIGSEGV, no hs_err, depending on the length of the class path), so the worker runs on a thread
+     * with a large stack.
+     */
+    private static final long STACK_BYTES = 64L << 20;
+
     public static void main(String[] args) throws Exception {
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(null, () -> {
+            try {
+                serve(args);
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "engine-worker", STACK_BYTES);
+        worker.start();
+        worker.join();
+        if (failure[0] != null) {
+            failure[0].printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0); // native runtimes may leave non-daemon threads behind
+    }
+
+    private static void serve(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         Gson gson = new Gson();
@@ -46,7 +71,7 @@ public final class EngineWorker {
         try {
             engine = switch (engineName) {
                 case "ours" -> new DjlEngine(EngineBenchmark.arch(arch), weightSeed, threads);
-                case "onnxruntime" -> new OnnxRuntimeEngine(Path.of(args[7]), threads);
+                case "onnxruntime" -> new OnnxRuntimeEngine(Path.of(args[7]), threads, args[8].equals("passive"));
                 default -> throw new IllegalArgumentException("unknown engine " + engineName);
             };
         } catch (Throwable e) {
@@ -89,13 +114,17 @@ public final class EngineWorker {
                             System.gc();
                             boolean reset = ProcessMemory.resetPeaks();
                             List<Double> times = new ArrayList<>();
+                            List<Double> cpu = new ArrayList<>();
                             for (int i = 0; i < iterations; i++) {
+                                long c = ProcessMemory.cpuNanos();
                                 long t = System.nanoTime();
                                 engine.embed(prefixes.get(batch), batch, size);
                                 times.add((System.nanoTime() - t) / 1e6);
+                                cpu.add((ProcessMemory.cpuNanos() - c) / 1e6);
                             }
-                            reply(out, gson, Map.of("times_ms", times, "peak_rss_mb", ProcessMemory.peakRssMb(),
-                                    "peak_heap_mb", ProcessMemory.peakHeapMb(), "rss_peak_reset", reset));
+                            reply(out, gson, Map.of("times_ms", times, "cpu_ms", cpu,
+                                    "peak_rss_mb", ProcessMemory.peakRssMb(), "peak_heap_mb", ProcessMemory.peakHeapMb(),
+                                    "rss_peak_reset", reset));
                         }
                         case "matmul" -> reply(out, gson, Map.of("gflops",
                                 DjlEngine.matMulGflops(cmd.get("n").getAsInt(), cmd.get("repeats").getAsInt())));

@@ -6,7 +6,10 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak resident set size (Linux /proc) and peak JVM heap of the current process, resettable per measurement. */
+/**
+ * Peak resident set size (Linux /proc) and peak JVM heap of the current process, resettable per measurement, and
+ * the process's CPU time (all threads, native ones included).
+ */
 final class ProcessMemory {
     private ProcessMemory() {
     }
@@ -38,6 +41,14 @@ final class ProcessMemory {
             }
         }
         return bytes >> 20;
+    }
+
+    /** CPU time of the whole process in nanoseconds (the OS may count it in 10 ms ticks), or -1. */
+    static long cpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     /** VmHWM: the most resident memory (heap, native tensors, libraries) since the last reset; -1 off Linux. */

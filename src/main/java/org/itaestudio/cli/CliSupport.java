@@ -3,6 +3,7 @@ package org.itaestudio.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.itaestudio.model.ComputeDevice;
 import org.itaestudio.model.hub.ConsoleProgress;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.Cancellation;
@@ -18,8 +19,28 @@ final class CliSupport {
     }
 
     static DefaultStudioEngine engine(EngineOptions options) {
+        noteDevice(options.device, System.err);
         Path cacheDir = options.noCache ? null : CacheDirs.resolve().createCache();
         return new DefaultStudioEngine(cacheDir, new ModelResolver());
+    }
+
+    /**
+     * Checks --device up front and prints, once, why a GPU request runs on the CPU (no CUDA, or the CPU build of
+     * libtorch). The default, cpu, needs no check.
+     */
+    static void noteDevice(String device, PrintStream err) {
+        if (device == null || device.trim().equalsIgnoreCase("cpu")) {
+            return;
+        }
+        ComputeDevice resolved;
+        try {
+            resolved = ComputeDevice.resolve(device.trim());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--device must be cpu, gpu or auto, got '" + device + "'");
+        }
+        if (resolved.note() != null) {
+            err.println("itae-studio: note: " + resolved.note());
+        }
     }
 
     /** A cancellation that Ctrl-C triggers, so a run stops between batches with the cache consistent. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Embed a folder and cluster it; writes path,cluster as CSV (optionally distance and map x/y).",
+        description = "Embed a folder and cluster it; writes path,cluster as CSV (optionally distance and map x,y).",
         footer = {"", "Examples:",
                 "  itae-studio cluster --model dinov2-small --input photos/ --k 5 --output labels.csv",
                 "  itae-studio cluster --model dinov2-base --input cifar10-test/ --k 10 --output labels.csv \\",
@@ -41,7 +41,7 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--with-distance", description = "Add a 'distance' column (to the cluster centre).")
     boolean withDistance;
 
-    @Option(names = "--with-map", paramLabel = "tsne|pca", description = "Add map_x,map_y columns from a 2-D map.")
+    @Option(names = "--with-map", paramLabel = "tsne|pca", description = "Add x,y columns from a 2-D map (t-SNE or PCA).")
     String withMap;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.csv", description = "CSV to write (atomically).")
@@ -81,8 +81,18 @@ final class ClusterCommand implements Callable<Integer> {
             }
             FolderAnalysis a = e.recluster(new FolderAnalysis(input, fe.paths(), fe.embeddings(), new int[0], 0,
                     new double[0], new double[0][], fe.skipped(), settings), settings, progress, cancel);
-            CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null,
-                    withMap != null ? a.map() : null);
+            float[] mapX = null;
+            float[] mapY = null;
+            if (withMap != null) {
+                mapX = new float[a.size()];
+                mapY = new float[a.size()];
+                for (int i = 0; i < a.size(); i++) {
+                    mapX[i] = (float) a.map()[i][0];
+                    mapY[i] = (float) a.map()[i][1];
+                }
+            }
+            CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
+                    CsvExport.LineEnding.LF);
             CliSupport.reportSkipped(fe.skipped(), System.err);
             System.err.printf("%d image(s) in %d cluster(s) -> %s%n", a.size(), a.k(), output);
             return 0;

@@ -41,8 +41,17 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> predicted = CsvReader.readTwoColumns(labels, "cluster");
-        Map<String, String> expected = truth.csv != null ? CsvReader.readTwoColumns(truth.csv, null) : fromFolders(truth.folders);
+        Map<String, String> predicted = CsvReader.read(labels).toMap("path", "cluster");
+        Map<String, String> expected;
+        if (truth.csv != null) {
+            CsvReader.Table t = CsvReader.read(truth.csv);
+            if (t.header().size() < 2) {
+                throw new java.io.IOException(truth.csv + ": expected a header path,<label column>");
+            }
+            expected = t.toMap("path", t.header().get(1));
+        } else {
+            expected = fromFolders(truth.folders);
+        }
         List<String> pred = new ArrayList<>();
         List<String> gold = new ArrayList<>();
         int unmatched = 0;

@@ -52,6 +52,8 @@ public final class ItaeStudioCommand implements Callable<Integer> {
     /** One line per error; stack traces only when debugging. */
     static int handle(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
+        // INFO: the stack trace goes to the log file only (the console shows warnings and the one line below)
+        org.slf4j.LoggerFactory.getLogger(ItaeStudioCommand.class).info("command failed", ex);
         if (Boolean.getBoolean("itae.debug")) {
             ex.printStackTrace(err);
         }

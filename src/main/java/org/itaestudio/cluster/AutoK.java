@@ -1,70 +1,125 @@
 package org.itaestudio.cluster;
 
-import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * Chooses the number of clusters for users who do not know it: k-means for each k in a range, scored by the mean
- * silhouette (cosine, on the L2-normalised embeddings) of a fixed subsample of at most 2,000 points; the best k wins
- * (the smaller on ties). Deterministic for a seed.
+ * Chooses the number of k-means clusters by the mean silhouette coefficient.
+ *
+ * <p>For every k in the range the full data set is clustered (with the given
+ * {@link KMeansClusterer}, in its working space: L2-normalised by default); the silhouette is
+ * computed on one fixed, seeded uniform subsample of at most {@link #DEFAULT_MAX_SILHOUETTE_POINTS}
+ * points (O(m^2) distances, computed once and shared by all k). The k with the highest silhouette
+ * wins; ties go to the smaller k.
  */
 public final class AutoK {
-
-    /** The chosen k and the silhouette of every k tried (index 0 = minK). */
-    public record Choice(int k, int minK, double[] silhouettes) {
-    }
-
+    public static final int DEFAULT_MIN_K = 2;
     public static final int DEFAULT_MAX_K = 20;
-    static final int SAMPLE = 2_000;
+    public static final int DEFAULT_MAX_SILHOUETTE_POINTS = 2000;
 
-    private AutoK() {
+    /**
+     * @param bestK        the chosen k
+     * @param ks           the k values tried, increasing
+     * @param silhouettes  mean silhouette for each k (NaN where undefined: fewer than 2 clusters in the subsample)
+     * @param best         the clustering for bestK
+     */
+    public record Result(int bestK, int[] ks, double[] silhouettes, Clustering best) {
     }
 
-    public static Choice choose(float[][] x, long seed, BooleanSupplier cancelled) {
-        return choose(x, 2, DEFAULT_MAX_K, seed, cancelled);
+    private final int minK;
+    private final int maxK;
+    private final int maxSilhouettePoints;
+    private final Metrics.Distance distance;
+    private final KMeansClusterer clusterer;
+    private final long seed;
+
+    public AutoK() {
+        this(DEFAULT_MIN_K, DEFAULT_MAX_K, DEFAULT_MAX_SILHOUETTE_POINTS, Metrics.Distance.EUCLIDEAN, new KMeansClusterer(), 42L);
     }
 
-    public static Choice choose(float[][] x, int minK, int maxK, long seed, BooleanSupplier cancelled) {
-        int n = x.length;
-        if (n < 3) {
-            return new Choice(1, 1, new double[] {0});
-        }
+    private AutoK(int minK, int maxK, int maxSilhouettePoints, Metrics.Distance distance, KMeansClusterer clusterer, long seed) {
+        if (minK < 2 || maxK < minK) throw new IllegalArgumentException("auto-k: need 2 <= minK <= maxK, got " + minK + ".." + maxK);
+        if (maxSilhouettePoints < 3) throw new IllegalArgumentException("auto-k: maxSilhouettePoints must be >= 3");
+        if (distance == null || clusterer == null) throw new IllegalArgumentException("auto-k: distance and clusterer are required");
+        this.minK = minK;
+        this.maxK = maxK;
+        this.maxSilhouettePoints = maxSilhouettePoints;
+        this.distance = distance;
+        this.clusterer = clusterer;
+        this.seed = seed;
+    }
+
+    /** Range of k to try (default 2..20; the upper end is further capped at n - 1). */
+    public AutoK withRange(int minK, int maxK) {
+        return new AutoK(minK, maxK, maxSilhouettePoints, distance, clusterer, seed);
+    }
+
+    public AutoK withMaxSilhouettePoints(int m) {
+        return new AutoK(minK, maxK, m, distance, clusterer, seed);
+    }
+
+    /** Distance for the silhouette: EUCLIDEAN (default) or COSINE (1 - cos). */
+    public AutoK withDistance(Metrics.Distance d) {
+        return new AutoK(minK, maxK, maxSilhouettePoints, d, clusterer, seed);
+    }
+
+    /** The k-means settings (restarts, seed, normalisation, threads) used for every k. */
+    public AutoK withClusterer(KMeansClusterer c) {
+        return new AutoK(minK, maxK, maxSilhouettePoints, distance, c, seed);
+    }
+
+    /** Seed of the silhouette subsample. */
+    public AutoK withSeed(long s) {
+        return new AutoK(minK, maxK, maxSilhouettePoints, distance, clusterer, s);
+    }
+
+    public Result choose(float[][] embeddings) {
+        return choose(embeddings, null, null);
+    }
+
+    /** @param progress optional, stage "auto-k", one unit per k; @param cancelled optional */
+    public Result choose(float[][] embeddings, ProgressListener progress, BooleanSupplier cancelled) {
+        Embeddings.checkMatrix(embeddings, "auto-k input");
+        int n = embeddings.length;
+        if (n < 3) throw new IllegalArgumentException("auto-k: needs at least 3 points, got " + n);
         int hi = Math.min(maxK, n - 1);
-        int lo = Math.max(2, Math.min(minK, hi));
-        float[][] sample = x;
-        if (n > SAMPLE) { // partial Fisher-Yates: a fixed, seeded subsample
-            int[] idx = new int[n];
-            for (int i = 0; i < n; i++) {
-                idx[i] = i;
-            }
-            SplittableRandom rnd = new SplittableRandom(seed);
-            for (int i = 0; i < SAMPLE; i++) {
-                int j = i + rnd.nextInt(n - i);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-            int[] chosen = Arrays.copyOf(idx, SAMPLE);
-            Arrays.sort(chosen);
-            sample = new float[SAMPLE][];
-            for (int i = 0; i < SAMPLE; i++) {
-                sample[i] = x[chosen[i]];
-            }
+        if (hi < minK) throw new IllegalArgumentException("auto-k: range " + minK + ".." + maxK + " is empty for " + n + " points");
+        float[][] x = clusterer.normalize() ? Embeddings.l2Normalized(embeddings) : embeddings;
+        int[] sample;
+        if (n <= maxSilhouettePoints) {
+            sample = new int[n];
+            for (int i = 0; i < n; i++) sample[i] = i;
+        } else {
+            sample = SplitMix64.forStream(seed, 0x5111).sampleWithoutReplacement(n, maxSilhouettePoints);
         }
-        KMeansClusterer km = new KMeansClusterer().withSeed(seed).withRestarts(4);
-        double[] scores = new double[hi - lo + 1];
-        int best = lo;
-        for (int k = lo; k <= hi; k++) {
-            if (cancelled.getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("cancelled");
+        float[][] sub = new float[sample.length][];
+        for (int t = 0; t < sample.length; t++) sub[t] = x[sample[t]];
+        double[] dist = Metrics.pairwiseDistances(sub, distance);
+
+        int count = hi - minK + 1;
+        int[] ks = new int[count];
+        double[] sil = new double[count];
+        Clustering best = null;
+        int bestK = -1;
+        double bestS = Double.NEGATIVE_INFINITY;
+        for (int t = 0; t < count; t++) {
+            int k = minK + t;
+            ks[t] = k;
+            Clustering c = clusterer.clusterPrepared(x, k, cancelled);
+            int[] subLabels = new int[sample.length];
+            for (int s = 0; s < sample.length; s++) subLabels[s] = c.labels()[sample[s]];
+            int distinct = (int) java.util.Arrays.stream(subLabels).distinct().count();
+            sil[t] = distinct >= 2 && distinct <= sample.length - 1 ? Metrics.silhouette(dist, subLabels) : Double.NaN;
+            if (!Double.isNaN(sil[t]) && sil[t] > bestS) {
+                bestS = sil[t];
+                bestK = k;
+                best = c;
             }
-            int[] labels = km.cluster(sample, k, cancelled).labels();
-            scores[k - lo] = Metrics.silhouette(sample, labels, Metrics.Distance.COSINE);
-            if (scores[k - lo] > scores[best - lo]) {
-                best = k;
-            }
+            if (progress != null) progress.progress("auto-k", t + 1, count);
         }
-        return new Choice(best, lo, scores);
+        if (best == null) {
+            bestK = minK; // silhouette undefined everywhere (e.g. all points identical)
+            best = clusterer.clusterPrepared(x, minK, cancelled);
+        }
+        return new Result(bestK, ks, sil, best);
     }
 }

@@ -55,15 +55,26 @@ final class DotBlocks {
      * block {@code b}: {@code out[t][jj]} for row r0 + t and column b * WIDTH + jj (clamped at 0).
      */
     void distancesToBlock(float[][] x, int r0, int b, float[][] out) {
+        float[] x0 = x[r0];
+        float[] x1 = r0 + 1 < n ? x[r0 + 1] : x0;
+        float[] x2 = r0 + 2 < n ? x[r0 + 2] : x0;
+        float[] x3 = r0 + 3 < n ? x[r0 + 3] : x0;
+        int rows = Math.min(4, n - r0);
+        distancesToBlock(x0, x1, x2, x3, sqNorms[r0], rows > 1 ? sqNorms[r0 + 1] : 0, rows > 2 ? sqNorms[r0 + 2] : 0,
+                rows > 3 ? sqNorms[r0 + 3] : 0, rows, b, out);
+    }
+
+    /**
+     * Squared distances of four arbitrary d-vectors (with their squared norms; only the first
+     * {@code rows} are finished) to every column of block {@code b}.
+     */
+    void distancesToBlock(float[] x0, float[] x1, float[] x2, float[] x3, float n0, float n1, float n2, float n3,
+                          int rows, int b, float[][] out) {
         float[] a0 = out[0], a1 = out[1], a2 = out[2], a3 = out[3];
         java.util.Arrays.fill(a0, 0);
         java.util.Arrays.fill(a1, 0);
         java.util.Arrays.fill(a2, 0);
         java.util.Arrays.fill(a3, 0);
-        float[] x0 = x[r0];
-        float[] x1 = r0 + 1 < n ? x[r0 + 1] : x0;
-        float[] x2 = r0 + 2 < n ? x[r0 + 2] : x0;
-        float[] x3 = r0 + 3 < n ? x[r0 + 3] : x0;
         float[][] t = blocks[b];
         for (int q = 0; q < d; q++) {
             float s0 = x0[q], s1 = x1[q], s2 = x2[q], s3 = x3[q];
@@ -77,9 +88,10 @@ final class DotBlocks {
             }
         }
         int j0 = b * WIDTH, w = Math.min(WIDTH, n - j0);
-        for (int r = 0; r < 4 && r0 + r < n; r++) {
+        float[] norms = {n0, n1, n2, n3};
+        for (int r = 0; r < rows; r++) {
             float[] a = out[r];
-            float ni = sqNorms[r0 + r];
+            float ni = norms[r];
             for (int jj = 0; jj < w; jj++) {
                 float v = ni + sqNorms[j0 + jj] - 2 * a[jj];
                 a[jj] = v > 0 ? v : 0;

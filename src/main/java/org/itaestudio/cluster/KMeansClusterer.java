@@ -22,7 +22,10 @@ public final class KMeansClusterer {
     public static final int DEFAULT_MAX_ITERATIONS = 300;
     public static final long DEFAULT_SEED = 42L;
 
-    private static final int BLOCK = 512;
+    /** Point block size; equal to the SIMD kernel width so a block of points is one {@link DotBlocks} block. */
+    private static final int BLOCK = DotBlocks.WIDTH;
+    /** A block takes the SIMD path when more than this many of its points need a full rescan. */
+    private static final int SIMD_RESCAN_THRESHOLD = 24;
 
     private final int restarts;
     private final int maxIterations;
@@ -110,11 +113,13 @@ public final class KMeansClusterer {
             // Restarts are independent: run them side by side, each single-threaded.
             try (BlockRunner outer = new BlockRunner(Math.min(threads, restarts));
                  BlockRunner inner = new BlockRunner(1)) {
-                outer.run(restarts, r -> results[r] = runOnce(x, k, r, inner, cancelled, method));
+                DotBlocks dots = new DotBlocks(x, outer);
+                outer.run(restarts, r -> results[r] = runOnce(x, dots, k, r, inner, cancelled, method));
             }
         } else {
             try (BlockRunner inner = new BlockRunner(threads)) {
-                for (int r = 0; r < restarts; r++) results[r] = runOnce(x, k, r, inner, cancelled, method);
+                DotBlocks dots = new DotBlocks(x, inner);
+                for (int r = 0; r < restarts; r++) results[r] = runOnce(x, dots, k, r, inner, cancelled, method);
             }
         }
         Clustering best = results[0];
@@ -128,36 +133,50 @@ public final class KMeansClusterer {
         if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("k-means cancelled");
     }
 
-    private Clustering runOnce(float[][] x, int k, int restart, BlockRunner runner, BooleanSupplier cancelled,
-                               String method) {
+    private Clustering runOnce(float[][] x, DotBlocks dots, int k, int restart, BlockRunner runner,
+                               BooleanSupplier cancelled, String method) {
         checkCancelled(cancelled);
         SplitMix64 rng = SplitMix64.forStream(seed, restart);
-        double[][] centers = seedPlusPlus(x, k, rng, runner);
-        int[] labels = lloydHamerly(x, centers, runner, cancelled);
+        double[][] centers = seedPlusPlus(x, dots, k, rng, runner);
+        int[] labels = lloydHamerly(x, dots, centers, runner, cancelled);
         return Clustering.fromLabels(x, labels, k, method);
     }
 
     /** Greedy k-means++ (as scikit-learn): each new centre is the best of 2 + ln(k) D^2-sampled candidates. */
     static double[][] seedPlusPlus(float[][] x, int k, SplitMix64 rng, BlockRunner runner) {
-        int n = x.length, d = x[0].length;
-        int nBlocks = BlockRunner.blocks(n, BLOCK);
+        return seedPlusPlus(x, new DotBlocks(x, runner), k, rng, runner);
+    }
+
+    /**
+     * As above with the data's column blocks prepared: candidate-to-point distances come from the
+     * SIMD kernel of {@link DotBlocks} (float accuracy, ample for D^2 sampling), four candidates
+     * at a time.
+     */
+    static double[][] seedPlusPlus(float[][] x, DotBlocks dots, int k, SplitMix64 rng, BlockRunner runner) {
+        int n = x.length;
+        int width = DotBlocks.WIDTH;
+        int nBlocks = dots.blockCount();
         int trials = 2 + (int) Math.log(k);
         double[][] centers = new double[k][];
         int firstIndex = rng.nextInt(n);
         centers[0] = toDouble(x[firstIndex]);
-        double[] closest = new double[n];
+        float[] closest = new float[n];
         double[] blockSum = new double[nBlocks];
         runner.run(nBlocks, b -> {
+            float[][] acc = DotBlocks.newAccumulators();
+            float[] f = x[firstIndex];
+            float nf = dots.sqNorms[firstIndex];
+            dots.distancesToBlock(f, f, f, f, nf, nf, nf, nf, 1, b, acc);
             double s = 0;
-            for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
-                closest[i] = Embeddings.squaredDistance(x[i], x[firstIndex]);
+            for (int i = b * width, end = Math.min(n, i + width); i < end; i++) {
+                closest[i] = acc[0][i - b * width];
                 s += closest[i];
             }
             blockSum[b] = s;
         });
         double potential = sum(blockSum);
         double[] cumulative = new double[n];
-        double[][] candidateClosest = new double[trials][n];
+        float[][] candidateClosest = new float[trials][n];
         double[][] candidateBlockSum = new double[trials][nBlocks];
         int[] candidates = new int[trials];
         for (int c = 1; c < k; c++) {
@@ -171,16 +190,29 @@ public final class KMeansClusterer {
                 candidates[t] = Math.min(n - 1, searchLeft(cumulative, r));
             }
             runner.run(nBlocks, b -> {
-                for (int t = 0; t < trials; t++) {
-                    float[] cand = x[candidates[t]];
-                    double[] out = candidateClosest[t];
-                    double s = 0;
-                    for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
-                        double v = Math.min(closest[i], Embeddings.squaredDistance(x[i], cand));
-                        out[i] = v;
-                        s += v;
+                float[][] dist = DotBlocks.newAccumulators();
+                int j0 = b * width, j1 = Math.min(n, j0 + width);
+                for (int t0 = 0; t0 < trials; t0 += 4) {
+                    int rows = Math.min(4, trials - t0);
+                    float[][] v = new float[4][];
+                    float[] nv = new float[4];
+                    for (int r = 0; r < 4; r++) {
+                        int idx = candidates[t0 + Math.min(r, rows - 1)];
+                        v[r] = x[idx];
+                        nv[r] = dots.sqNorms[idx];
                     }
-                    candidateBlockSum[t][b] = s;
+                    dots.distancesToBlock(v[0], v[1], v[2], v[3], nv[0], nv[1], nv[2], nv[3], rows, b, dist);
+                    for (int r = 0; r < rows; r++) {
+                        float[] out = candidateClosest[t0 + r];
+                        float[] dr = dist[r];
+                        double s = 0;
+                        for (int i = j0; i < j1; i++) {
+                            float m = Math.min(closest[i], dr[i - j0]);
+                            out[i] = m;
+                            s += m;
+                        }
+                        candidateBlockSum[t0 + r][b] = s;
+                    }
                 }
             });
             int best = 0;
@@ -215,7 +247,8 @@ public final class KMeansClusterer {
      * on the distance to the own centre, a lower bound on the distance to every other centre).
      * Stops when no label changes or after maxIterations centre updates.
      */
-    private int[] lloydHamerly(float[][] x, double[][] centers, BlockRunner runner, BooleanSupplier cancelled) {
+    private int[] lloydHamerly(float[][] x, DotBlocks dots, double[][] centers, BlockRunner runner,
+                               BooleanSupplier cancelled) {
         int n = x.length, d = x[0].length, k = centers.length;
         int nBlocks = BlockRunner.blocks(n, BLOCK);
         int[] label = new int[n];
@@ -226,7 +259,7 @@ public final class KMeansClusterer {
 
         Arrays.fill(upper, Double.POSITIVE_INFINITY);
         Arrays.fill(label, -1);
-        assign(x, centers, label, upper, lower, halfGap, runner, nBlocks, changedPerBlock);
+        assign(x, dots, centers, label, upper, lower, halfGap, runner, nBlocks, changedPerBlock);
 
         double[][] blockSums = new double[nBlocks * k][];
         int[][] blockCounts = new int[nBlocks][k];
@@ -266,16 +299,24 @@ public final class KMeansClusterer {
                     lower[i] -= label[i] == far ? secondMove : farMove;
                 }
             }
-            int changed = assign(x, centers, label, upper, lower, halfGap, runner, nBlocks, changedPerBlock);
+            int changed = assign(x, dots, centers, label, upper, lower, halfGap, runner, nBlocks, changedPerBlock);
             if (changed == 0 && !relocated) break;
         }
         return label;
     }
 
-    /** One Hamerly assignment pass; returns the number of points whose label changed. */
-    private static int assign(float[][] x, double[][] centers, int[] label, double[] upper, double[] lower,
-                              double[] halfGap, BlockRunner runner, int nBlocks, int[] changedPerBlock) {
-        int n = x.length, k = centers.length;
+    /**
+     * One Hamerly assignment pass; returns the number of points whose label changed.
+     *
+     * <p>Points whose bounds cannot rule out a change are rescanned against all centres. When many
+     * points of a block need that (always in the first pass), the block's distances to all centres
+     * come from the SIMD kernel in float precision; the bounds are then set conservatively: the
+     * upper bound is the exact (double) distance to the chosen centre and the lower bound is
+     * widened by the kernel's worst-case rounding error, so later passes stay correct.
+     */
+    private static int assign(float[][] x, DotBlocks dots, double[][] centers, int[] label, double[] upper,
+                              double[] lower, double[] halfGap, BlockRunner runner, int nBlocks, int[] changedPerBlock) {
+        int n = x.length, k = centers.length, d = x[0].length;
         for (int c = 0; c < k; c++) {
             double m = Double.POSITIVE_INFINITY;
             for (int o = 0; o < k; o++) {
@@ -283,9 +324,22 @@ public final class KMeansClusterer {
             }
             halfGap[c] = 0.5 * Math.sqrt(m);
         }
+        float[][] fc = new float[k][d];
+        float[] fcNorm = new float[k];
+        for (int c = 0; c < k; c++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                fc[c][j] = (float) centers[c][j];
+                s += (double) fc[c][j] * fc[c][j];
+            }
+            fcNorm[c] = (float) s;
+        }
         runner.run(nBlocks, b -> {
             int changed = 0;
-            for (int i = b * BLOCK, end = Math.min(n, i + BLOCK); i < end; i++) {
+            int start = b * BLOCK, end = Math.min(n, start + BLOCK);
+            boolean[] rescan = new boolean[end - start];
+            int rescans = 0;
+            for (int i = start; i < end; i++) {
                 int a = label[i];
                 if (a >= 0) {
                     double bound = Math.max(halfGap[a], lower[i]);
@@ -293,22 +347,61 @@ public final class KMeansClusterer {
                     upper[i] = Math.sqrt(Embeddings.squaredDistance(x[i], centers[a]));
                     if (upper[i] <= bound) continue;
                 }
-                int best = -1;
-                double bestD = Double.POSITIVE_INFINITY, secondD = Double.POSITIVE_INFINITY;
-                for (int c = 0; c < k; c++) {
-                    double dd = Embeddings.squaredDistance(x[i], centers[c]);
-                    if (dd < bestD) {
-                        secondD = bestD;
-                        bestD = dd;
-                        best = c;
-                    } else if (dd < secondD) {
-                        secondD = dd;
-                    }
+                rescan[i - start] = true;
+                rescans++;
+            }
+            if (rescans > SIMD_RESCAN_THRESHOLD) {
+                float[][] dist = new float[k][];
+                float[][] acc = DotBlocks.newAccumulators();
+                for (int c0 = 0; c0 < k; c0 += 4) {
+                    int rows = Math.min(4, k - c0);
+                    int c1 = c0 + Math.min(1, rows - 1), c2 = c0 + Math.min(2, rows - 1), c3 = c0 + Math.min(3, rows - 1);
+                    dots.distancesToBlock(fc[c0], fc[c1], fc[c2], fc[c3], fcNorm[c0], fcNorm[c1], fcNorm[c2], fcNorm[c3],
+                            rows, b, acc);
+                    for (int r = 0; r < rows; r++) dist[c0 + r] = acc[r].clone();
                 }
-                if (best != a) changed++;
-                label[i] = best;
-                upper[i] = Math.sqrt(bestD);
-                lower[i] = Math.sqrt(secondD);
+                for (int i = start; i < end; i++) {
+                    if (!rescan[i - start]) continue;
+                    int jj = i - start;
+                    int best = 0;
+                    float bestD = dist[0][jj], secondD = Float.POSITIVE_INFINITY;
+                    for (int c = 1; c < k; c++) {
+                        float dd = dist[c][jj];
+                        if (dd < bestD) {
+                            secondD = bestD;
+                            bestD = dd;
+                            best = c;
+                        } else if (dd < secondD) {
+                            secondD = dd;
+                        }
+                    }
+                    if (best != label[i]) changed++;
+                    label[i] = best;
+                    upper[i] = Math.sqrt(Embeddings.squaredDistance(x[i], centers[best]));
+                    // widen by 1e-5 (|x|^2 + |c|^2), far above the typical float rounding (~sqrt(d) * 6e-8 * |x||c|)
+                    double slack = 1e-5 * (dots.sqNorms[i] + fcNorm[best]);
+                    lower[i] = Math.sqrt(Math.max(0, secondD - slack));
+                }
+            } else if (rescans > 0) {
+                for (int i = start; i < end; i++) {
+                    if (!rescan[i - start]) continue;
+                    int best = -1;
+                    double bestD = Double.POSITIVE_INFINITY, secondD = Double.POSITIVE_INFINITY;
+                    for (int c = 0; c < k; c++) {
+                        double dd = Embeddings.squaredDistance(x[i], centers[c]);
+                        if (dd < bestD) {
+                            secondD = bestD;
+                            bestD = dd;
+                            best = c;
+                        } else if (dd < secondD) {
+                            secondD = dd;
+                        }
+                    }
+                    if (best != label[i]) changed++;
+                    label[i] = best;
+                    upper[i] = Math.sqrt(bestD);
+                    lower[i] = Math.sqrt(secondD);
+                }
             }
             changedPerBlock[b] = changed;
         });

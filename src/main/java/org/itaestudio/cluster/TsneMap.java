@@ -31,7 +31,13 @@ public final class TsneMap {
 
     public enum Init { PCA, RANDOM }
 
-    public static final int DEFAULT_EXACT_MAX_POINTS = 1000;
+    /**
+     * AUTO uses the exact method only up to here. Measured on 2 cores, 384-D, 20 clusters (see
+     * TsneCompareBench): Smile exact vs Barnes-Hut CPU time 3.1 vs 1.5 s at n = 500, 6.6 vs 1.7 s at
+     * 1,000, 26 vs 2.7 s at 2,000, with equal or slightly better trustworthiness for Barnes-Hut
+     * (0.9835 vs 0.9862 at 2,000). So exact is kept only where it costs well under a second.
+     */
+    public static final int DEFAULT_EXACT_MAX_POINTS = 200;
     /** Above this the exact method is refused (n x n matrices: 4 * 4000^2 * 8 bytes = 512 MB). */
     public static final int EXACT_HARD_LIMIT = 4000;
 

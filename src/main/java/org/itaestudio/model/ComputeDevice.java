@@ -3,6 +3,10 @@ package org.itaestudio.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place that turns a user's device choice into a DJL {@link Device}. A GPU request on a machine without
@@ -13,16 +17,25 @@ import java.util.Locale;
  */
 public record ComputeDevice(Device device, String note) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ComputeDevice.class);
+    /** Choices already logged: the log says once per process where a choice runs. */
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
     public static ComputeDevice resolve(String choice) {
         String c = choice == null ? "auto" : choice.toLowerCase(Locale.ROOT);
         int gpus = gpuCount();
-        return switch (c) {
+        ComputeDevice chosen = switch (c) {
             case "cpu" -> new ComputeDevice(Device.cpu(), null);
             case "gpu", "cuda" -> gpus > 0 ? new ComputeDevice(Device.gpu(), null)
                     : new ComputeDevice(Device.cpu(), "no CUDA GPU usable (CPU build of libtorch, or no driver): running on the CPU");
             case "auto" -> new ComputeDevice(gpus > 0 ? Device.gpu() : Device.cpu(), null);
             default -> throw new IllegalArgumentException("unknown device '" + choice + "' (expected cpu, gpu or auto)");
         };
+        if (LOGGED.add(c)) {
+            LOG.info("device: requested {}, running on {} ({} CUDA GPU(s) visible to libtorch){}", c, chosen.label(), gpus,
+                    chosen.note() == null ? "" : "; " + chosen.note());
+        }
+        return chosen;
     }
 
     /** GPUs the PyTorch engine can use; 0 when the CUDA runtime is absent. */

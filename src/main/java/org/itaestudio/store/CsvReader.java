@@ -1,7 +1,12 @@
 package org.itaestudio.store;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,125 +15,164 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads RFC 4180 CSV (quoted fields with commas, quotes and line breaks; CRLF or LF; optional UTF-8 BOM). */
+/**
+ * Reads small CSV files (label and ground-truth files) into memory, RFC 4180 aware: quoted
+ * fields may hold commas, doubled quotes and line breaks; records end with CRLF, LF or CR; a
+ * UTF-8 BOM is skipped; completely empty lines are ignored. Input must be valid UTF-8. Errors are
+ * one-line {@link IOException}s naming the file and line.
+ */
 public final class CsvReader {
     private CsvReader() {
     }
 
-    /** Every record of the file as a list of fields. */
-    public static List<List<String>> readAll(Path file) throws IOException {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(r, file);
+    /** A parsed CSV: the header and the data rows (each exactly as long as the header). */
+    public record Table(String source, List<String> header, List<List<String>> rows) {
+
+        /** Index of a header column; IllegalArgumentException naming the file and the columns if absent. */
+        public int column(String name) {
+            int i = header.indexOf(name);
+            if (i < 0) throw new IllegalArgumentException(source + ": no column '" + name + "' (columns: " + String.join(", ", header) + ")");
+            return i;
+        }
+
+        /** All values of one column, in row order. */
+        public List<String> values(String name) {
+            int c = column(name);
+            List<String> out = new ArrayList<>(rows.size());
+            for (List<String> r : rows) out.add(r.get(c));
+            return out;
+        }
+
+        /** key column -> value column, in row order; a repeated key is an error naming both rows. */
+        public Map<String, String> toMap(String keyColumn, String valueColumn) {
+            int k = column(keyColumn), v = column(valueColumn);
+            Map<String, String> out = new LinkedHashMap<>();
+            Map<String, Integer> firstRow = new LinkedHashMap<>();
+            for (int i = 0; i < rows.size(); i++) {
+                String key = rows.get(i).get(k);
+                Integer previous = firstRow.putIfAbsent(key, i + 1);
+                if (previous != null) {
+                    throw new IllegalArgumentException(source + ": " + keyColumn + " '" + key + "' appears in data rows "
+                            + previous + " and " + (i + 1));
+                }
+                out.put(key, rows.get(i).get(v));
+            }
+            return out;
         }
     }
 
-    static List<List<String>> parse(Reader r, Path file) throws IOException {
-        List<List<String>> rows = new ArrayList<>();
-        List<String> row = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        boolean fieldStarted = false;
-        int c = r.read();
-        if (c == '\uFEFF') {
-            c = r.read();
+    public static Table read(Path file) throws IOException {
+        var decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        try (Reader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+            return parse(r, file.toString());
+        } catch (CharacterCodingException e) {
+            throw new IOException(file + ": not valid UTF-8");
         }
-        for (; c != -1; c = r.read()) {
+    }
+
+    /** Parses CSV text; {@code source} names it in error messages. */
+    public static Table parse(String text, String source) throws IOException {
+        return parse(new StringReader(text), source);
+    }
+
+    private static Table parse(Reader in, String source) throws IOException {
+        List<List<String>> records = new ArrayList<>();
+        List<Integer> recordLines = new ArrayList<>();
+        List<String> record = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        int line = 1;
+        int recordLine = 1;
+        boolean quoted = false;      // inside a quoted field
+        boolean afterQuote = false;  // a quoted field just closed: only , or a line end may follow
+        boolean fieldStarted = false;
+        boolean first = true;
+        int ch;
+        int pending = -1;
+        while (true) {
+            if (pending >= 0) {
+                ch = pending;
+                pending = -1;
+            } else {
+                ch = in.read();
+            }
+            if (first) {
+                first = false;
+                if (ch == '\uFEFF') continue;
+            }
             if (quoted) {
-                if (c == '"') {
-                    int next = r.read();
+                if (ch < 0) throw new IOException(source + ": line " + recordLine + ": quoted field is not closed before the end of the file");
+                if (ch == '"') {
+                    int next = in.read();
                     if (next == '"') {
                         field.append('"');
                     } else {
                         quoted = false;
-                        c = next;
-                        if (c == -1) {
-                            break;
-                        }
-                        if (c != ',' && c != '\n' && c != '\r') {
-                            throw new IOException(file + ": malformed CSV: text after a closing quote in record " + (rows.size() + 1));
-                        }
-                        // fall through to the separator handling below
-                        if (handleSeparator(c, row, field, rows, r)) {
-                            fieldStarted = false;
-                        }
-                        continue;
+                        afterQuote = true;
+                        pending = next;
                     }
                 } else {
-                    field.append((char) c);
+                    if (ch == '\n' || (ch == '\r')) line++;
+                    if (ch == '\r') { // CRLF inside a field counts as one line break
+                        int next = in.read();
+                        field.append('\r');
+                        if (next == '\n') field.append('\n');
+                        else pending = next;
+                        continue;
+                    }
+                    field.append((char) ch);
                 }
                 continue;
             }
-            if (c == '"' && !fieldStarted && field.length() == 0) {
+            if (ch == ',' ) {
+                record.add(field.toString());
+                field.setLength(0);
+                afterQuote = false;
+                fieldStarted = true;
+                continue;
+            }
+            if (ch == '\r' || ch == '\n' || ch < 0) {
+                if (ch == '\r') {
+                    int next = in.read();
+                    if (next != '\n') pending = next;
+                }
+                boolean emptyLine = !fieldStarted && record.isEmpty() && field.length() == 0 && !afterQuote;
+                if (!emptyLine) {
+                    record.add(field.toString());
+                    records.add(record);
+                    recordLines.add(recordLine);
+                    record = new ArrayList<>();
+                    field.setLength(0);
+                }
+                afterQuote = false;
+                fieldStarted = false;
+                if (ch < 0) break;
+                line++;
+                recordLine = line;
+                continue;
+            }
+            if (afterQuote) {
+                throw new IOException(source + ": line " + line + ": unexpected character '" + (char) ch + "' after a closing quote");
+            }
+            if (ch == '"' && field.length() == 0) {
                 quoted = true;
                 fieldStarted = true;
                 continue;
             }
-            if (c == ',' || c == '\n' || c == '\r') {
-                handleSeparator(c, row, field, rows, r);
-                fieldStarted = false;
-                continue;
-            }
-            field.append((char) c);
+            field.append((char) ch); // a quote inside an unquoted field is kept literally, as Python's csv does
             fieldStarted = true;
         }
-        if (quoted) {
-            throw new IOException(file + ": malformed CSV: unterminated quoted field");
-        }
-        if (fieldStarted || field.length() > 0 || !row.isEmpty()) {
-            row.add(field.toString());
-            rows.add(row);
-        }
-        return rows;
-    }
-
-    /** Ends a field (',') or a record (LF, CR, CRLF). Returns true. */
-    private static boolean handleSeparator(int c, List<String> row, StringBuilder field, List<List<String>> rows, Reader r)
-            throws IOException {
-        row.add(field.toString());
-        field.setLength(0);
-        if (c == ',') {
-            return true;
-        }
-        if (c == '\r') {
-            r.mark(1);
-            if (r.read() != '\n') {
-                r.reset();
+        if (records.isEmpty()) throw new IOException(source + ": empty file (no header)");
+        List<String> header = records.get(0);
+        List<List<String>> rows = new ArrayList<>(records.size() - 1);
+        for (int r = 1; r < records.size(); r++) {
+            List<String> row = records.get(r);
+            if (row.size() != header.size()) {
+                throw new IOException(source + ": line " + recordLines.get(r) + " has " + row.size() + " fields, the header has " + header.size());
             }
+            rows.add(List.copyOf(row));
         }
-        if (!(row.size() == 1 && row.get(0).isEmpty())) { // skip blank lines
-            rows.add(new ArrayList<>(row));
-        }
-        row.clear();
-        return true;
-    }
-
-    /**
-     * The first two columns as path -> value, in file order. A first row whose first field is "path" is a header.
-     *
-     * @param valueColumn expected name of the second header column (for a clear error), or null for any
-     */
-    public static Map<String, String> readTwoColumns(Path file, String valueColumn) throws IOException {
-        List<List<String>> rows;
-        try (Reader r = new java.io.BufferedReader(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
-            rows = parse(r, file);
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        int start = 0;
-        if (!rows.isEmpty() && rows.get(0).get(0).trim().equalsIgnoreCase("path")) {
-            if (valueColumn != null && (rows.get(0).size() < 2 || !rows.get(0).get(1).trim().equalsIgnoreCase(valueColumn))) {
-                throw new IOException(file + ": expected a header 'path," + valueColumn + "', got '" + String.join(",", rows.get(0)) + "'");
-            }
-            start = 1;
-        }
-        for (int i = start; i < rows.size(); i++) {
-            List<String> row = rows.get(i);
-            if (row.size() < 2) {
-                throw new IOException(file + ": record " + (i + 1) + " has " + row.size() + " field(s), expected at least 2");
-            }
-            if (out.put(row.get(0), row.get(1).trim()) != null) {
-                throw new IOException(file + ": path listed twice: " + row.get(0));
-            }
-        }
-        return out;
+        return new Table(source, List.copyOf(header), List.copyOf(rows));
     }
 }

@@ -49,10 +49,12 @@ class CliContractTest {
                 "--image-size", "224", "--crop", "224");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.err().contains("a/broken.jpg: "), "skipped file listed with a reason: " + r.err());
-        List<List<String>> rows = CsvReader.readAll(out);
-        assertEquals("path", rows.get(0).get(0));
-        assertEquals("e0", rows.get(0).get(1));
-        assertEquals(1 + 128, rows.get(0).size());
+        CsvReader.Table table = CsvReader.read(out);
+        assertEquals("path", table.header().get(0));
+        assertEquals("e0", table.header().get(1));
+        assertEquals(1 + 128, table.header().size());
+        List<List<String>> rows = new java.util.ArrayList<>(table.rows());
+        rows.add(0, table.header());
         assertEquals(3, rows.size(), "header + 2 readable images");
         assertEquals("a/img224.png", rows.get(1).get(0));
         assertEquals("b, sub/wide.png", rows.get(2).get(0));
@@ -116,8 +118,10 @@ class CliContractTest {
         CliRunner.Run r = CliRunner.run("cluster", "--model", model, "--input", folder.toString(), "--k", "2",
                 "--output", labels.toString(), "--with-distance");
         assertEquals(0, r.exitCode(), r.err());
-        List<List<String>> rows = CsvReader.readAll(labels);
-        assertEquals(List.of("path", "cluster", "distance"), rows.get(0));
+        CsvReader.Table table = CsvReader.read(labels);
+        assertEquals(List.of("path", "cluster", "distance"), table.header());
+        List<List<String>> rows = new java.util.ArrayList<>(table.rows());
+        rows.add(0, table.header());
         assertEquals(3, rows.size());
         assertFalse(rows.get(1).get(1).equals(rows.get(2).get(1)), "two images, two clusters");
         CliRunner.Run ev = CliRunner.run("evaluate", "--labels", labels.toString(), "--truth-from-folders", folder.toString());
