@@ -1,0 +1,175 @@
+package org.itaestudio.ui;
+
+import java.util.Locale;
+import java.util.TreeSet;
+import javafx.beans.Observable;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.ItaeConfig.Component;
+import org.itaestudio.itae.ItaeConfig.Direction;
+import org.itaestudio.itae.ItaeConfig.Rows;
+
+/**
+ * The ITAE panel's state as JavaFX properties, convertible to an {@link ItaeConfig}. Defaults are the paper's rule
+ * (V norms, below the threshold, strength 1, last block, CLS row) with an automatic threshold.
+ */
+public final class ItaeSettings {
+
+    private final BooleanProperty enabled = new SimpleBooleanProperty(this, "enabled", true);
+    private final ObjectProperty<Component> component = new SimpleObjectProperty<>(this, "component", Component.V);
+    private final DoubleProperty threshold = new SimpleDoubleProperty(this, "threshold", 0);
+    private final BooleanProperty autoThreshold = new SimpleBooleanProperty(this, "autoThreshold", true);
+    private final ObjectProperty<Direction> direction = new SimpleObjectProperty<>(this, "direction", Direction.BELOW);
+    private final DoubleProperty strength = new SimpleDoubleProperty(this, "strength", 1.0);
+    private final BooleanProperty lastLayerOnly = new SimpleBooleanProperty(this, "lastLayerOnly", true);
+    private final IntegerProperty layerFrom = new SimpleIntegerProperty(this, "layerFrom", 0);
+    private final IntegerProperty layerTo = new SimpleIntegerProperty(this, "layerTo", 0);
+    private final ObjectProperty<Rows> rows = new SimpleObjectProperty<>(this, "rows", Rows.CLS);
+
+    public BooleanProperty enabledProperty() {
+        return enabled;
+    }
+
+    public ObjectProperty<Component> componentProperty() {
+        return component;
+    }
+
+    public DoubleProperty thresholdProperty() {
+        return threshold;
+    }
+
+    public BooleanProperty autoThresholdProperty() {
+        return autoThreshold;
+    }
+
+    public ObjectProperty<Direction> directionProperty() {
+        return direction;
+    }
+
+    public DoubleProperty strengthProperty() {
+        return strength;
+    }
+
+    public BooleanProperty lastLayerOnlyProperty() {
+        return lastLayerOnly;
+    }
+
+    public IntegerProperty layerFromProperty() {
+        return layerFrom;
+    }
+
+    public IntegerProperty layerToProperty() {
+        return layerTo;
+    }
+
+    public ObjectProperty<Rows> rowsProperty() {
+        return rows;
+    }
+
+    /** Every property, for one listener that reacts to any change. */
+    public Observable[] all() {
+        return new Observable[] {enabled, component, threshold, autoThreshold, direction, strength, lastLayerOnly,
+                layerFrom, layerTo, rows};
+    }
+
+    /** An immutable copy of the controls, safe to hand to a worker thread. */
+    public record Snapshot(boolean enabled, Component component, double threshold, boolean autoThreshold,
+                           Direction direction, double strength, boolean lastLayerOnly, int layerFrom, int layerTo,
+                           Rows rows) {
+
+        /** The configuration for a model of {@code depth} blocks, or null when ITAE is off. */
+        public ItaeConfig toConfig(int depth) {
+            if (!enabled) {
+                return null;
+            }
+            TreeSet<Integer> layers = new TreeSet<>();
+            if (!lastLayerOnly && depth > 0) {
+                int a = clamp(Math.min(layerFrom, layerTo), depth);
+                int b = clamp(Math.max(layerFrom, layerTo), depth);
+                for (int l = a; l <= b; l++) {
+                    layers.add(l);
+                }
+            }
+            double t = autoThreshold || !Double.isFinite(threshold) ? Double.NaN : threshold;
+            return new ItaeConfig(component, t, direction, Math.max(0, Math.min(1, strength)), layers, rows);
+        }
+
+        private static int clamp(int l, int depth) {
+            return Math.max(0, Math.min(depth - 1, l));
+        }
+    }
+
+    /**
+     * An immutable copy, normalised so that settings which cannot change the result compare equal (a threshold
+     * under Auto, a block range under "last block only", anything while ITAE is off).
+     */
+    public Snapshot snapshot() {
+        if (!enabled.get()) {
+            return new Snapshot(false, Component.V, Double.NaN, true, Direction.BELOW, 1, true, 0, 0, Rows.CLS);
+        }
+        boolean last = lastLayerOnly.get();
+        return new Snapshot(true, component.get(), autoThreshold.get() ? Double.NaN : threshold.get(),
+                autoThreshold.get(), direction.get(), strength.get(), last, last ? 0 : layerFrom.get(),
+                last ? 0 : layerTo.get(), rows.get());
+    }
+
+    /** The configuration for a model of {@code depth} blocks, or null when ITAE is off. */
+    public ItaeConfig toConfig(int depth) {
+        return snapshot().toConfig(depth);
+    }
+
+    /** A short human description, e.g. "V <= auto, strength 1, last block, CLS row". */
+    public static String describe(ItaeConfig c) {
+        if (c == null) {
+            return "off";
+        }
+        String t = c.autoThreshold() ? "auto" : String.format(Locale.ROOT, "%.3g", c.threshold());
+        String op = c.direction() == Direction.BELOW ? "\u2264" : "\u2265";
+        String layers = c.layers().isEmpty() ? "last block"
+                : c.layers().size() == 1 ? "block " + c.layers().first()
+                : "blocks " + c.layers().first() + "\u2013" + c.layers().last();
+        return String.format(Locale.ROOT, "%s %s %s, strength %.2f, %s, %s", c.component(), op, t, c.strength(), layers,
+                c.rows() == Rows.CLS ? "CLS row" : "all rows");
+    }
+
+    public void load(StudioPreferences p) {
+        enabled.set(p.getBoolean("itae.enabled", true));
+        component.set(parse(Component.class, p.get("itae.component", "V"), Component.V));
+        threshold.set(p.getDouble("itae.threshold", 0));
+        autoThreshold.set(p.getBoolean("itae.auto", true));
+        direction.set(parse(Direction.class, p.get("itae.direction", "BELOW"), Direction.BELOW));
+        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength", 1.0))));
+        lastLayerOnly.set(p.getBoolean("itae.lastOnly", true));
+        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom", 0)));
+        layerTo.set(Math.max(0, p.getInt("itae.layerTo", 0)));
+        rows.set(parse(Rows.class, p.get("itae.rows", "CLS"), Rows.CLS));
+    }
+
+    public void save(StudioPreferences p) {
+        p.putBoolean("itae.enabled", enabled.get());
+        p.put("itae.component", component.get().name());
+        p.putDouble("itae.threshold", threshold.get());
+        p.putBoolean("itae.auto", autoThreshold.get());
+        p.put("itae.direction", direction.get().name());
+        p.putDouble("itae.strength", strength.get());
+        p.putBoolean("itae.lastOnly", lastLayerOnly.get());
+        p.putInt("itae.layerFrom", layerFrom.get());
+        p.putInt("itae.layerTo", layerTo.get());
+        p.put("itae.rows", rows.get().name());
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String s, E def) {
+        try {
+            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return def;
+        }
+    }
+}

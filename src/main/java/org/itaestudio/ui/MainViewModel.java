@@ -1,0 +1,542 @@
+package org.itaestudio.ui;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.pipeline.AnalysisSettings;
+import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.pipeline.Progress;
+import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.pipeline.SkippedFile;
+import org.itaestudio.pipeline.StudioEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The app's state and actions. Everything here runs on the FX thread; work goes to the {@link StudioEngine} on
+ * background threads (a single folder-task thread, and a latest-wins inspection runner), and results come back
+ * through {@link Platform#runLater}.
+ */
+public final class MainViewModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MainViewModel.class);
+
+    public enum View { CLUSTERS, MAP, INSPECTOR }
+
+    /** The model is not on this machine; the window answers with the model dialog. */
+    public static final class ModelMissingException extends IOException {
+        private final String model;
+        private final ModelService.Status status;
+
+        public ModelMissingException(String model, ModelService.Status status) {
+            super(status.explanation());
+            this.model = model;
+            this.status = status;
+        }
+
+        public String model() {
+            return model;
+        }
+
+        public ModelService.Status status() {
+            return status;
+        }
+    }
+
+    /** What "Apply to folder" changed: how many images moved cluster (after aligning cluster numbers). */
+    public record ChangeSummary(FolderAnalysis before, int[] beforeLabels, FolderAnalysis after, int changed,
+                                int compared, boolean[] changedMask, ItaeConfig itae) {
+    }
+
+    private final StudioEngine engine;
+    private final ModelService models;
+    private final StudioPreferences prefs;
+    private final ExecutorService folderExecutor = Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task"));
+
+    private final ObjectProperty<Path> folder = new SimpleObjectProperty<>(this, "folder");
+    private final StringProperty model = new SimpleStringProperty(this, "model", "dinov2-small");
+    private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
+    private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
+    private final StringProperty mapMethod = new SimpleStringProperty(this, "mapMethod", "tsne");
+    private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
+    private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
+    private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
+
+    private final ReadOnlyObjectWrapper<FolderAnalysis> analysis = new ReadOnlyObjectWrapper<>(this, "analysis");
+    private final ClusterModel clusters = new ClusterModel();
+    private final ObservableList<SkippedFile> skipped = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<Progress> progress = new ReadOnlyObjectWrapper<>(this, "progress");
+    private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
+    private final StringProperty status = new SimpleStringProperty(this, "status", "");
+    private final ReadOnlyObjectWrapper<String> error = new ReadOnlyObjectWrapper<>(this, "error");
+    private final ReadOnlyObjectWrapper<ModelMissingException> modelMissing = new ReadOnlyObjectWrapper<>(this, "modelMissing");
+    private final ReadOnlyObjectWrapper<ItaeConfig> appliedItae = new ReadOnlyObjectWrapper<>(this, "appliedItae");
+    private final ReadOnlyObjectWrapper<ChangeSummary> change = new ReadOnlyObjectWrapper<>(this, "change");
+
+    private final IntegerProperty selectedImage = new SimpleIntegerProperty(this, "selectedImage", -1);
+    private final ObjectProperty<int[]> selection = new SimpleObjectProperty<>(this, "selection", new int[0]);
+
+    private final ItaeSettings itae = new ItaeSettings();
+    private final InspectorModel inspector;
+
+    private Task<?> currentTask;
+    private Cancellation currentCancel;
+
+    public MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.models = models;
+        this.prefs = prefs;
+        this.inspector = new InspectorModel(engine, this);
+        model.set(prefs.get("model", "dinov2-small"));
+        device.set(prefs.get("device", "auto"));
+        k.set(Math.max(0, prefs.getInt("k", 0)));
+        mapMethod.set(prefs.get("mapMethod", "tsne"));
+        darkTheme.set(prefs.darkTheme());
+        itae.load(prefs);
+        inspector.load(prefs);
+        model.addListener(o -> engineDescription.set(null));
+        device.addListener(o -> engineDescription.set(null));
+        selectedImage.addListener((o, a, b) -> {
+            FolderAnalysis fa = analysis.get();
+            if (fa != null && b.intValue() >= 0 && b.intValue() < fa.size()) {
+                inspector.inspect(imagePath(b.intValue()));
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    public StudioEngine engine() {
+        return engine;
+    }
+
+    public ModelService models() {
+        return models;
+    }
+
+    public StudioPreferences prefs() {
+        return prefs;
+    }
+
+    public ObjectProperty<Path> folderProperty() {
+        return folder;
+    }
+
+    public StringProperty modelProperty() {
+        return model;
+    }
+
+    public StringProperty deviceProperty() {
+        return device;
+    }
+
+    public IntegerProperty kProperty() {
+        return k;
+    }
+
+    /** "tsne" or "pca". */
+    public StringProperty mapMethodProperty() {
+        return mapMethod;
+    }
+
+    /** What the engine says it runs (model and device, e.g. "DINOv2 ViT-S/14 on CPU"), once known. */
+    public ReadOnlyObjectProperty<String> engineDescriptionProperty() {
+        return engineDescription.getReadOnlyProperty();
+    }
+
+    public ObjectProperty<View> viewProperty() {
+        return view;
+    }
+
+    public BooleanProperty darkThemeProperty() {
+        return darkTheme;
+    }
+
+    public ReadOnlyObjectProperty<FolderAnalysis> analysisProperty() {
+        return analysis.getReadOnlyProperty();
+    }
+
+    public FolderAnalysis analysis() {
+        return analysis.get();
+    }
+
+    public ClusterModel clusters() {
+        return clusters;
+    }
+
+    public ObservableList<SkippedFile> skipped() {
+        return skipped;
+    }
+
+    public ReadOnlyObjectProperty<Progress> progressProperty() {
+        return progress.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty runningProperty() {
+        return running.getReadOnlyProperty();
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    /** The last failure, as one line for the user; null when the last run worked. */
+    public ReadOnlyObjectProperty<String> errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+
+    /** Set when a run found the model missing; the window shows the model dialog and clears it. */
+    public ReadOnlyObjectProperty<ModelMissingException> modelMissingProperty() {
+        return modelMissing.getReadOnlyProperty();
+    }
+
+    public void clearModelMissing() {
+        modelMissing.set(null);
+    }
+
+    /** The ITAE configuration the current folder analysis was made with (null: plain model). */
+    public ReadOnlyObjectProperty<ItaeConfig> appliedItaeProperty() {
+        return appliedItae.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<ChangeSummary> changeProperty() {
+        return change.getReadOnlyProperty();
+    }
+
+    public IntegerProperty selectedImageProperty() {
+        return selectedImage;
+    }
+
+    public ObjectProperty<int[]> selectionProperty() {
+        return selection;
+    }
+
+    public ItaeSettings itae() {
+        return itae;
+    }
+
+    public InspectorModel inspector() {
+        return inspector;
+    }
+
+    public Path imagePath(int index) {
+        FolderAnalysis fa = analysis.get();
+        return fa.folder().resolve(fa.paths().get(index));
+    }
+
+    /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
+    public AnalysisSettings settings() {
+        AnalysisSettings d = AnalysisSettings.defaults(model.get());
+        return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), d.pooling(), d.batchSize(),
+                appliedItae.get(), d.clusterMethod(), k.get(), mapMethod.get(), d.seed());
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    /** Opens a folder and analyses it. */
+    public void openFolder(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        cancel();
+        folder.set(dir.toAbsolutePath().normalize());
+        prefs.addRecentFolder(folder.get());
+        analysis.set(null);
+        clusters.clear();
+        skipped.clear();
+        change.set(null);
+        selectedImage.set(-1);
+        selection.set(new int[0]);
+        inspector.clear();
+        run();
+    }
+
+    /** F5: analyses the folder, or only re-clusters when nothing but k changed. */
+    public void run() {
+        Path dir = folder.get();
+        if (dir == null || running.get()) {
+            return;
+        }
+        error.set(null);
+        AnalysisSettings s = settings();
+        FolderAnalysis current = analysis.get();
+        if (current != null && current.folder().equals(dir) && sameEmbedding(current.settings(), s)) {
+            // only the clustering or the map changed: no model needed; "what moved" only when clusters can move
+            boolean clustersChange = current.settings().k() != s.k()
+                    || !Objects.equals(current.settings().clusterMethod(), s.clusterMethod());
+            startRecluster(current, s, clustersChange);
+        } else {
+            startAnalysis(dir, s, null);
+        }
+    }
+
+    /** "Apply to folder": re-embeds with the panel's ITAE settings, re-clusters, and reports what changed. */
+    public void applyItaeToFolder() {
+        Path dir = folder.get();
+        if (dir == null || running.get()) {
+            return;
+        }
+        int depth = inspector.depthProperty().get();
+        ItaeConfig cfg = itae.toConfig(depth > 0 ? depth : Integer.MAX_VALUE);
+        if (cfg != null && depth <= 0 && !cfg.layers().isEmpty()) {
+            cfg = new ItaeConfig(cfg.component(), cfg.threshold(), cfg.direction(), cfg.strength(), null, cfg.rows());
+        }
+        AnalysisSettings s = settings().withItae(cfg);
+        startAnalysis(dir, s, analysis.get());
+    }
+
+    private static boolean sameEmbedding(AnalysisSettings a, AnalysisSettings b) {
+        return Objects.equals(a.model(), b.model()) && Objects.equals(a.device(), b.device()) && a.resize() == b.resize()
+                && Objects.equals(a.crop(), b.crop()) && a.pooling() == b.pooling()
+                && Objects.equals(a.itae() == null ? null : a.itae().key(), b.itae() == null ? null : b.itae().key());
+    }
+
+    private void startAnalysis(Path dir, AnalysisSettings s, FolderAnalysis before) {
+        Cancellation cancel = new Cancellation();
+        ProgressListener listener = throttled();
+        Task<FolderAnalysis> task = new Task<>() {
+            @Override
+            protected FolderAnalysis call() throws Exception {
+                if (models != null) {
+                    ModelService.Status st = models.status(s.model());
+                    if (!st.available()) {
+                        throw new ModelMissingException(s.model(), st);
+                    }
+                }
+                if (!Files.isDirectory(dir)) {
+                    throw new IOException(dir + ": not a folder");
+                }
+                return engine.analyze(dir, s, listener, cancel);
+            }
+        };
+        status.set((before != null ? "Applying ITAE to " : "Analysing ") + dir.getFileName() + "\u2026");
+        launch(task, cancel, result -> {
+            ItaeConfig previousItae = appliedItae.get();
+            appliedItae.set(s.itae());
+            if (before != null && before.size() > 0 && result.size() > 0) {
+                publishWithChange(before, result);
+            } else {
+                publish(result, null, false);
+            }
+            describeEngine(s);
+            LOG.info("analysed {}: {} images, {} skipped, k={}, ITAE {} (was {})", dir, result.size(),
+                    result.skipped().size(), result.k(), ItaeSettings.describe(s.itae()), ItaeSettings.describe(previousItae));
+        });
+    }
+
+    private void startRecluster(FolderAnalysis current, AnalysisSettings s, boolean reportChange) {
+        Cancellation cancel = new Cancellation();
+        ProgressListener listener = throttled();
+        Task<FolderAnalysis> task = new Task<>() {
+            @Override
+            protected FolderAnalysis call() {
+                return engine.recluster(current, s, listener, cancel);
+            }
+        };
+        status.set(reportChange ? "Re-clustering\u2026" : "Computing the map\u2026");
+        launch(task, cancel, result -> {
+            if (reportChange) {
+                publishWithChange(current, result);
+            } else {
+                // same clusters: keep the user's edits and names, swap in the new map
+                int[] labels = clusters.imageCount() == result.size() ? clusters.labels() : null;
+                ChangeSummary keep = change.get();
+                publish(result, labels, true);
+                change.set(keep);
+            }
+        });
+    }
+
+    private void launch(Task<FolderAnalysis> task, Cancellation cancel, java.util.function.Consumer<FolderAnalysis> onDone) {
+        currentTask = task;
+        currentCancel = cancel;
+        running.set(true);
+        progress.set(null);
+        task.setOnSucceeded(e -> {
+            finished(task);
+            onDone.accept(task.getValue());
+        });
+        task.setOnFailed(e -> {
+            finished(task);
+            Throwable t = task.getException();
+            if (t instanceof CancellationException || cancel.isCancelled()) {
+                status.set("Cancelled");
+                return;
+            }
+            if (t instanceof ModelMissingException mm) {
+                status.set("Model not available");
+                modelMissing.set(mm);
+                return;
+            }
+            LOG.warn("run failed", t);
+            error.set(oneLine(t));
+            status.set("Failed: " + oneLine(t));
+        });
+        task.setOnCancelled(e -> {
+            finished(task);
+            status.set("Cancelled");
+        });
+        folderExecutor.execute(task);
+    }
+
+    private void finished(Task<?> task) {
+        if (currentTask == task) {
+            currentTask = null;
+            currentCancel = null;
+            running.set(false);
+        }
+    }
+
+    static String oneLine(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof RuntimeException
+                && root.getMessage().startsWith(root.getCause().getClass().getName()))) {
+            root = root.getCause();
+        }
+        String m = root.getMessage();
+        if (m == null || m.isBlank()) {
+            m = root.getClass().getSimpleName();
+        }
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    /** Asks the engine (off the FX thread) what it runs on, for the status bar. */
+    private void describeEngine(AnalysisSettings s) {
+        if (engine instanceof org.itaestudio.pipeline.DefaultStudioEngine real) {
+            folderExecutor.execute(() -> {
+                try {
+                    String d = real.describe(s);
+                    Platform.runLater(() -> engineDescription.set(d));
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("no engine description", e);
+                }
+            });
+        }
+    }
+
+    /** Esc: stops the running folder task (the engine checks the flag between batches). */
+    public void cancel() {
+        if (currentCancel != null) {
+            currentCancel.cancel();
+        }
+        if (currentTask != null) {
+            status.set("Cancelling\u2026");
+            currentTask.cancel(false); // fires onCancelled now ("Cancelled"); the worker stops at its next check
+        }
+    }
+
+    private void publish(FolderAnalysis result, int[] labels, boolean keepNames) {
+        // everything the views read goes in before the analysis itself, which is what they listen to
+        skipped.setAll(result.skipped());
+        clusters.reset(result, labels, keepNames);
+        analysis.set(result);
+        if (selectedImage.get() >= result.size()) {
+            selectedImage.set(-1);
+        }
+        selection.set(new int[0]);
+        status.set(result.size() == 0
+                ? "No readable images in " + result.folder().getFileName()
+                : String.format("%,d images in %d clusters", result.size(), result.k()));
+    }
+
+    private void publishWithChange(FolderAnalysis before, FolderAnalysis after) {
+        if (!before.paths().equals(after.paths())) {
+            // different images (files added/removed): no per-image comparison, but still align colours by path
+            publish(after, null, false);
+            change.set(null);
+            return;
+        }
+        int[] beforeLabels = clusters.imageCount() == before.size() ? clusters.labels() : before.labels();
+        int kBefore = Math.max(clusters.clusterCount(), before.k());
+        int[] map = LabelMatching.align(beforeLabels, kBefore, after.labels(), after.k());
+        int[] aligned = LabelMatching.relabel(after.labels(), map);
+        boolean[] mask = new boolean[aligned.length];
+        int changed = 0;
+        for (int i = 0; i < aligned.length; i++) {
+            if (aligned[i] != beforeLabels[i]) {
+                mask[i] = true;
+                changed++;
+            }
+        }
+        publish(after, aligned, true);
+        change.set(new ChangeSummary(before, beforeLabels, after, changed, aligned.length, mask, after.settings().itae()));
+        status.set(String.format("%,d of %,d images changed cluster", changed, aligned.length));
+    }
+
+    /** Progress from the worker, delivered to the FX thread at most once per pulse. */
+    private ProgressListener throttled() {
+        AtomicReference<Progress> latest = new AtomicReference<>();
+        return p -> {
+            if (latest.getAndSet(p) == null) {
+                Platform.runLater(() -> progress.set(latest.getAndSet(null)));
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------ edits
+
+    public void renameCluster(int cluster, String name) {
+        clusters.rename(cluster, name);
+    }
+
+    public void moveImages(int[] images, int cluster) {
+        clusters.move(images, cluster);
+        status.set(images.length + (images.length == 1 ? " image" : " images") + " moved to " + clusters.name(cluster));
+    }
+
+    public void selectCluster(int cluster) {
+        selection.set(clusters.members(cluster).clone());
+    }
+
+    /** Stores everything the next start should restore. */
+    public void savePreferences() {
+        prefs.put("model", model.get());
+        prefs.put("device", device.get());
+        prefs.putInt("k", k.get());
+        prefs.put("mapMethod", mapMethod.get());
+        prefs.setDarkTheme(darkTheme.get());
+        itae.save(prefs);
+        inspector.save(prefs);
+        prefs.flush();
+    }
+
+    public List<Path> recentFolders() {
+        return prefs.recentFolders();
+    }
+
+    @Override
+    public void close() {
+        cancel();
+        inspector.close();
+        folderExecutor.shutdownNow();
+    }
+
+    /** Debounce used for ITAE control changes. */
+    public static final Duration CONTROL_DEBOUNCE = Duration.ofMillis(100);
+}

@@ -1,0 +1,565 @@
+package org.itaestudio.ui;
+
+import atlantafx.base.theme.Styles;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Orientation;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+import javafx.util.StringConverter;
+import org.itaestudio.pipeline.Progress;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignE;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignH;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignT;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignV;
+
+/**
+ * The main window: toolbar, the three views of one selection (clusters, map, inspector), the ITAE panel and the
+ * status bar, plus the empty, running, error and no-images states.
+ */
+public final class MainWindow extends BorderPane {
+
+    static final List<String> MODEL_NAMES = List.of("dinov2-small", "dinov2-base", "dinov2-large", "dinov2-giant",
+            "dinov2-small-reg", "dinov2-base-reg", "dinov2-large-reg", "dinov2-giant-reg");
+
+    private final MainViewModel vm;
+    private final ThumbnailCache thumbs;
+    private final GalleryView gallery;
+    private final MapView map;
+    private final InspectorView inspector;
+    private final ItaePanel itaePanel;
+    private final ExportController export;
+    private final StatusBar status;
+    private final StackPane centre = new StackPane();
+    private final VBox statePane = new VBox(14);
+    private final ToggleGroup viewGroup = new ToggleGroup();
+    private final ScrollPane itaeScroll;
+
+    public MainWindow(MainViewModel vm, ThumbnailCache thumbs) {
+        this.vm = vm;
+        this.thumbs = thumbs;
+        getStyleClass().add("main-window");
+        gallery = new GalleryView(vm, thumbs);
+        map = new MapView(vm, thumbs);
+        inspector = new InspectorView(vm);
+        itaePanel = new ItaePanel(vm);
+        export = new ExportController(vm);
+        status = new StatusBar(vm, this::showSkipped);
+
+        setTop(buildToolbar());
+        statePane.setId("state-pane");
+        statePane.setAlignment(Pos.CENTER);
+        statePane.setMaxWidth(560);
+        statePane.getStyleClass().add("state-pane");
+        centre.getChildren().addAll(gallery, map, inspector, statePane);
+        setCenter(centre);
+        itaeScroll = new ScrollPane(itaePanel);
+        itaeScroll.setFitToWidth(true);
+        itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        itaeScroll.getStyleClass().add("itae-scroll");
+        itaeScroll.setPrefViewportWidth(300);
+        setRight(itaeScroll);
+        setBottom(status);
+
+        vm.viewProperty().addListener(o -> updateCentre());
+        vm.analysisProperty().addListener(o -> updateCentre());
+        vm.runningProperty().addListener(o -> updateCentre());
+        vm.errorProperty().addListener(o -> updateCentre());
+        vm.folderProperty().addListener(o -> updateCentre());
+        vm.modelMissingProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                vm.clearModelMissing();
+                showModelDialog(b);
+            }
+        });
+        installDragAndDrop();
+        updateCentre();
+    }
+
+    // ------------------------------------------------------------------ toolbar
+
+    private Node buildToolbar() {
+        Button open = iconButton(new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE), "Open a folder of images (Ctrl+O)");
+        open.setId("open-folder");
+        open.setOnAction(e -> chooseFolder());
+        MenuButton recent = new MenuButton(null, new FontIcon(MaterialDesignH.HISTORY));
+        recent.setId("recent-folders");
+        recent.setTooltip(new Tooltip("Recent folders"));
+        recent.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+        recent.setOnShowing(e -> fillRecent(recent));
+        fillRecent(recent);
+        Label folderName = new Label();
+        folderName.setId("folder-name");
+        folderName.getStyleClass().add(Styles.TEXT_BOLD);
+        folderName.setMaxWidth(220);
+        folderName.textProperty().bind(Bindings.createStringBinding(() -> {
+            Path f = vm.folderProperty().get();
+            return f == null ? "No folder" : f.getFileName() == null ? f.toString() : f.getFileName().toString();
+        }, vm.folderProperty()));
+        folderName.tooltipProperty().bind(Bindings.createObjectBinding(() -> vm.folderProperty().get() == null ? null
+                : new Tooltip(vm.folderProperty().get().toString()), vm.folderProperty()));
+
+        ComboBox<String> model = new ComboBox<>();
+        model.setId("model-box");
+        model.setEditable(true);
+        model.getItems().addAll(MODEL_NAMES);
+        model.setValue(vm.modelProperty().get());
+        model.setPrefWidth(210);
+        model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
+        model.valueProperty().addListener((o, a, b) -> {
+            if (b != null && !b.isBlank()) {
+                vm.modelProperty().set(b.strip());
+            }
+        });
+        vm.modelProperty().addListener((o, a, b) -> model.setValue(b));
+        Button pickModel = iconButton(new FontIcon(MaterialDesignF.FILE_SEARCH_OUTLINE), "Use a local checkpoint (.safetensors, .pth)");
+        pickModel.setOnAction(e -> chooseModelFile());
+
+        ComboBox<String> device = new ComboBox<>();
+        device.setId("device-box");
+        device.getItems().addAll("auto", "cpu", "gpu");
+        device.valueProperty().bindBidirectional(vm.deviceProperty());
+        device.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(String s) {
+                return s == null ? "" : s.equals("auto") ? "Auto" : s.toUpperCase(Locale.ROOT);
+            }
+
+            @Override
+            public String fromString(String s) {
+                return s.toLowerCase(Locale.ROOT);
+            }
+        });
+        device.setTooltip(new Tooltip("Device the model runs on: CPU, GPU, or the GPU when there is one"));
+        Label deviceIcon = new Label(null, new FontIcon(MaterialDesignC.CHIP));
+        deviceIcon.setTooltip(new Tooltip("Device"));
+
+        Spinner<Integer> k = new Spinner<>();
+        k.setId("k-spinner");
+        SpinnerValueFactory.IntegerSpinnerValueFactory kf = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 200, vm.kProperty().get());
+        kf.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Integer v) {
+                return v == null || v == 0 ? "auto" : v.toString();
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                try {
+                    return s == null || s.isBlank() || s.strip().equalsIgnoreCase("auto") ? 0 : Math.max(0, Integer.parseInt(s.strip()));
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        });
+        k.setValueFactory(kf);
+        k.setEditable(true);
+        k.setPrefWidth(90);
+        kf.valueProperty().addListener((o, a, b) -> vm.kProperty().set(b == null ? 0 : b));
+        vm.kProperty().addListener((o, a, b) -> {
+            if (!b.equals(kf.getValue())) {
+                kf.setValue(b.intValue());
+            }
+        });
+        k.setTooltip(new Tooltip("Number of clusters k; \u201cauto\u201d picks k by silhouette. Press Run to re-cluster"));
+        Label kLabel = new Label("k");
+        kLabel.getStyleClass().add(Styles.TEXT_MUTED);
+
+        Button run = new Button();
+        run.setId("run-button");
+        run.textProperty().bind(Bindings.when(vm.runningProperty()).then("Cancel").otherwise("Run"));
+        run.graphicProperty().bind(Bindings.when(vm.runningProperty()).<Node>then(new FontIcon(MaterialDesignS.STOP))
+                .otherwise(new FontIcon(MaterialDesignP.PLAY)));
+        run.setTooltip(new Tooltip("Analyse the folder: embed, cluster, map (F5). While running: cancel (Esc)"));
+        run.getStyleClass().add(Styles.ACCENT);
+        run.setOnAction(e -> {
+            if (vm.runningProperty().get()) {
+                vm.cancel();
+            } else if (vm.folderProperty().get() == null) {
+                chooseFolder();
+            } else {
+                vm.run();
+            }
+        });
+
+        MenuButton exportBtn = new MenuButton("Export", new FontIcon(MaterialDesignE.EXPORT_VARIANT));
+        exportBtn.setId("export-menu");
+        exportBtn.setTooltip(new Tooltip("Export labels or embeddings as CSV (Ctrl+E)"));
+        MenuItem labels = new MenuItem("Cluster labels (CSV)\u2026", new FontIcon(MaterialDesignF.FILE_DELIMITED_OUTLINE));
+        labels.setAccelerator(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN));
+        labels.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.LABELS));
+        MenuItem emb = new MenuItem("Embeddings (CSV)\u2026", new FontIcon(MaterialDesignT.TABLE_ARROW_RIGHT));
+        emb.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.EMBEDDINGS));
+        exportBtn.getItems().addAll(labels, emb);
+        exportBtn.disableProperty().bind(vm.analysisProperty().isNull());
+
+        ToggleButton clusters = viewButton("Clusters", new FontIcon(MaterialDesignV.VIEW_GRID_OUTLINE), MainViewModel.View.CLUSTERS, "Images grouped by cluster (1)");
+        ToggleButton mapB = viewButton("Map", new FontIcon(MaterialDesignS.SCATTER_PLOT_OUTLINE), MainViewModel.View.MAP, "t-SNE map of the embeddings (2)");
+        ToggleButton insp = viewButton("Inspector", new FontIcon(MaterialDesignE.EYE_OUTLINE), MainViewModel.View.INSPECTOR, "Attention and artifacts of one image (3)");
+        clusters.getStyleClass().add(Styles.LEFT_PILL);
+        mapB.getStyleClass().add(Styles.CENTER_PILL);
+        insp.getStyleClass().add(Styles.RIGHT_PILL);
+        viewGroup.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                a.setSelected(true);
+            } else {
+                vm.viewProperty().set((MainViewModel.View) b.getUserData());
+            }
+        });
+        vm.viewProperty().addListener((o, a, b) -> viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
+        viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == vm.viewProperty().get()));
+
+        ToggleButton tune = new ToggleButton(null, new FontIcon(MaterialDesignT.TUNE_VARIANT));
+        tune.setId("itae-toggle");
+        tune.getStyleClass().add(Styles.BUTTON_ICON);
+        tune.setTooltip(new Tooltip("Show or hide the ITAE panel"));
+        tune.setSelected(true);
+        tune.selectedProperty().addListener((o, a, b) -> setRight(b ? itaeScroll : null));
+        Button theme = iconButton(new FontIcon(MaterialDesignT.THEME_LIGHT_DARK), "Switch between light and dark theme");
+        theme.setId("theme-toggle");
+        theme.setOnAction(e -> vm.darkThemeProperty().set(!vm.darkThemeProperty().get()));
+
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        // a plain HBox, not a ToolBar: AtlantaFX flattens buttons inside tool bars, and Run should stand out
+        HBox bar = new HBox(6, open, recent, folderName, new Separator(Orientation.VERTICAL),
+                model, pickModel, deviceIcon, device, kLabel, k, run, exportBtn, spacer,
+                new HBox(clusters, mapB, insp), new Separator(Orientation.VERTICAL), tune, theme);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setId("main-toolbar");
+        return bar;
+    }
+
+    private ToggleButton viewButton(String text, Node icon, MainViewModel.View v, String tip) {
+        ToggleButton b = new ToggleButton(text, icon);
+        b.setUserData(v);
+        b.setToggleGroup(viewGroup);
+        b.setTooltip(new Tooltip(tip));
+        b.setId("view-" + v.name().toLowerCase(Locale.ROOT));
+        return b;
+    }
+
+    private static Button iconButton(Node icon, String tip) {
+        Button b = new Button(null, icon);
+        b.getStyleClass().addAll(Styles.BUTTON_ICON, Styles.FLAT);
+        b.setTooltip(new Tooltip(tip));
+        return b;
+    }
+
+    private void fillRecent(MenuButton recent) {
+        recent.getItems().clear();
+        List<Path> folders = vm.recentFolders();
+        if (folders.isEmpty()) {
+            MenuItem none = new MenuItem("No recent folders");
+            none.setDisable(true);
+            recent.getItems().add(none);
+        }
+        for (Path p : folders) {
+            MenuItem mi = new MenuItem(p.toString());
+            mi.setOnAction(e -> vm.openFolder(p));
+            mi.setDisable(!Files.isDirectory(p));
+            recent.getItems().add(mi);
+        }
+    }
+
+    // ------------------------------------------------------------------ actions
+
+    public void chooseFolder() {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Open a folder of images");
+        Path last = vm.prefs().lastFolder();
+        if (last != null && Files.isDirectory(last)) {
+            dc.setInitialDirectory(last.toFile());
+        }
+        File f = dc.showDialog(getScene().getWindow());
+        if (f != null) {
+            vm.openFolder(f.toPath());
+        }
+    }
+
+    private void chooseModelFile() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Choose a DINOv2 checkpoint");
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Checkpoints", "*.safetensors", "*.pth"));
+        File f = fc.showOpenDialog(getScene().getWindow());
+        if (f != null) {
+            vm.modelProperty().set(f.getAbsolutePath());
+        }
+    }
+
+    public void showSkipped() {
+        if (!vm.skipped().isEmpty()) {
+            new SkippedFilesDialog(getScene().getWindow(), List.copyOf(vm.skipped())).show();
+        }
+    }
+
+    /** Opens the model dialog; a chosen model re-runs the folder. */
+    public ModelDialog showModelDialog(MainViewModel.ModelMissingException missing) {
+        ModelDialog d = new ModelDialog(getScene() == null ? null : getScene().getWindow(), missing.model(),
+                missing.status(), vm.models());
+        d.setOnHidden(e -> {
+            String spec = d.getResult();
+            if (spec != null) {
+                vm.modelProperty().set(spec);
+                vm.run();
+            }
+        });
+        d.show();
+        return d;
+    }
+
+    public ExportController exportController() {
+        return export;
+    }
+
+    public GalleryView gallery() {
+        return gallery;
+    }
+
+    public MapView map() {
+        return map;
+    }
+
+    public InspectorView inspector() {
+        return inspector;
+    }
+
+    public ItaePanel itaePanel() {
+        return itaePanel;
+    }
+
+    public StatusBar statusBar() {
+        return status;
+    }
+
+    /** Ctrl+O, Ctrl+E, F5, Esc, 1/2/3, Ctrl+F (installed on the scene). */
+    public void installShortcuts(Scene scene) {
+        var acc = scene.getAccelerators();
+        acc.put(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseFolder);
+        acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN),
+                () -> export.export(scene.getWindow(), ExportController.Kind.LABELS));
+        acc.put(new KeyCodeCombination(KeyCode.F5), vm::run);
+        acc.put(new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> {
+            vm.viewProperty().set(MainViewModel.View.MAP);
+            map.canvas().fit();
+        });
+        scene.addEventFilter(javafx.scene.input.KeyEvent.KEY_PRESSED, e -> {
+            if (e.getCode() == KeyCode.ESCAPE && vm.runningProperty().get()) {
+                vm.cancel();
+                e.consume();
+                return;
+            }
+            // 1/2/3 switch views unless the user is typing in a field
+            if (e.getTarget() instanceof javafx.scene.control.TextInputControl || e.isShortcutDown() || e.isAltDown()) {
+                return;
+            }
+            MainViewModel.View v = switch (e.getCode()) {
+                case DIGIT1, NUMPAD1 -> MainViewModel.View.CLUSTERS;
+                case DIGIT2, NUMPAD2 -> MainViewModel.View.MAP;
+                case DIGIT3, NUMPAD3 -> MainViewModel.View.INSPECTOR;
+                default -> null;
+            };
+            if (v != null) {
+                vm.viewProperty().set(v);
+                e.consume();
+            }
+        });
+    }
+
+    private void installDragAndDrop() {
+        setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles() && e.getDragboard().getFiles().size() == 1
+                    && e.getDragboard().getFiles().get(0).isDirectory()) {
+                e.acceptTransferModes(TransferMode.COPY, TransferMode.LINK);
+            }
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            boolean ok = false;
+            if (e.getDragboard().hasFiles() && e.getDragboard().getFiles().get(0).isDirectory()) {
+                vm.openFolder(e.getDragboard().getFiles().get(0).toPath());
+                ok = true;
+            }
+            e.setDropCompleted(ok);
+            e.consume();
+        });
+    }
+
+    // ------------------------------------------------------------------ states
+
+    private void updateCentre() {
+        var a = vm.analysis();
+        boolean hasData = a != null && a.size() > 0;
+        MainViewModel.View v = vm.viewProperty().get();
+        gallery.setVisible(hasData && v == MainViewModel.View.CLUSTERS);
+        map.setVisible(hasData && v == MainViewModel.View.MAP);
+        inspector.setVisible(hasData && v == MainViewModel.View.INSPECTOR);
+        statePane.setVisible(!hasData);
+        if (!hasData) {
+            buildState();
+        }
+    }
+
+    private void buildState() {
+        statePane.getChildren().clear();
+        Path folder = vm.folderProperty().get();
+        String error = vm.errorProperty().get();
+        if (vm.runningProperty().get()) {
+            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignI.IMAGE_MULTIPLE_OUTLINE)),
+                    title("Analysing " + (folder == null ? "" : folder.getFileName())),
+                    runningProgress(),
+                    muted("Every image is embedded with DINOv2 (cached for next time), then clustered and mapped. "
+                            + "You can cancel at any time with Esc."));
+        } else if (error != null) {
+            Button retry = new Button("Try again", new FontIcon(MaterialDesignP.PLAY));
+            retry.getStyleClass().add(Styles.ACCENT);
+            retry.setOnAction(e -> vm.run());
+            Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+            other.setOnAction(e -> chooseFolder());
+            Label err = new Label(error);
+            err.setId("state-error");
+            err.setWrapText(true);
+            err.getStyleClass().add(Styles.DANGER);
+            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE)),
+                    title("Could not analyse " + (folder == null ? "the folder" : folder.getFileName())), err,
+                    centred(new HBox(8, retry, other)));
+        } else if (vm.analysis() != null) {
+            Button list = new Button("Show the " + vm.skipped().size() + " skipped files", new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
+            list.setId("state-show-skipped");
+            list.setOnAction(e -> showSkipped());
+            list.setVisible(!vm.skipped().isEmpty());
+            Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+            other.getStyleClass().add(Styles.ACCENT);
+            other.setOnAction(e -> chooseFolder());
+            HBox buttons = new HBox(8, other, list);
+            buttons.setAlignment(Pos.CENTER);
+            list.setManaged(list.isVisible());
+            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignI.IMAGE_BROKEN_VARIANT)),
+                    title("No readable images in " + folder.getFileName()),
+                    muted(vm.skipped().isEmpty()
+                            ? "The folder (and its sub-folders) holds no JPEG, PNG, BMP, GIF, TIFF or WebP files."
+                            : vm.skipped().size() + (vm.skipped().size() == 1 ? " file was" : " files were")
+                            + " found, but none could be read."),
+                    buttons);
+        } else {
+            Button open = new Button("Open folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+            open.setId("empty-open");
+            open.getStyleClass().addAll(Styles.ACCENT, Styles.LARGE);
+            open.setOnAction(e -> chooseFolder());
+            VBox recent = new VBox(4);
+            recent.setAlignment(Pos.CENTER);
+            for (Path p : vm.recentFolders().subList(0, Math.min(4, vm.recentFolders().size()))) {
+                javafx.scene.control.Hyperlink h = new javafx.scene.control.Hyperlink(p.toString());
+                h.setOnAction(e -> vm.openFolder(p));
+                h.setDisable(!Files.isDirectory(p));
+                recent.getChildren().add(h);
+            }
+            if (!recent.getChildren().isEmpty()) {
+                recent.getChildren().add(0, muted("Recent folders"));
+            }
+            Label hint = muted("Ctrl+O open \u00b7 F5 run \u00b7 Esc cancel \u00b7 1 / 2 / 3 switch views \u00b7 Ctrl+E export");
+            hint.getStyleClass().add(Styles.TEXT_SMALL);
+            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignF.FOLDER_IMAGE)),
+                    title("Open a folder of images to begin"),
+                    muted("ITAE Studio embeds every photo with DINOv2, groups them into clusters and draws a map. "
+                            + "Inspect any image to see where the model looks, which tokens are attention artifacts, "
+                            + "and how ITAE fixes them. You can also drop a folder onto this window."),
+                    open, recent, hint);
+        }
+    }
+
+    private static HBox centred(HBox box) {
+        box.setAlignment(Pos.CENTER);
+        return box;
+    }
+
+    private Node runningProgress() {
+        ProgressBar bar = new ProgressBar(-1);
+        bar.setPrefWidth(360);
+        Label text = new Label("Starting\u2026");
+        text.getStyleClass().add(Styles.TEXT_MUTED);
+        vm.progressProperty().addListener((o, a, p) -> update(bar, text, p));
+        update(bar, text, vm.progressProperty().get());
+        Button cancel = new Button("Cancel", new FontIcon(MaterialDesignS.STOP));
+        cancel.setTooltip(new Tooltip("Stop the analysis (Esc)"));
+        cancel.setOnAction(e -> vm.cancel());
+        VBox box = new VBox(8, bar, text, cancel);
+        box.setAlignment(Pos.CENTER);
+        return box;
+    }
+
+    private static void update(ProgressBar bar, Label text, Progress p) {
+        if (p != null) {
+            bar.setProgress(p.fraction());
+            text.setText(StatusBar.describe(p));
+        }
+    }
+
+    private static Node bigIcon(FontIcon icon) {
+        icon.setIconSize(56);
+        icon.getStyleClass().add("state-icon");
+        return icon;
+    }
+
+    private static Label title(String s) {
+        Label l = new Label(s);
+        l.getStyleClass().add(Styles.TITLE_2);
+        l.setId("state-title");
+        l.setWrapText(true);
+        return l;
+    }
+
+    private static Label muted(String s) {
+        Label l = new Label(s);
+        l.getStyleClass().add(Styles.TEXT_MUTED);
+        l.setWrapText(true);
+        l.setAlignment(Pos.CENTER);
+        l.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
+        l.setPadding(new Insets(0, 8, 0, 8));
+        return l;
+    }
+
+    public Window window() {
+        return getScene() == null ? null : getScene().getWindow();
+    }
+}

@@ -1,0 +1,153 @@
+package org.itaestudio.ui;
+
+import static org.itaestudio.ui.UiTestSupport.onFx;
+import static org.itaestudio.ui.UiTestSupport.runFx;
+import static org.itaestudio.ui.UiTestSupport.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javafx.application.Platform;
+import javafx.geometry.Point2D;
+import javafx.scene.Scene;
+import javafx.scene.input.MouseButton;
+import javafx.stage.Stage;
+import org.itaestudio.itae.ItaeConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** ITAE panel -> debounced, latest-wins inspections; histogram drag -> threshold. */
+@ExtendWith(ApplicationExtension.class)
+class ItaeControlsTest {
+
+    @TempDir
+    Path tmp;
+
+    private final FakeStudioEngine engine = new FakeStudioEngine();
+    private StudioPreferences prefs;
+    private MainViewModel vm;
+    private MainWindow window;
+    private ThumbnailCache thumbs;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        prefs = UiTestSupport.throwawayPrefs();
+        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString())), prefs);
+        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
+        thumbs = new ThumbnailCache(100, 64, 1, ThumbnailLoaders.imageIo(), Platform::runLater);
+        window = new MainWindow(vm, thumbs);
+        Scene scene = new Scene(window, 1240, 780);
+        StudioApp.installStyles(scene, vm);
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void tearDown() {
+        runFx(() -> {
+            vm.close();
+            thumbs.close();
+        });
+        UiTestSupport.removePrefs(prefs);
+    }
+
+    private void inspectFirstImage() throws Exception {
+        Path folder = UiTestSupport.imageFolder(tmp.resolve("imgs"), 4);
+        runFx(() -> vm.openFolder(folder));
+        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        runFx(() -> {
+            vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            vm.selectedImageProperty().set(0);
+        });
+        waitFor("inspection", 10, () -> vm.inspector().resultProperty().get() != null && !vm.inspector().busyProperty().get());
+    }
+
+    @Test
+    void aBurstOfControlChangesRunsOneInspectionWithTheLastValue() throws Exception {
+        inspectFirstImage();
+        runFx(() -> vm.itae().autoThresholdProperty().set(false));
+        waitFor("idle", 10, () -> !vm.inspector().busyProperty().get());
+        Thread.sleep(300);
+        int before = engine.inspectCalls.get();
+        // 40 slider moves within a few milliseconds, as a fast drag produces
+        runFx(() -> {
+            for (int i = 1; i <= 40; i++) {
+                window.itaePanel().thresholdSlider().setValue(1 + i * 0.25);
+            }
+        });
+        waitFor("result", 10, () -> !vm.inspector().busyProperty().get()
+                && vm.inspector().resultProperty().get().config() != null
+                && vm.inspector().resultProperty().get().config().threshold() == 11.0);
+        Thread.sleep(300);
+        assertEquals(1, engine.inspectCalls.get() - before, "one inspection for the whole burst");
+        assertTrue(window.inspector().artifactText().startsWith("11 of 16"), window.inspector().artifactText());
+    }
+
+    @Test
+    void whileAnInspectionRunsOnlyTheNewestRequestWaits() throws Exception {
+        inspectFirstImage();
+        runFx(() -> vm.itae().autoThresholdProperty().set(false));
+        waitFor("idle", 10, () -> !vm.inspector().busyProperty().get());
+        Thread.sleep(300);
+        engine.gate = new java.util.concurrent.CountDownLatch(1);
+        engine.gateThreshold = 3;
+        int before = engine.inspectCalls.get();
+        runFx(() -> vm.itae().thresholdProperty().set(3));
+        waitFor("slow run started", 10, () -> engine.inspectCalls.get() == before + 1); // blocked inside the engine
+        for (double t : new double[] {5, 6, 7, 8}) {
+            runFx(() -> vm.itae().thresholdProperty().set(t));
+            Thread.sleep(150); // past the debounce: each one is due while the first still runs
+        }
+        assertEquals(before + 1, engine.inspectCalls.get(), "nothing else started while one runs");
+        engine.gate.countDown();
+        waitFor("final", 10, () -> !vm.inspector().busyProperty().get()
+                && vm.inspector().resultProperty().get().config().threshold() == 8.0);
+        Thread.sleep(300);
+        var configs = engine.inspectConfigs.subList(engine.inspectConfigs.size() - (engine.inspectCalls.get() - before),
+                engine.inspectConfigs.size());
+        assertEquals(2, configs.size(), "the running one and the newest; 5, 6, 7 were dropped: " + configs);
+        assertEquals(3.0, configs.get(0).threshold());
+        assertEquals(8.0, configs.get(1).threshold());
+        assertTrue(window.inspector().artifactText().startsWith("8 of 16"), window.inspector().artifactText());
+    }
+
+    @Test
+    void draggingTheHistogramLineMovesTheThreshold(FxRobot robot) throws Exception {
+        inspectFirstImage();
+        assertTrue(vm.itae().autoThresholdProperty().get());
+        NormHistogram h = window.inspector().histogram();
+        // the line starts at the automatic threshold (4.5 in the test engine)
+        assertEquals(FakeStudioEngine.AUTO_THRESHOLD, h.thresholdProperty().get(), 1e-9);
+        double targetValue = 12.3;
+        Point2D from = onFx(() -> h.localToScreen(h.valueToX(h.thresholdProperty().get()), h.getHeight() / 2));
+        Point2D to = onFx(() -> h.localToScreen(h.valueToX(targetValue), h.getHeight() / 2));
+        robot.drag(from, MouseButton.PRIMARY).moveTo(to).release(MouseButton.PRIMARY);
+        assertFalse(vm.itae().autoThresholdProperty().get(), "dragging switches to a manual threshold");
+        double onePixel = onFx(() -> h.xToValue(1) - h.xToValue(0));
+        assertEquals(targetValue, vm.itae().thresholdProperty().get(), 1.5 * onePixel);
+        waitFor("re-run", 10, () -> !vm.inspector().busyProperty().get()
+                && vm.inspector().resultProperty().get().config() != null
+                && !vm.inspector().resultProperty().get().config().autoThreshold());
+        ItaeConfig c = vm.inspector().resultProperty().get().config();
+        int expected = (int) Math.floor(c.threshold()); // patches with V norm 1..floor(t)
+        assertTrue(window.inspector().artifactText().startsWith(expected + " of 16"), window.inspector().artifactText());
+    }
+
+    @Test
+    void hoveringAPatchShowsItsNorms(FxRobot robot) throws Exception {
+        inspectFirstImage();
+        int patch = 6; // row 1, col 2: V norm 7, Q norm 14, K norm 94
+        robot.moveTo(onFx(() -> window.inspector().patchCentreOnScreen(patch)));
+        String text = window.inspector().patchInfoText();
+        assertTrue(text.startsWith("row 1, col 2 (patch 6)"), text);
+        assertTrue(text.contains("|q| 14.0") && text.contains("|k| 94.0") && text.contains("|v| 7.00"), text);
+    }
+}

@@ -1,0 +1,172 @@
+package org.itaestudio.ui;
+
+import static org.itaestudio.ui.UiTestSupport.onFx;
+import static org.itaestudio.ui.UiTestSupport.runFx;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import javafx.geometry.Point2D;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
+import javafx.scene.layout.StackPane;
+import javafx.scene.paint.Color;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** Hit testing, selection and colours of the map canvas, with real (Monocle) mouse events. */
+@ExtendWith(ApplicationExtension.class)
+class MapCanvasTest {
+
+    private MapCanvas canvas;
+    private double[] xs;
+    private double[] ys;
+    private int[] labels;
+
+    @Start
+    void start(Stage stage) {
+        SplittableRandom r = new SplittableRandom(11);
+        int n = 400;
+        xs = new double[n];
+        ys = new double[n];
+        labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 4;
+            xs[i] = (labels[i] % 2) * 20 + r.nextDouble() * 8;
+            ys[i] = (labels[i] / 2) * 20 + r.nextDouble() * 8;
+        }
+        canvas = new MapCanvas();
+        canvas.setData(xs, ys, labels, true);
+        stage.setScene(new Scene(new StackPane(canvas), 600, 500));
+        stage.show();
+    }
+
+    private Point2D screenOf(int i) throws Exception {
+        return onFx(() -> canvas.localToScreen(canvas.toScreenX(xs[i]), canvas.toScreenY(ys[i])));
+    }
+
+    @Test
+    void hoverAndClickFindTheNearestPoint(FxRobot robot) throws Exception {
+        runFx(canvas::fit);
+        for (int i : new int[] {0, 57, 123, 399}) {
+            Point2D p = screenOf(i);
+            robot.moveTo(p);
+            // the nearest point to the cursor, by brute force in screen space
+            int expected = onFx(() -> {
+                Point2D local = canvas.screenToLocal(p);
+                int best = -1;
+                double bd = MapCanvas.PICK_RADIUS_PX * MapCanvas.PICK_RADIUS_PX;
+                for (int j = 0; j < xs.length; j++) {
+                    double dx = canvas.toScreenX(xs[j]) - local.getX(), dy = canvas.toScreenY(ys[j]) - local.getY();
+                    if (dx * dx + dy * dy < bd) {
+                        bd = dx * dx + dy * dy;
+                        best = j;
+                    }
+                }
+                return best;
+            });
+            assertEquals(expected, canvas.hoveredProperty().get(), "hover near point " + i);
+        }
+        Point2D p = screenOf(123);
+        robot.clickOn(p);
+        int hovered = canvas.hoveredProperty().get();
+        assertEquals(hovered, canvas.focusedPointProperty().get());
+        // far away from every point: nothing hovered
+        Point2D corner = onFx(() -> canvas.localToScreen(2, 2));
+        robot.moveTo(corner);
+        assertEquals(-1, canvas.hoveredProperty().get());
+    }
+
+    @Test
+    void boxAndLassoModesSelectWhatTheyEnclose(FxRobot robot) throws Exception {
+        runFx(canvas::fit);
+        // corners inside the canvas (the fit leaves a 24 px margin around the data's [0, 28] square)
+        Point2D a = onFx(() -> canvas.localToScreen(canvas.toScreenX(-0.5), canvas.toScreenY(28.9)));
+        Point2D b = onFx(() -> canvas.localToScreen(canvas.toScreenX(9), canvas.toScreenY(-0.9)));
+        runFx(() -> canvas.modeProperty().set(MapCanvas.Mode.BOX));
+        robot.drag(a, MouseButton.PRIMARY).moveTo(b).release(MouseButton.PRIMARY);
+        int[] expected = brute(x -> x[0] >= -0.5 && x[0] <= 9 && x[1] >= -0.9 && x[1] <= 28.9);
+        assertTrue(expected.length > 150, "clusters 0 and 2 are in the box");
+        int[] got = canvas.selectionProperty().get();
+        // the robot lands on whole pixels: allow points within a pixel of the edge to differ
+        assertTrue(Math.abs(got.length - expected.length) <= 2, got.length + " vs " + expected.length);
+        for (int i : got) {
+            assertTrue(labels[i] == 0 || labels[i] == 2, "only clusters 0 and 2");
+        }
+
+        // lasso: a polygon around cluster 1 (x 20..28, y 0..8)
+        runFx(() -> canvas.selectionProperty().set(new int[0]));
+        double[][] tri = {{19, -0.9}, {28.9, -0.9}, {28.9, 9}, {19, 9}};
+        runFx(() -> canvas.modeProperty().set(MapCanvas.Mode.LASSO));
+        robot.drag(onFx(() -> canvas.localToScreen(canvas.toScreenX(tri[0][0]), canvas.toScreenY(tri[0][1]))), MouseButton.PRIMARY);
+        for (double[] v : new double[][] {tri[1], tri[2], tri[3], tri[0]}) {
+            robot.moveTo(onFx(() -> canvas.localToScreen(canvas.toScreenX(v[0]), canvas.toScreenY(v[1]))));
+        }
+        robot.release(MouseButton.PRIMARY);
+        int[] lasso = canvas.selectionProperty().get();
+        int[] cluster1 = brute(x -> x[0] >= 20 && x[0] <= 28 && x[1] >= 0 && x[1] <= 8);
+        assertArrayEquals(cluster1, lasso, "the lasso holds exactly cluster 1");
+    }
+
+    private int[] brute(java.util.function.Predicate<double[]> inside) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            if (inside.test(new double[] {xs[i], ys[i]})) {
+                out.add(i);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Test
+    void wheelZoomKeepsThePointUnderTheCursor(FxRobot robot) throws Exception {
+        runFx(canvas::fit);
+        Point2D p = screenOf(57);
+        robot.moveTo(p);
+        double scale0 = canvas.scale();
+        robot.scroll(3, javafx.geometry.VerticalDirection.UP);
+        assertTrue(canvas.scale() != scale0, "zoomed");
+        Point2D after = screenOf(57);
+        assertEquals(p.getX(), after.getX(), 1.5);
+        assertEquals(p.getY(), after.getY(), 1.5);
+    }
+
+    @Test
+    void pointsArePaintedInThePaletteColour() throws Exception {
+        runFx(() -> {
+            canvas.plotBackgroundProperty().set(Color.WHITE);
+            canvas.renderNow();
+        });
+        for (int i : new int[] {3, 100, 201, 302}) {
+            int px = (int) Math.floor(onFx(() -> canvas.toScreenX(xs[i])));
+            int py = (int) Math.floor(onFx(() -> canvas.toScreenY(ys[i])));
+            WritableImage snap = onFx(() -> canvas.snapshot(null, null));
+            Color c = snap.getPixelReader().getColor(px, py);
+            Color expected = ClusterPalette.color(labels[i]);
+            // a dot's centre is the palette colour laid over white at 85% or more (overlapping dots add up):
+            // c = white + t * (palette - white) with one t for all three channels
+            double[] t = new double[3];
+            double[][] ch = {{c.getRed(), expected.getRed()}, {c.getGreen(), expected.getGreen()}, {c.getBlue(), expected.getBlue()}};
+            double ref = Double.NaN;
+            for (int k = 0; k < 3; k++) {
+                if (1 - ch[k][1] < 0.15) {
+                    // a channel near white in the palette says little about t; it must just stay near it
+                    assertEquals(ch[k][1], ch[k][0], 0.03, "point " + i + " channel " + k);
+                    continue;
+                }
+                t[k] = (1 - ch[k][0]) / (1 - ch[k][1]);
+                ref = Double.isNaN(ref) ? t[k] : ref;
+                assertTrue(t[k] > 0.8 && t[k] < 1.03 && Math.abs(t[k] - ref) < 0.04,
+                        "point " + i + " colour " + c + " is not palette " + expected + " over white");
+            }
+        }
+    }
+}

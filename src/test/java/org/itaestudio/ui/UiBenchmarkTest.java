@@ -1,0 +1,230 @@
+package org.itaestudio.ui;
+
+import static org.itaestudio.ui.UiTestSupport.onFx;
+import static org.itaestudio.ui.UiTestSupport.runFx;
+import static org.itaestudio.ui.UiTestSupport.waitFor;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import javafx.application.Platform;
+import javafx.scene.Scene;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/**
+ * Numbers for the report (printed as "UI-BENCH ..." lines): the map's frame time with 50,000 points and its hover
+ * query time, and the ITAE control-to-heatmap latency with the real engine on a ViT-S/14-shaped model. The bounds
+ * asserted are loose (an order of magnitude above what was measured) so they catch regressions, not noise.
+ */
+@ExtendWith(ApplicationExtension.class)
+class UiBenchmarkTest {
+
+    @TempDir
+    Path tmp;
+
+    private Stage stage;
+
+    @Start
+    void start(Stage stage) {
+        this.stage = stage;
+    }
+
+    @Test
+    void mapFrameTimeAt50kPoints() throws Exception {
+        int n = 50_000;
+        SplittableRandom r = new SplittableRandom(1);
+        double[] x = new double[n], y = new double[n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(20);
+            labels[i] = c;
+            double angle = c * 2 * Math.PI / 20;
+            double u1 = 1 - r.nextDouble(), u2 = r.nextDouble();
+            double g = Math.sqrt(-2 * Math.log(u1));
+            x[i] = 30 * Math.cos(angle) + 4 * g * Math.cos(2 * Math.PI * u2);
+            y[i] = 30 * Math.sin(angle) + 4 * g * Math.sin(2 * Math.PI * u2);
+        }
+        MapCanvas canvas = onFx(() -> {
+            MapCanvas c = new MapCanvas();
+            stage.setScene(new Scene(new StackPane(c), 1200, 760));
+            stage.show();
+            c.setData(x, y, labels, true);
+            return c;
+        });
+        waitFor("laid out", 10, () -> canvas.getWidth() > 1000);
+        double[] full = measure(canvas, 60, () -> canvas.renderNow());
+        double[] pan = measure(canvas, 60, () -> {
+            canvas.pan(3, 2);
+            canvas.renderNow();
+        });
+        runFx(() -> canvas.selectionProperty().set(java.util.stream.IntStream.range(0, 5000).toArray()));
+        double[] sel = measure(canvas, 30, () -> canvas.renderNow());
+        // hover: nearest-point queries at random screen positions
+        long t0 = System.nanoTime();
+        int queries = 20_000, hits = 0;
+        SplittableRandom q = new SplittableRandom(2);
+        for (int i = 0; i < queries; i++) {
+            hits += canvas.pick(q.nextDouble() * 1200, q.nextDouble() * 760) >= 0 ? 1 : 0;
+        }
+        double hoverMicros = (System.nanoTime() - t0) / 1e3 / queries;
+        System.out.printf(Locale.ROOT, "UI-BENCH map 50000 points 1200x760: frame (rasterise + buffer update) mean %.2f ms, "
+                        + "p95 %.2f ms; panning mean %.2f ms; with 5000 selected mean %.2f ms; hover query %.2f us (%d%% hit)%n",
+                full[0], full[1], pan[0], sel[0], hoverMicros, 100 * hits / queries);
+        assertTrue(full[0] < 150, "frame time " + full[0] + " ms");
+        assertTrue(hoverMicros < 1000, "hover " + hoverMicros + " us");
+    }
+
+    /** {mean, p95} of canvas.lastFrameMillis() over {@code frames} frames after 10 warm-up frames, on the FX thread. */
+    private static double[] measure(MapCanvas canvas, int frames, Runnable frame) throws Exception {
+        return onFx(() -> {
+            for (int i = 0; i < 10; i++) {
+                frame.run();
+            }
+            double[] t = new double[frames];
+            for (int i = 0; i < frames; i++) {
+                frame.run();
+                t[i] = canvas.lastFrameMillis();
+            }
+            Arrays.sort(t);
+            return new double[] {Arrays.stream(t).average().orElse(0), t[(int) (frames * 0.95)]};
+        });
+    }
+
+    @Test
+    void galleryScrollsTenThousandThumbnails() throws Exception {
+        Path cifar = org.itaestudio.TestData.requireSharedData().resolve("cifar10-test");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(cifar), "no cifar10-test in the shared data");
+        FakeStudioEngine engine = new FakeStudioEngine();
+        engine.checkDecode = false;
+        engine.defaultK = 10;
+        StudioPreferences prefs = UiTestSupport.throwawayPrefs();
+        ThumbnailCache thumbs = new ThumbnailCache(2_000, 192, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
+        MainViewModel vm = onFx(() -> new MainViewModel(engine, new HubModelService(
+                Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.toString())), prefs));
+        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
+        MainWindow window = onFx(() -> {
+            MainWindow w = new MainWindow(vm, thumbs);
+            stage.setScene(new Scene(w, 1240, 780));
+            stage.show();
+            return w;
+        });
+        try {
+            runFx(() -> vm.openFolder(cifar));
+            waitFor("analysis", 120, () -> vm.analysis() != null && !vm.runningProperty().get());
+            int images = vm.analysis().size();
+            GalleryView gallery = window.gallery();
+            int rows = gallery.rowCount();
+            // a fling: jump 7 rows per frame through the whole gallery, laying out each frame on the FX thread
+            double[] stepMs = onFx(() -> {
+                int steps = rows / 7;
+                double[] t = new double[steps];
+                for (int i = 0; i < steps; i++) {
+                    long t0 = System.nanoTime();
+                    gallery.scrollToRow(i * 7);
+                    gallery.layout();
+                    t[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(t);
+                return new double[] {Arrays.stream(t).average().orElse(0), t[(int) (t.length * 0.95)], t[t.length - 1], steps};
+            });
+            // then stop at the end and wait until the rows on screen have their thumbnails
+            long t0 = System.nanoTime();
+            waitFor("visible thumbnails", 30, () -> window.gallery().visibleThumbnailsLoaded());
+            double settle = (System.nanoTime() - t0) / 1e6;
+            System.out.printf(Locale.ROOT, "UI-BENCH gallery %d images, %d rows: scroll step (7 rows + layout) mean %.2f ms, p95 %.2f ms, "
+                            + "max %.2f ms over %d steps; visible thumbnails loaded %.0f ms after the fling; cache holds %d%n",
+                    images, rows, stepMs[0], stepMs[1], stepMs[2], (int) stepMs[3], settle, thumbs.size());
+            assertTrue(images == 10_000, "cifar10-test has 10,000 images, got " + images);
+            assertTrue(stepMs[1] < 100, "p95 scroll step " + stepMs[1] + " ms");
+        } finally {
+            runFx(() -> {
+                vm.close();
+                thumbs.close();
+            });
+            UiTestSupport.removePrefs(prefs);
+        }
+    }
+
+    @Test
+    void controlToHeatmapLatencyWithTheRealEngine() throws Exception {
+        Map<String, String> env = Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString());
+        Path model = SyntheticModelFiles.write(tmp.resolve("vits14.safetensors"), SyntheticModelFiles.SMALL_REG, 7);
+        Path dir = Files.createDirectories(tmp.resolve("imgs"));
+        BufferedImage img = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+        for (int yy = 0; yy < 240; yy++) {
+            for (int xx = 0; xx < 320; xx++) {
+                img.setRGB(xx, yy, ((xx * 255 / 320) << 16) | ((yy * 255 / 240) << 8) | ((xx ^ yy) & 0xFF));
+            }
+        }
+        ImageIO.write(img, "png", dir.resolve("a.png").toFile());
+        StudioPreferences prefs = UiTestSupport.throwawayPrefs();
+        try (DefaultStudioEngine engine = new DefaultStudioEngine(tmp.resolve("cache"), new ModelResolver(env))) {
+            MainViewModel vm = onFx(() -> new MainViewModel(engine, new HubModelService(env), prefs));
+            ThumbnailCache thumbs = new ThumbnailCache(10, 64, 1, ThumbnailLoaders.imageIo(), Platform::runLater);
+            MainWindow window = onFx(() -> {
+                MainWindow w = new MainWindow(vm, thumbs);
+                stage.setScene(new Scene(w, 1240, 780));
+                stage.show();
+                vm.modelProperty().set(model.toString());
+                vm.deviceProperty().set("cpu");
+                vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+                return w;
+            });
+            // first inspection loads the model and runs all 12 blocks
+            long t0 = System.nanoTime();
+            runFx(() -> vm.inspector().inspect(dir.resolve("a.png")));
+            waitFor("first", 120, () -> vm.inspector().resultProperty().get() != null && !vm.inspector().busyProperty().get());
+            double first = (System.nanoTime() - t0) / 1e6;
+            runFx(() -> vm.itae().autoThresholdProperty().set(false));
+            waitFor("manual", 60, () -> !vm.inspector().busyProperty().get()
+                    && vm.inspector().resultProperty().get().config() != null
+                    && !vm.inspector().resultProperty().get().config().autoThreshold());
+            Thread.sleep(300);
+            List<Double> latencies = new ArrayList<>();
+            List<Double> inspects = new ArrayList<>();
+            List<Double> renders = new ArrayList<>();
+            double lo = window.itaePanel().thresholdSlider().getMin(), hi = window.itaePanel().thresholdSlider().getMax();
+            for (int i = 0; i < 8; i++) {
+                double t = lo + (hi - lo) * (i + 1) / 10;
+                runFx(() -> vm.inspector().lastLatencyMillisProperty().set(Double.NaN));
+                runFx(() -> window.itaePanel().thresholdSlider().setValue(t));
+                waitFor("latency", 60, () -> !Double.isNaN(vm.inspector().lastLatencyMillisProperty().get())
+                        && vm.inspector().resultProperty().get().config().threshold() == t);
+                latencies.add(vm.inspector().lastLatencyMillisProperty().get());
+                inspects.add(vm.inspector().resultProperty().get().inspectNanos() / 1e6);
+                renders.add(vm.inspector().lastRenderMillis());
+                Thread.sleep(200);
+            }
+            latencies.sort(null);
+            inspects.sort(null);
+            renders.sort(null);
+            System.out.printf(Locale.ROOT, "UI-BENCH control-to-heatmap (ViT-S/14 shape, 224 px, CPU): first inspection %.0f ms; "
+                            + "slider move: median %.1f ms, max %.1f ms (debounce %d ms + engine inspect median %.1f ms + view render median %.1f ms)%n",
+                    first, latencies.get(latencies.size() / 2), latencies.get(latencies.size() - 1),
+                    MainViewModel.CONTROL_DEBOUNCE.toMillis(), inspects.get(inspects.size() / 2), renders.get(renders.size() / 2));
+            assertTrue(latencies.get(latencies.size() / 2) < 2_000, "latency " + latencies);
+            runFx(() -> {
+                vm.close();
+                thumbs.close();
+            });
+        } finally {
+            UiTestSupport.removePrefs(prefs);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Saves PNG snapshots of the desktop app's screens (empty state, running, gallery, map, inspector, before/after,
+# dark theme, model dialog, no-readable-images state) by running the REAL app under Xvfb with
+# -Ditae.screenshots=DIR (see org.itaestudio.ui.ScreenshotDirector, which drives the app and calls
+# Scene.snapshot).
+#
+#   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
+#   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6)
+#
+# Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
+# libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
+# writes a ViT-S/14-shaped checkpoint with random weights (SyntheticWeights, seed 7): the screens are real, but
+# the clusters and attention maps are those of an untrained network. Pass ITAE_SHOTS_MODEL=/path/to/model to use a
+# real one (a name such as dinov2-small works where the Hugging Face cache has it).
+# Preferences and caches go to a temporary directory, so the user's settings are neither used nor changed.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+out="$(realpath -m "${1:-$here/docs/screenshots}")"
+folder="$(realpath -m "${2:-$here/sample-data}")"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+
+(cd "$here" && mvn -o -q -B -DskipTests test-compile >/dev/null)
+cp="$here/target/test-classes:$here/target/classes:$(cat "$here/target/classpath.txt")"
+
+model="${ITAE_SHOTS_MODEL:-}"
+if [ -z "$model" ]; then
+  model="$tmp/synthetic-vits14-reg4.safetensors"
+  java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" small
+fi
+
+# an empty, offline Hugging Face cache: the model dialog then explains a missing dinov2-base
+export HF_HUB_CACHE="$tmp/hf" HF_HUB_OFFLINE=1 ITAE_STUDIO_CACHE="$tmp/cache"
+# run_app SHOT_DIR FOLDER [extra JVM options...]
+run_app() {
+  local shots="$1" dir="$2"
+  shift 2
+  xvfb-run -a -s "-screen 0 1600x1000x24" java -Xmx3g -Dai.djl.offline=true -Dprism.order=sw \
+    -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
+    -cp "$cp" org.itaestudio.Main --model "$model" "$dir"
+}
+run_app "$out" "$folder" -Ditae.screenshots.apply=true -Ditae.screenshots.k="${ITAE_SHOTS_K:-6}" \
+  -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"
+
+# the error path: a folder with only broken files
+broken="$tmp/broken"
+mkdir -p "$broken/sub"
+printf 'not a jpeg' > "$broken/holiday.jpg"
+head -c 2000 /dev/urandom > "$broken/sub/scan.png"
+printf 'GIF89a' > "$broken/sub/anim.gif"
+run_app "$tmp/broken-shots" "$broken"
+cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
+# keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed)
+if command -v convert >/dev/null; then
+  for f in "$out"/*.png; do
+    if [ "$(stat -c%s "$f")" -gt 300000 ]; then convert "$f" -strip -dither FloydSteinberg -colors 256 "PNG8:$f"; fi
+  done
+fi
+ls -la "$out"
