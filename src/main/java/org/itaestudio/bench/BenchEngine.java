@@ -13,5 +13,5 @@ interface BenchEngine extends AutoCloseable {
     int threads();
 
     @Override
-    void close() throws Exception;
+    void close();
 }

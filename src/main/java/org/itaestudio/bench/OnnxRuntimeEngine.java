@@ -2,6 +2,7 @@ package org.itaestudio.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -52,7 +53,11 @@ final class OnnxRuntimeEngine implements BenchEngine {
     }
 
     @Override
-    public void close() throws Exception {
-        session.close();
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("closing the ONNX Runtime session failed", e);
+        }
     }
 }
