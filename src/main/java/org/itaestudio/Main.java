@@ -13,6 +13,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Logging.init(); // first: the log file records this run (tests skip Main, so they write no log file)
+        org.itaestudio.model.NativeThreading.configure(); // before anything loads libtorch
         var log = LoggerFactory.getLogger(Main.class);
         log.info("arguments: {}", String.join(" ", args));
         int code = ItaeStudioCommand.execute(args);

@@ -40,6 +40,7 @@ public record ComputeDevice(Device device, String note) {
 
     /** GPUs the PyTorch engine can use; 0 when the CUDA runtime is absent. */
     public static int gpuCount() {
+        NativeThreading.configure(); // this may be the first use of the engine
         try {
             return Engine.getEngine("PyTorch").getGpuCount();
         } catch (RuntimeException | UnsatisfiedLinkError e) {

@@ -259,12 +259,17 @@ public final class MainWindow extends BorderPane {
         theme.setId("theme-toggle");
         theme.setOnAction(e -> vm.darkThemeProperty().set(!vm.darkThemeProperty().get()));
 
+        Button about = iconButton(new FontIcon(MaterialDesignI.INFORMATION_OUTLINE),
+                "About ITAE Studio: version, log file and cache locations (F1)");
+        about.setId("about");
+        about.setOnAction(e -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
+
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         // a plain HBox, not a ToolBar: AtlantaFX flattens buttons inside tool bars, and Run should stand out
         HBox bar = new HBox(6, open, recent, folderName, new Separator(Orientation.VERTICAL),
                 model, pickModel, deviceIcon, device, kLabel, k, run, exportBtn, spacer,
-                new HBox(clusters, mapB, insp), new Separator(Orientation.VERTICAL), tune, theme);
+                new HBox(clusters, mapB, insp), new Separator(Orientation.VERTICAL), tune, theme, about);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setId("main-toolbar");
         return bar;
@@ -379,6 +384,8 @@ public final class MainWindow extends BorderPane {
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN),
                 () -> export.export(scene.getWindow(), ExportController.Kind.LABELS));
         acc.put(new KeyCodeCombination(KeyCode.F5), vm::run);
+        acc.put(new KeyCodeCombination(KeyCode.F1),
+                () -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
         acc.put(new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> {
             vm.viewProperty().set(MainViewModel.View.MAP);
             map.canvas().fit();
