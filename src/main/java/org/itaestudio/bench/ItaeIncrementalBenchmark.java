@@ -24,7 +24,9 @@ import org.itaestudio.pipeline.ProgressListener;
  * (re-embed from cached states + re-cluster) is, on a folder of real images (default: 2,000 CIFAR-10 test images)
  * with a ViT-S/14-architecture model (random weights: no real checkpoint can be downloaded here).
  *
- * <p>Usage: {@code ItaeIncrementalBenchmark [FOLDER] [IMAGES]}. Prints a markdown table; asserts nothing.
+ * <p>Usage: {@code ItaeIncrementalBenchmark [FOLDER] [IMAGES] [KEEP_DIR]}. Prints a markdown table; asserts nothing.
+ * With KEEP_DIR the model, image links and caches are kept there, so a second run re-measures the ITAE and preview
+ * timings from the first run's states (its "full embed" column is then a cache hit).
  */
 public final class ItaeIncrementalBenchmark {
 
@@ -38,9 +40,11 @@ public final class ItaeIncrementalBenchmark {
             System.out.println("skipped: image folder not found: " + source);
             return;
         }
-        Path work = Files.createTempDirectory("itae-incremental-bench");
+        boolean keep = args.length > 2;
+        Path work = keep ? Files.createDirectories(Path.of(args[2])) : Files.createTempDirectory("itae-incremental-bench");
         try {
             Path folder = work.resolve("images");
+            boolean fresh = !Files.exists(folder);
             List<Path> picked;
             try (Stream<Path> s = Files.walk(source)) {
                 picked = s.filter(p -> p.toString().endsWith(".jpg") || p.toString().endsWith(".png"))
@@ -49,7 +53,7 @@ public final class ItaeIncrementalBenchmark {
             // Spread the sample over all classes: every (size/count)-th file.
             int step = Math.max(1, picked.size() / count);
             int n = 0;
-            for (int i = 0; i < picked.size() && n < count; i += step, n++) {
+            for (int i = 0; fresh && i < picked.size() && n < count; i += step, n++) {
                 Path rel = source.relativize(picked.get(i));
                 Path dst = folder.resolve(rel);
                 Files.createDirectories(dst.getParent());
@@ -57,7 +61,7 @@ public final class ItaeIncrementalBenchmark {
             }
             DinoV2Config config = DinoV2Config.named("dinov2-small");
             Path weights = work.resolve("vits14-random.safetensors");
-            SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
+            if (fresh) SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
 
             AnalysisSettings plain = AnalysisSettings.defaults(weights.toString()).withK(10).withMapMethod("none");
             ItaeConfig paper = ItaeConfig.paperDefault(Double.NaN);
@@ -93,8 +97,10 @@ public final class ItaeIncrementalBenchmark {
                 System.out.printf(Locale.ROOT, "(from cache on the ITAE run: %d of %d)%n", inc.fromCache(), inc.paths().size());
             }
         } finally {
-            try (Stream<Path> s = Files.walk(work)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            if (!keep) {
+                try (Stream<Path> s = Files.walk(work)) {
+                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
     }

@@ -395,11 +395,11 @@ public final class DinoV2 implements AutoCloseable {
         int d = config.embedDim();
         int heads = config.numHeads();
         int prefix = config.prefixTokens();
-        ClsState[] states = new ClsState[b];
-        for (int i = 0; i < b; i++) {
-            states[i] = ClsState.unpack(packed[i], d, heads);
-        }
-        int n = states[0].tokens();
+        // Copy straight out of the packed arrays (no per-image unpacking: this runs on thousands of states).
+        int n = ClsState.tokens(packed[0].length, d, heads);
+        int logitsAt = d;
+        int vAt = logitsAt + heads * n;
+        int normsAt = vAt + n * d;
         float[] x = new float[b * d];
         float[] logits = new float[b * heads * n];
         float[] v = new float[b * n * d];
@@ -408,14 +408,16 @@ public final class DinoV2 implements AutoCloseable {
         double[] thresholds = new double[b];
         java.util.Arrays.fill(thresholds, Double.NaN);
         for (int i = 0; i < b; i++) {
-            if (states[i].tokens() != n) {
+            float[] p = packed[i];
+            if (p.length != packed[0].length) {
                 throw new IllegalArgumentException("CLS states of different token counts in one batch");
             }
-            System.arraycopy(states[i].xCls(), 0, x, i * d, d);
-            System.arraycopy(states[i].logits(), 0, logits, i * heads * n, heads * n);
-            System.arraycopy(states[i].v(), 0, v, i * n * d, n * d);
+            System.arraycopy(p, 0, x, i * d, d);
+            System.arraycopy(p, logitsAt, logits, i * heads * n, heads * n);
+            System.arraycopy(p, vAt, v, i * n * d, n * d);
             if (itae != null) {
-                float[] scores = java.util.Arrays.copyOfRange(states[i].norms(itae.component().ordinal()), prefix, n);
+                int from = normsAt + itae.component().ordinal() * n + prefix;
+                float[] scores = java.util.Arrays.copyOfRange(p, from, from + n - prefix);
                 thresholds[i] = ArtifactDetector.resolveThreshold(itae, scores);
                 artifacts[i] = ArtifactDetector.indices(ArtifactDetector.detect(scores, thresholds[i], itae.direction()));
                 for (int j : artifacts[i]) {

@@ -10,13 +10,19 @@ final class Analysis {
     }
 
     static FolderAnalysis of(FolderEmbeddings e, AnalysisSettings s, ProgressListener progress, Cancellation cancel) {
+        return of(e, s, progress, cancel, KMeansClusterer.DEFAULT_RESTARTS);
+    }
+
+    /** @param restarts k-means restarts (a live preview trades a little inertia for speed) */
+    static FolderAnalysis of(FolderEmbeddings e, AnalysisSettings s, ProgressListener progress, Cancellation cancel,
+                             int restarts) {
         int n = e.paths().size();
         if (n == 0) {
             return new FolderAnalysis(e.folder(), List.of(), new float[0][], new int[0], 0, new double[0], new double[0][],
                     e.skipped(), s);
         }
         progress.onProgress(new Progress("Clustering", 0, 1, 0, null, e.skipped().size()));
-        Clustering c = cluster(e.embeddings(), s, cancel);
+        Clustering c = cluster(e.embeddings(), s, cancel, restarts);
         progress.onProgress(new Progress("Clustering", 1, 1, 0, null, e.skipped().size()));
         cancel.throwIfCancelled();
         double[][] map = Maps.compute(e.embeddings(), s.mapMethod(), s.seed(), progress, cancel);
@@ -24,7 +30,7 @@ final class Analysis {
                 e.skipped(), s);
     }
 
-    static Clustering cluster(float[][] x, AnalysisSettings s, Cancellation cancel) {
+    static Clustering cluster(float[][] x, AnalysisSettings s, Cancellation cancel, int restarts) {
         int n = x.length;
         if (n == 1) {
             return new Clustering(new int[] {0}, 1, new double[][] {toDouble(x[0])}, 0, "single image", new double[] {0});
@@ -41,7 +47,7 @@ final class Analysis {
         if ("agglomerative".equals(s.clusterMethod())) {
             return new org.itaestudio.cluster.WardClusterer().withSeed(s.seed()).clusterByK(x, k, cancel::isCancelled);
         }
-        return new KMeansClusterer().withSeed(s.seed()).cluster(x, k, cancel::isCancelled);
+        return new KMeansClusterer().withSeed(s.seed()).withRestarts(restarts).cluster(x, k, cancel::isCancelled);
     }
 
     private static double[] toDouble(float[] v) {

@@ -45,6 +45,9 @@ public final class DefaultStudioEngine implements StudioEngine {
     /** Folders up to this size keep hidden states for incremental ITAE (ViT-S: ~200 KB per image in fp16). */
     static final int MAX_IMAGES_WITH_STATES = 5_000;
 
+    /** k-means restarts of a live preview (an analysis uses the clusterer's default, 10). */
+    static final int PREVIEW_RESTARTS = 3;
+
     private final ModelProvider models;
     private final ContentHasher hasher;
     private final EmbeddingCache cache;          // null: no embedding cache
@@ -242,7 +245,7 @@ public final class DefaultStudioEngine implements StudioEngine {
             }
             FolderEmbeddings fe = new FolderEmbeddings(base.folder(), base.paths(), emb, base.skipped(), files.size(), 0);
             AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod("none");
-            FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel);
+            FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel, PREVIEW_RESTARTS);
             return new FolderAnalysis(a.folder(), a.paths(), a.embeddings(), a.labels(), a.k(), a.distances(),
                     base.map(), a.skipped(), settings);
         }

@@ -1,0 +1,95 @@
+package org.itaestudio.bench;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.itaestudio.image.FolderScanner;
+import org.itaestudio.image.ImageDecoder;
+import org.itaestudio.image.ModelInput;
+import org.itaestudio.image.PreprocessConfig;
+import org.itaestudio.image.Preprocessor;
+import org.itaestudio.model.DinoV2;
+import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.weights.SyntheticWeights;
+import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.EmbeddingPipeline;
+import org.itaestudio.pipeline.ProgressListener;
+
+/**
+ * Issue 6, part 4: the whole pipeline's images/s (decode + resize on worker threads, batched inference) as a fraction
+ * of the engine's images/s on already-decoded inputs, for small images (CIFAR-10) and large photos (2048x1536
+ * camera-trap JPEGs). ViT-S/14 architecture, random weights, batch 8, CPU. Numbers only.
+ *
+ * <p>Usage: {@code PipelineEfficiencyBenchmark [CIFAR_FOLDER] [CIFAR_IMAGES] [PHOTO_FOLDER]}.
+ */
+public final class PipelineEfficiencyBenchmark {
+
+    private PipelineEfficiencyBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path cifar = Path.of(args.length > 0 ? args[0] : "../shared/data/cifar10-test");
+        int cifarImages = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+        Path photos = Path.of(args.length > 2 ? args[2] : "../shared/data/photos/cameratrap_cdla");
+        DinoV2Config config = DinoV2Config.named("dinov2-small");
+        System.out.println("| input | images | engine only, images/s | pipeline, images/s | pipeline / engine |");
+        System.out.println("|---|---|---|---|---|");
+        try (DinoV2 model = DinoV2.create(config, new SyntheticWeights(config, 1), Device.cpu())) {
+            for (Path folder : new Path[] {cifar, photos}) {
+                if (!Files.isDirectory(folder)) {
+                    System.out.println("| " + folder + " | skipped: folder not found | | | |");
+                    continue;
+                }
+                List<FolderScanner.ImageFile> files = new FolderScanner().scan(folder).images();
+                if (files.size() > cifarImages) {
+                    int step = files.size() / cifarImages;
+                    List<FolderScanner.ImageFile> picked = new ArrayList<>();
+                    for (int i = 0; i < files.size() && picked.size() < cifarImages; i += step) {
+                        picked.add(files.get(i));
+                    }
+                    files = picked;
+                }
+                measure(model, folder.getFileName().toString(), files);
+            }
+        }
+    }
+
+    static void measure(DinoV2 model, String name, List<FolderScanner.ImageFile> files) throws Exception {
+        Preprocessor pre = new Preprocessor(PreprocessConfig.DINOV2_EVAL);
+        ImageDecoder decoder = new ImageDecoder();
+        ForwardRequest request = ForwardRequest.plain();
+        int batch = 8;
+        // warm-up
+        ModelInput first = pre.apply(decoder.decode(files.get(0).path()));
+        float[] warm = new float[batch * first.chw().length];
+        model.forward(warm, batch, first.height(), first.width(), request);
+
+        List<ModelInput> inputs = new ArrayList<>();
+        for (FolderScanner.ImageFile f : files) {
+            inputs.add(pre.apply(decoder.decode(f.path())));
+        }
+        int per = first.chw().length;
+        long t0 = System.nanoTime();
+        for (int from = 0; from < inputs.size(); from += batch) {
+            int n = Math.min(batch, inputs.size() - from);
+            float[] px = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(inputs.get(from + i).chw(), 0, px, i * per, per);
+            }
+            model.forward(px, n, first.height(), first.width(), request);
+        }
+        double engine = inputs.size() / ((System.nanoTime() - t0) / 1e9);
+        inputs.clear();
+
+        EmbeddingPipeline pipeline = new EmbeddingPipeline(model, pre, decoder, request, batch,
+                EmbeddingPipeline.defaultDecodeThreads());
+        long t1 = System.nanoTime();
+        EmbeddingPipeline.Result r = pipeline.run(files, EmbeddingPipeline.Store.NONE, ProgressListener.NONE, Cancellation.none());
+        double whole = r.paths().size() / ((System.nanoTime() - t1) / 1e9);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f |%n", name, files.size(), engine, whole, whole / engine);
+    }
+}
