@@ -138,6 +138,24 @@ class DefaultStudioEngineTest {
     }
 
     @Test
+    void livePreviewRecomputesFromStatesAndKeepsTheMap() throws Exception {
+        try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache4"), new ModelResolver(),
+                HiddenStateStore.Precision.FP32)) {
+            AnalysisSettings s = settings(null).withK(2).withMapMethod("pca");
+            FolderAnalysis base = e.analyze(folder, s, ProgressListener.NONE, Cancellation.none());
+            ItaeConfig c = itae(Double.NaN, 0.7);
+            FolderAnalysis p = e.previewItae(base, c, ProgressListener.NONE, Cancellation.none());
+            assertEquals(base.paths(), p.paths());
+            assertEquals(2, p.k());
+            assertTrue(base.map() == p.map(), "the map is kept");
+            assertTrue(maxDiff(direct(c, p.paths()), p.embeddings()) <= 1e-4);
+            assertEquals(c, p.settings().itae());
+            // settings outside the CLS fast path have no preview
+            assertEquals(null, e.previewItae(base, c.withRows(ItaeConfig.Rows.ALL), ProgressListener.NONE, Cancellation.none()));
+        }
+    }
+
+    @Test
     void fp16StatesStayCloseToTheFullForward() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache3"), new ModelResolver(),
                 HiddenStateStore.Precision.FP16)) {
