@@ -33,7 +33,7 @@ public final class LabelMatching {
                 cost[a][b] = -overlap[a][b];
             }
         }
-        int[] assign = hungarian(cost); // new -> old (or a dummy column >= kOld)
+        int[] assign = org.itaestudio.cluster.Hungarian.minimize(cost); // new -> old (or a dummy column >= kOld)
         int[] aligned = new int[kNew];
         int next = kOld;
         boolean[] used = new boolean[Math.max(n, 1)];
@@ -73,57 +73,4 @@ public final class LabelMatching {
         return changed;
     }
 
-    /** Minimum-cost perfect assignment of a square matrix (rows to columns), O(n^3). */
-    static int[] hungarian(long[][] a) {
-        int n = a.length;
-        long inf = Long.MAX_VALUE / 4;
-        long[] u = new long[n + 1], v = new long[n + 1];
-        int[] p = new int[n + 1], way = new int[n + 1];
-        for (int i = 1; i <= n; i++) {
-            p[0] = i;
-            int j0 = 0;
-            long[] minv = new long[n + 1];
-            Arrays.fill(minv, inf);
-            boolean[] usedCol = new boolean[n + 1];
-            do {
-                usedCol[j0] = true;
-                int i0 = p[j0], j1 = 0;
-                long delta = inf;
-                for (int j = 1; j <= n; j++) {
-                    if (!usedCol[j]) {
-                        long cur = a[i0 - 1][j - 1] - u[i0] - v[j];
-                        if (cur < minv[j]) {
-                            minv[j] = cur;
-                            way[j] = j0;
-                        }
-                        if (minv[j] < delta) {
-                            delta = minv[j];
-                            j1 = j;
-                        }
-                    }
-                }
-                for (int j = 0; j <= n; j++) {
-                    if (usedCol[j]) {
-                        u[p[j]] += delta;
-                        v[j] -= delta;
-                    } else {
-                        minv[j] -= delta;
-                    }
-                }
-                j0 = j1;
-            } while (p[j0] != 0);
-            do {
-                int j1 = way[j0];
-                p[j0] = p[j1];
-                j0 = j1;
-            } while (j0 != 0);
-        }
-        int[] rowToCol = new int[n];
-        for (int j = 1; j <= n; j++) {
-            if (p[j] > 0) {
-                rowToCol[p[j] - 1] = j - 1;
-            }
-        }
-        return rowToCol;
-    }
 }
