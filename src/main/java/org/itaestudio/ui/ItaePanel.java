@@ -36,6 +36,8 @@ public final class ItaePanel extends VBox {
     private final MainViewModel vm;
     private final Slider threshold = new Slider(0, 1, 0);
     private final TextField thresholdField = new TextField();
+    /** Whether the field holds an automatic threshold computed for the current image (else it shows "auto"). */
+    private boolean autoValueShown;
     private final Label changeSummary = new Label();
     private boolean syncing;
 
@@ -85,6 +87,7 @@ public final class ItaePanel extends VBox {
         threshold.setTooltip(new Tooltip("Artifact threshold on the chosen norm; drag the line in the histogram too"));
         thresholdField.setId("itae-threshold-field");
         thresholdField.setPrefColumnCount(6);
+        thresholdField.setPromptText("auto"); // shown until an inspection reports the automatic value
         thresholdField.setTooltip(new Tooltip("Type an exact threshold and press Enter"));
         CheckBox auto = new CheckBox("Auto");
         auto.setMinWidth(Region.USE_PREF_SIZE);
@@ -244,7 +247,8 @@ public final class ItaePanel extends VBox {
             threshold.setMax(t);
         }
         threshold.setValue(t);
-        thresholdField.setText(NormHistogram.fmt(t));
+        boolean autoUnknown = vm.itae().autoThresholdProperty().get() && !autoValueShown;
+        thresholdField.setText(autoUnknown ? "" : NormHistogram.fmt(t));
         syncing = false;
     }
 
@@ -274,6 +278,7 @@ public final class ItaePanel extends VBox {
         if (vm.itae().autoThresholdProperty().get() && Double.isFinite(r.inspection().probe().thresholds()[0])) {
             // in auto mode the slider shows the automatic value, so unticking Auto starts from it
             double at = r.inspection().probe().thresholds()[0];
+            autoValueShown = true;
             threshold.setValue(at);
             thresholdField.setText(NormHistogram.fmt(at));
             vm.itae().thresholdProperty().set(at);
