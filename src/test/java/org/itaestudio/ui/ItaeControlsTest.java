@@ -10,9 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import javafx.application.Platform;
 import javafx.geometry.Point2D;
-import javafx.scene.Scene;
 import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
 import org.itaestudio.itae.ItaeConfig;
@@ -32,6 +30,7 @@ class ItaeControlsTest {
     Path tmp;
 
     private final FakeStudioEngine engine = new FakeStudioEngine();
+    private StudioHarness harness;
     private StudioPreferences prefs;
     private MainViewModel vm;
     private MainWindow window;
@@ -39,24 +38,17 @@ class ItaeControlsTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString())), prefs);
-        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
-        thumbs = new ThumbnailCache(100, 64, 1, ThumbnailLoaders.imageIo(), Platform::runLater);
-        window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, 1240, 780);
-        StudioApp.installStyles(scene, vm);
-        stage.setScene(scene);
-        stage.show();
+        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
+                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 64, 1, false);
+        prefs = harness.prefs;
+        vm = harness.vm;
+        window = harness.window;
+        thumbs = harness.thumbs;
     }
 
     @AfterEach
     void tearDown() {
-        runFx(() -> {
-            vm.close();
-            thumbs.close();
-        });
-        UiTestSupport.removePrefs(prefs);
+        harness.close();
     }
 
     private void inspectFirstImage() throws Exception {

@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import javafx.application.Platform;
 import javafx.geometry.Point2D;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
@@ -33,6 +31,7 @@ class PaletteAndMapViewTest {
     Path tmp;
 
     private final FakeStudioEngine engine = new FakeStudioEngine();
+    private StudioHarness harness;
     private StudioPreferences prefs;
     private MainViewModel vm;
     private MainWindow window;
@@ -40,25 +39,17 @@ class PaletteAndMapViewTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString())), prefs);
-        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
-        thumbs = new ThumbnailCache(100, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
-        window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, 1240, 780);
-        StudioApp.installStyles(scene, vm);
-        window.installShortcuts(scene);
-        stage.setScene(scene);
-        stage.show();
+        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
+                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 96, 2, true);
+        prefs = harness.prefs;
+        vm = harness.vm;
+        window = harness.window;
+        thumbs = harness.thumbs;
     }
 
     @AfterEach
     void tearDown() {
-        runFx(() -> {
-            vm.close();
-            thumbs.close();
-        });
-        UiTestSupport.removePrefs(prefs);
+        harness.close();
     }
 
     private void open(int n) throws Exception {

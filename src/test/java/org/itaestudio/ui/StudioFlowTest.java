@@ -13,9 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javafx.application.Platform;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.Slider;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
@@ -42,6 +40,7 @@ class StudioFlowTest {
     Path tmp;
 
     private final FakeStudioEngine engine = new FakeStudioEngine();
+    private StudioHarness harness;
     private StudioPreferences prefs;
     private MainViewModel vm;
     private MainWindow window;
@@ -51,27 +50,17 @@ class StudioFlowTest {
     @Start
     void start(Stage stage) throws Exception {
         this.stage = stage;
-        prefs = UiTestSupport.throwawayPrefs();
-        Path hubCache = Files.createDirectories(tmp.resolve("hf-cache"));
-        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_CACHE", hubCache.toString(), "HF_HUB_OFFLINE", "1")), prefs);
-        Path model = Files.writeString(tmp.resolve("model.safetensors"), "stand-in; the fake engine ignores it");
-        vm.modelProperty().set(model.toString());
-        thumbs = new ThumbnailCache(500, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
-        window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, 1240, 780);
-        StudioApp.installStyles(scene, vm);
-        window.installShortcuts(scene);
-        stage.setScene(scene);
-        stage.show();
+        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_CACHE", Files.createDirectories(tmp.resolve("hf-cache")).toString(), "HF_HUB_OFFLINE", "1"),
+                Files.writeString(tmp.resolve("model.safetensors"), "stand-in; the fake engine ignores it"), 500, 96, 2, true);
+        prefs = harness.prefs;
+        vm = harness.vm;
+        window = harness.window;
+        thumbs = harness.thumbs;
     }
 
     @AfterEach
     void tearDown() {
-        runFx(() -> {
-            vm.close();
-            thumbs.close();
-        });
-        UiTestSupport.removePrefs(prefs);
+        harness.close();
     }
 
     private void openAndWait(Path folder) throws Exception {

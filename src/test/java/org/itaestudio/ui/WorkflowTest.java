@@ -14,10 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.control.ButtonBase;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Control;
@@ -42,6 +40,7 @@ class WorkflowTest {
     Path tmp;
 
     private final FakeStudioEngine engine = new FakeStudioEngine();
+    private StudioHarness harness;
     private StudioPreferences prefs;
     private MainViewModel vm;
     private MainWindow window;
@@ -49,25 +48,17 @@ class WorkflowTest {
 
     @Start
     void start(Stage stage) throws Exception {
-        prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString())), prefs);
-        vm.modelProperty().set(Files.writeString(tmp.resolve("m.safetensors"), "x").toString());
-        thumbs = new ThumbnailCache(100, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
-        window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, 1240, 780);
-        StudioApp.installStyles(scene, vm);
-        window.installShortcuts(scene);
-        stage.setScene(scene);
-        stage.show();
+        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
+                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 96, 2, true);
+        prefs = harness.prefs;
+        vm = harness.vm;
+        window = harness.window;
+        thumbs = harness.thumbs;
     }
 
     @AfterEach
     void tearDown() {
-        runFx(() -> {
-            vm.close();
-            thumbs.close();
-        });
-        UiTestSupport.removePrefs(prefs);
+        harness.close();
     }
 
     private Path open(int n) throws Exception {
