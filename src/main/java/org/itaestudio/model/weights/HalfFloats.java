@@ -2,6 +2,7 @@ package org.itaestudio.model.weights;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 
 /**
  * Exact conversions of IEEE float16 and bfloat16 to float32. Every 16-bit value is representable in float32,
@@ -47,6 +48,20 @@ public final class HalfFloats {
     }
 
     /** One little-endian element of {@code dtype} at absolute byte index {@code byteIndex}. */
+    /**
+     * {@code count} contiguous little-endian elements as float32: a zero-copy view for F32, a decoded copy otherwise.
+     * The one place both checkpoint readers turn stored bytes into floats.
+     */
+    static FloatBuffer toFloats(DType dtype, ByteBuffer littleEndian, int count) {
+        ByteBuffer le = littleEndian.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (dtype == DType.F32) {
+            return le.asFloatBuffer(); // zero-copy view of the mapping
+        }
+        float[] out = new float[count];
+        decode(dtype, le, out, 0, count);
+        return FloatBuffer.wrap(out);
+    }
+
     static float decodeOne(DType dtype, ByteBuffer littleEndian, int byteIndex) {
         return switch (dtype) {
             case F32 -> littleEndian.getFloat(byteIndex);

@@ -137,14 +137,8 @@ public final class SafetensorsReader implements WeightSource {
         if (count == 0) {
             return FloatBuffer.allocate(0);
         }
-        ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length)
-                .order(ByteOrder.LITTLE_ENDIAN);
-        if (e.info().dtype() == DType.F32) {
-            return mapped.asFloatBuffer(); // zero-copy view of the mapping
-        }
-        float[] out = new float[count];
-        HalfFloats.decode(e.info().dtype(), mapped, out, 0, count);
-        return FloatBuffer.wrap(out);
+        ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), length);
+        return HalfFloats.toFloats(e.info().dtype(), mapped, count);
     }
 
     @Override

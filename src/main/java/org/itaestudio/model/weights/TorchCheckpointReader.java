@@ -186,13 +186,8 @@ public final class TorchCheckpointReader implements WeightSource {
         int elementBytes = storage.elementBytes();
         DType dtype = storage.dtype();
         if (isContiguous(ref.size(), ref.stride())) {
-            ByteBuffer bytes = zip.slice(entry, ref.offset() * elementBytes, numel * elementBytes);
-            if (dtype == DType.F32) {
-                return bytes.asFloatBuffer(); // zero-copy view of the mapping (native order on x86/ARM)
-            }
-            float[] out = new float[(int) numel];
-            HalfFloats.decode(dtype, bytes, out, 0, out.length);
-            return FloatBuffer.wrap(out);
+            return HalfFloats.toFloats(dtype, zip.slice(entry, ref.offset() * elementBytes, numel * elementBytes),
+                    (int) numel);
         }
         // Strided view: map the span it touches and gather in row-major order.
         long span = maxIndex(ref.size(), ref.stride()) + 1;
