@@ -80,14 +80,8 @@ public final class ItaeStudioCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // JavaFX classes load only on this path, so the headless subcommands never touch them.
-        Class<?> app;
-        try {
-            app = Class.forName("org.itaestudio.ui.StudioApp");
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the desktop app is not part of this build");
-        }
-        return (Integer) app.getMethod("launchApp", Path.class, String.class).invoke(null, folder, model);
+        // JavaFX classes load only on this path (classes load lazily), so the headless subcommands never touch them.
+        return org.itaestudio.ui.StudioApp.launchApp(folder, model);
     }
 
     /** Version from the jar manifest (Maven), or the development version. */
