@@ -24,7 +24,10 @@ import org.itaestudio.pipeline.ProgressListener;
  * of the engine's images/s on already-decoded inputs, for small images (CIFAR-10) and large photos (2048x1536
  * camera-trap JPEGs). ViT-S/14 architecture, random weights, batch 8, CPU. Numbers only.
  *
- * <p>Usage: {@code PipelineEfficiencyBenchmark [CIFAR_FOLDER] [CIFAR_IMAGES] [PHOTO_FOLDER]}.
+ * <p>Usage: {@code PipelineEfficiencyBenchmark [CIFAR_FOLDER] [CIFAR_IMAGES] [PHOTO_FOLDER] [PHOTO_IMAGES]}. A folder with
+ * fewer files than asked for is cycled (the same photo under another name, so the pipeline decodes it again): the
+ * first batch has to wait for its decodes in any pipeline, and over 10 photos that start-up alone would cost a third
+ * of the run.
  */
 public final class PipelineEfficiencyBenchmark {
 
@@ -35,27 +38,39 @@ public final class PipelineEfficiencyBenchmark {
         Path cifar = Path.of(args.length > 0 ? args[0] : "../shared/data/cifar10-test");
         int cifarImages = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         Path photos = Path.of(args.length > 2 ? args[2] : "../shared/data/photos/cameratrap_cdla");
+        int photoImages = args.length > 3 ? Integer.parseInt(args[3]) : 80;
         DinoV2Config config = DinoV2Config.named("dinov2-small");
         System.out.println("| input | images | engine only, images/s | pipeline, images/s | pipeline / engine |");
         System.out.println("|---|---|---|---|---|");
         try (DinoV2 model = DinoV2.create(config, new SyntheticWeights(config, 1), Device.cpu())) {
             for (Path folder : new Path[] {cifar, photos}) {
+                int wanted = folder == cifar ? cifarImages : photoImages;
                 if (!Files.isDirectory(folder)) {
                     System.out.println("| " + folder + " | skipped: folder not found | | | |");
                     continue;
                 }
                 List<FolderScanner.ImageFile> files = new FolderScanner().scan(folder).images();
-                if (files.size() > cifarImages) {
-                    int step = files.size() / cifarImages;
-                    List<FolderScanner.ImageFile> picked = new ArrayList<>();
-                    for (int i = 0; i < files.size() && picked.size() < cifarImages; i += step) {
-                        picked.add(files.get(i));
-                    }
-                    files = picked;
-                }
+                files = pick(files, wanted);
                 measure(model, folder.getFileName().toString(), files);
             }
         }
+    }
+
+    /** {@code wanted} files spread over the folder, or the folder cycled under new names when it has fewer. */
+    static List<FolderScanner.ImageFile> pick(List<FolderScanner.ImageFile> files, int wanted) {
+        List<FolderScanner.ImageFile> picked = new ArrayList<>();
+        if (files.size() >= wanted) {
+            int step = files.size() / wanted;
+            for (int i = 0; i < files.size() && picked.size() < wanted; i += step) {
+                picked.add(files.get(i));
+            }
+            return picked;
+        }
+        for (int i = 0; picked.size() < wanted; i++) {
+            FolderScanner.ImageFile f = files.get(i % files.size());
+            picked.add(new FolderScanner.ImageFile("copy" + (i / files.size()) + "/" + f.relativePath(), f.path()));
+        }
+        return picked;
     }
 
     /** images/s of batched forwards on inputs decoded beforehand (decoding not timed). */
