@@ -29,30 +29,48 @@ public final class PilBicubic {
 
     /** Resizes to {@code outWidth x outHeight}; the same size returns {@code image} itself (PIL copies). */
     public static RgbImage resize(RgbImage image, int outWidth, int outHeight) {
+        if (outWidth == image.width() && outHeight == image.height()) {
+            return image;
+        }
+        return resizeWindow(image, outWidth, outHeight, 0, 0, outWidth, outHeight);
+    }
+
+    /**
+     * The {@code width x height} window at ({@code left}, {@code top}) of {@code resize(image, outWidth, outHeight)},
+     * bit-identical to resizing and then cropping, but computing only the window: each output pixel depends only on
+     * its own taps, so the horizontal pass runs for the window's columns over the source rows its rows read. For a
+     * 2048x1536 photo and DINOv2's 224 centre crop of the 341x256 resize that is 40 % less work.
+     */
+    public static RgbImage resizeWindow(RgbImage image, int outWidth, int outHeight, int left, int top, int width,
+                                        int height) {
         if (outWidth <= 0 || outHeight <= 0) {
             throw new IllegalArgumentException("target size must be positive: " + outWidth + "x" + outHeight);
+        }
+        if (left < 0 || top < 0 || width <= 0 || height <= 0 || left + width > outWidth || top + height > outHeight) {
+            throw new IllegalArgumentException("window " + width + "x" + height + "+" + left + "+" + top
+                    + " is not inside " + outWidth + "x" + outHeight);
         }
         int inWidth = image.width();
         int inHeight = image.height();
         if (outWidth == inWidth && outHeight == inHeight) {
-            return image;
+            return image.crop(left, top, width, height);
         }
-        Taps vertical = Taps.of(inHeight, outHeight);
-        int firstRow = vertical.start[0];
-        int endRow = vertical.start[outHeight - 1] + vertical.count[outHeight - 1];
+        Taps vertical = outHeight != inHeight ? Taps.of(inHeight, outHeight).slice(top, height) : null;
+        // the source rows the vertical pass reads (taps are non-decreasing), or the window's rows when it is skipped
+        int firstRow = vertical != null ? vertical.start[0] : top;
+        int endRow = vertical != null ? vertical.start[height - 1] + vertical.count[height - 1] : top + height;
 
-        byte[] src = image.rgb();
-        int srcWidth = inWidth;
+        byte[] src;
         if (outWidth != inWidth) {
-            Taps horizontal = Taps.of(inWidth, outWidth);
-            src = horizontalPass(src, inWidth, firstRow, endRow - firstRow, horizontal);
-            srcWidth = outWidth;
-            vertical = vertical.shifted(-firstRow);
+            src = horizontalPass(image.rgb(), inWidth, firstRow, endRow - firstRow,
+                    Taps.of(inWidth, outWidth).slice(left, width));
+        } else {
+            src = image.crop(left, firstRow, width, endRow - firstRow).rgb();
         }
-        if (outHeight != inHeight) {
-            src = verticalPass(src, srcWidth, vertical);
+        if (vertical != null) {
+            src = verticalPass(src, width, vertical.shifted(-firstRow));
         }
-        return new RgbImage(outWidth, outHeight, src);
+        return new RgbImage(width, height, src);
     }
 
     /** PIL's bicubic kernel, a = -0.5. */
@@ -102,6 +120,13 @@ public final class PilBicubic {
                 weights[i] = fixed;
             }
             return new Taps(start, count, weights);
+        }
+
+        /** The taps of outputs {@code from .. from + n - 1}. */
+        Taps slice(int from, int n) {
+            return new Taps(java.util.Arrays.copyOfRange(start, from, from + n),
+                    java.util.Arrays.copyOfRange(count, from, from + n),
+                    java.util.Arrays.copyOfRange(weights, from, from + n));
         }
 
         Taps shifted(int delta) {

@@ -50,8 +50,13 @@ public final class Preprocessor {
 
     /** Resize and crop only: the 8-bit image the model sees (for display under heatmaps). */
     public RgbImage resizeAndCrop(RgbImage image) {
-        RgbImage resized = resizeShorterSide(image, config.resize());
         Geometry g = geometry(image.width(), image.height());
+        if (g.left() >= 0 && g.top() >= 0 && g.left() + g.width() <= g.resizedWidth()
+                && g.top() + g.height() <= g.resizedHeight()) { // the usual case: only the crop is computed
+            return PilBicubic.resizeWindow(image, g.resizedWidth(), g.resizedHeight(), g.left(), g.top(), g.width(),
+                    g.height());
+        }
+        RgbImage resized = resizeShorterSide(image, config.resize());
         return crop(resized, g.left(), g.top(), g.width(), g.height());
     }
 

@@ -216,6 +216,30 @@ class PreprocessorTest {
     }
 
     @Test
+    void resizeWindowEqualsResizeThenCrop() {
+        java.util.Random random = new java.util.Random(7);
+        int[][] sizes = { // in w, in h, out w, out h: shrink, enlarge, one axis unchanged, both, photo-like ratios
+            {97, 61, 40, 25}, {31, 45, 70, 90}, {64, 50, 64, 21}, {64, 50, 19, 50}, {50, 40, 50, 40}, {205, 154, 34, 25}};
+        for (int[] s : sizes) {
+            byte[] px = new byte[s[0] * s[1] * 3];
+            random.nextBytes(px);
+            RgbImage image = new RgbImage(s[0], s[1], px);
+            RgbImage full = PilBicubic.resize(image, s[2], s[3]);
+            for (int trial = 0; trial < 20; trial++) {
+                int w = 1 + random.nextInt(s[2]);
+                int h = 1 + random.nextInt(s[3]);
+                int left = random.nextInt(s[2] - w + 1);
+                int top = random.nextInt(s[3] - h + 1);
+                RgbImage window = PilBicubic.resizeWindow(image, s[2], s[3], left, top, w, h);
+                assertArrayEquals(full.crop(left, top, w, h).rgb(), window.rgb(),
+                        java.util.Arrays.toString(s) + " window " + w + "x" + h + "+" + left + "+" + top);
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> PilBicubic.resizeWindow(new RgbImage(4, 4, new byte[48]), 8, 8, 5, 0, 4, 4));
+    }
+
+    @Test
     void rejectsBadConfigs() {
         assertThrows(IllegalArgumentException.class, () -> new PreprocessConfig(0, 224));
         assertThrows(IllegalArgumentException.class, () -> new PreprocessConfig(256, 0));
