@@ -453,13 +453,22 @@ public final class ImageDecoder {
         int g = offsets[bandOf[1]];
         int b = offsets[bandOf[2]];
         int width = raster.getWidth();
-        int o = 0;
         for (int y = 0; y < raster.getHeight(); y++) {
             int p = base + y * scanlineStride;
-            for (int x = 0; x < width; x++, p += pixelStride) {
-                out[o++] = data[p + r];
-                out[o++] = data[p + g];
-                out[o++] = data[p + b];
+            int o = y * width * 3;
+            int end = o + width * 3;
+            if (pixelStride == 3) { // 3-byte RGB/BGR, what JPEG decoding gives: a constant stride the JIT unrolls
+                for (; o < end; o += 3, p += 3) {
+                    out[o] = data[p + r];
+                    out[o + 1] = data[p + g];
+                    out[o + 2] = data[p + b];
+                }
+            } else {
+                for (; o < end; o += 3, p += pixelStride) {
+                    out[o] = data[p + r];
+                    out[o + 1] = data[p + g];
+                    out[o + 2] = data[p + b];
+                }
             }
         }
         return true;
