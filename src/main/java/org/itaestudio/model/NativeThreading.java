@@ -38,6 +38,32 @@ public final class NativeThreading {
         }
     }
 
+    /**
+     * Lowers the calling thread's scheduling priority by {@code nice} steps (Linux: {@code setpriority} on the thread
+     * id from {@code /proc/thread-self}; elsewhere nothing happens). Returns whether it took effect.
+     *
+     * <p>Why: image decoding runs beside inference. At equal priority a decode thread takes a core from one of
+     * libtorch's OpenMP threads in the middle of a parallel region and every thread of the region then waits at the
+     * barrier for the descheduled one; at a lower priority decoding fills the cores' idle time instead. Lowering a
+     * priority needs no privileges, and a thread cannot starve: the kernel still gives it a share of the CPU.
+     */
+    public static boolean lowerCurrentThreadPriority(int nice) {
+        if (nice <= 0 || !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return false;
+        }
+        try {
+            String self = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/thread-self")).toString();
+            int tid = Integer.parseInt(self.substring(self.lastIndexOf('/') + 1));
+            // PRIO_PROCESS (0) with a thread id reads/changes only that thread on Linux
+            NativeLibrary c = NativeLibrary.getInstance("c");
+            int current = c.getFunction("getpriority").invokeInt(new Object[] {0, tid});
+            int target = Math.min(19, current + nice);
+            return target > current && c.getFunction("setpriority").invokeInt(new Object[] {0, tid, target}) == 0;
+        } catch (java.io.IOException | RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** Idempotent; call before the first use of the PyTorch engine. */
     public static synchronized void configure() {
         if (done) {

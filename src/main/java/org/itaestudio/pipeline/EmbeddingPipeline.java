@@ -17,6 +17,7 @@ import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.DinoV2;
+import org.itaestudio.model.NativeThreading;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
 import org.slf4j.Logger;
@@ -99,6 +100,12 @@ public final class EmbeddingPipeline {
         this.decodeThreads = Math.max(1, decodeThreads);
     }
 
+    /**
+     * How many nice steps decode threads run below inference (Linux; {@code -Ditae.decodeNice=0} turns it off, for
+     * comparisons): see {@link NativeThreading#lowerCurrentThreadPriority}.
+     */
+    static final int DECODE_NICE = Integer.getInteger("itae.decodeNice", 10);
+
     /** Decode threads that leave the cores to inference when images are small. */
     public int batchSize() {
         return batchSize;
@@ -127,7 +134,10 @@ public final class EmbeddingPipeline {
         progress.onProgress(meter.progress("Embedding", skipped.size()));
 
         ExecutorService pool = Executors.newFixedThreadPool(decodeThreads, r -> {
-            Thread t = new Thread(r, "decode");
+            Thread t = new Thread(() -> {
+                NativeThreading.lowerCurrentThreadPriority(DECODE_NICE); // decode in inference's idle time (see there)
+                r.run();
+            }, "decode");
             t.setDaemon(true);
             t.setPriority(Thread.NORM_PRIORITY - 1);
             return t;

@@ -1,0 +1,43 @@
+package org.itaestudio.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class NativeThreadingTest {
+
+    /** Field 19 of /proc/thread-self/stat: the thread's nice value. */
+    private static int niceOfCurrentThread() throws Exception {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Integer.parseInt(fields[16]); // fields after "(comm)" start at field 3
+    }
+
+    @Test
+    void lowersOnlyTheCallingThread() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/thread-self/stat")), "Linux only: no /proc/thread-self here");
+        int before = niceOfCurrentThread();
+        AtomicReference<int[]> seen = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                int start = niceOfCurrentThread();
+                boolean ok = NativeThreading.lowerCurrentThreadPriority(10);
+                seen.set(new int[] {start, niceOfCurrentThread(), ok ? 1 : 0});
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        t.start();
+        t.join();
+        int[] r = seen.get();
+        assertEquals(1, r[2], "setpriority failed");
+        assertEquals(Math.min(19, r[0] + 10), r[1], "the decode thread's nice value");
+        assertEquals(before, niceOfCurrentThread(), "the calling thread is unchanged");
+        assertTrue(!NativeThreading.lowerCurrentThreadPriority(0), "0 steps: nothing to do");
+    }
+}
