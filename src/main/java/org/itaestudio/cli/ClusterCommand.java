@@ -70,7 +70,7 @@ final class ClusterCommand implements Callable<Integer> {
         }
         AnalysisSettings base = engine.settings();
         AnalysisSettings settings = new AnalysisSettings(base.model(), base.device(), base.resize(), base.crop(),
-                base.pooling(), base.batchSize(), base.itae(), method, kValue, withMap == null ? "none" : withMap, seed);
+                base.jpegDraft(), base.pooling(), base.batchSize(), base.itae(), method, kValue, withMap == null ? "none" : withMap, seed);
         Cancellation cancel = CliSupport.cancelOnInterrupt();
         ProgressListener progress = CliSupport.progressBar();
         try (DefaultStudioEngine e = CliSupport.engine(engine)) {

@@ -106,6 +106,11 @@ public final class ImageDecoder {
         return ExifOrientation.apply(stored, readExifOrientation(file));
     }
 
+    /** PLACEHOLDER until the DCT-scaled JPEG decoder lands: decodes at full size. */
+    public RgbImage decodeForResize(Path file, int resize) throws ImageDecodeException {
+        return decode(file);
+    }
+
     /**
      * The EXIF orientation of {@code file} (1..8), or 1 when it has none or its metadata cannot be parsed
      * (broken metadata must not lose the photo).

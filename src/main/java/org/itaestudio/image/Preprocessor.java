@@ -1,5 +1,7 @@
 package org.itaestudio.image;
 
+import java.nio.file.Path;
+
 /**
  * DINOv2 eval preprocessing, equal to torchvision's
  * {@code Compose([Resize(resize, BICUBIC), CenterCrop(crop), ToTensor(), Normalize(mean, std)])} on a PIL RGB
@@ -41,6 +43,19 @@ public final class Preprocessor {
 
     public PreprocessConfig config() {
         return config;
+    }
+
+    /**
+     * Decodes {@code file} as this preprocessing wants it: at full size, or with {@link PreprocessConfig#jpegDraft}
+     * at the reduced size Pillow's {@code draft} would pick for the resize target.
+     */
+    public RgbImage decode(ImageDecoder decoder, Path file) throws ImageDecodeException {
+        return config.jpegDraft() ? decoder.decodeForResize(file, config.resize()) : decoder.decode(file);
+    }
+
+    /** Decode, resize, crop, normalise: the model's input for {@code file}. */
+    public ModelInput load(ImageDecoder decoder, Path file) throws ImageDecodeException {
+        return apply(decode(decoder, file));
     }
 
     /** Resize, crop, normalise: the model's input for {@code image}. */

@@ -270,7 +270,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 start = Math.min(start, itae.resolveLayers(depth).first());
             }
             String key = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
-                    + "|" + settings.resize() + "/" + settings.crop();
+                    + "|" + preKey(settings);
             InspectState st = inspections.get(key);
             ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false);
             ForwardResult r;
@@ -282,9 +282,8 @@ public final class DefaultStudioEngine implements StudioEngine {
                 ModelInput input;
                 Preprocessor pre = new Preprocessor(preprocessConfig(settings));
                 try {
-                    RgbImage decoded = decoder.decode(image);
-                    shown = pre.resizeAndCrop(decoded);
-                    input = pre.apply(decoded);
+                    shown = pre.resizeAndCrop(pre.decode(decoder, image));
+                    input = Preprocessor.toModelInput(shown);
                 } catch (ImageDecodeException e) {
                     throw new IOException(image.getFileName() + ": " + e.reason(), e);
                 }
@@ -322,16 +321,21 @@ public final class DefaultStudioEngine implements StudioEngine {
     // ---- keys and stores ---------------------------------------------------------------------------------------
 
     static PreprocessConfig preprocessConfig(AnalysisSettings s) {
-        return s.crop() == null ? PreprocessConfig.noCrop(s.resize()) : PreprocessConfig.of(s.resize(), s.crop());
+        return new PreprocessConfig(s.resize(), s.crop(), s.jpegDraft());
+    }
+
+    /** Preprocessing in cache keys: "256/224", plus "/draft" with JPEG draft decoding (older keys stay valid). */
+    static String preKey(AnalysisSettings s) {
+        return s.resize() + "/" + s.crop() + (s.jpegDraft() ? "/draft" : "");
     }
 
     static String configKey(ModelProvider.Loaded m, AnalysisSettings s) {
-        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|pool=" + s.pooling()
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + preKey(s) + "|pool=" + s.pooling()
                 + "|" + (s.itae() == null ? "plain" : s.itae().key());
     }
 
     static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, String what) {
-        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + s.resize() + "/" + s.crop() + "|" + what;
+        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + preKey(s) + "|" + what;
     }
 
     /** The paper's setting: ITAE on the last block's CLS row only (then {@link DinoV2#embedFromClsStates} applies). */

@@ -196,7 +196,7 @@ public final class EmbeddingPipeline {
 
     private Decoded decode(ImageFile f) {
         try {
-            return new Decoded(f, preprocessor.apply(decoder.decode(f.path())), null);
+            return new Decoded(f, preprocessor.load(decoder, f.path()), null);
         } catch (ImageDecodeException e) {
             return new Decoded(f, null, e.reason());
         } catch (OutOfMemoryError e) {

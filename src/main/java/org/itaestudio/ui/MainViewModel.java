@@ -81,6 +81,7 @@ public final class MainViewModel implements AutoCloseable {
     private final ObjectProperty<Path> folder = new SimpleObjectProperty<>(this, "folder");
     private final StringProperty model = new SimpleStringProperty(this, "model", "dinov2-small");
     private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
+    private final BooleanProperty jpegDraft = new SimpleBooleanProperty(this, "jpegDraft", false);
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
     private final StringProperty mapMethod = new SimpleStringProperty(this, "mapMethod", "tsne");
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
@@ -114,6 +115,7 @@ public final class MainViewModel implements AutoCloseable {
         this.inspector = new InspectorModel(engine, this);
         model.set(prefs.get("model", "dinov2-small"));
         device.set(prefs.get("device", "auto"));
+        jpegDraft.set(prefs.getBoolean("jpegDraft", false));
         k.set(Math.max(0, prefs.getInt("k", 0)));
         mapMethod.set(prefs.get("mapMethod", "tsne"));
         darkTheme.set(prefs.darkTheme());
@@ -149,6 +151,11 @@ public final class MainViewModel implements AutoCloseable {
 
     public StringProperty modelProperty() {
         return model;
+    }
+
+    /** Fast JPEG decoding (Pillow's draft mode): takes effect at the next run (F5). */
+    public BooleanProperty jpegDraftProperty() {
+        return jpegDraft;
     }
 
     public StringProperty deviceProperty() {
@@ -252,7 +259,7 @@ public final class MainViewModel implements AutoCloseable {
     /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
-        return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), d.pooling(), d.batchSize(),
+        return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), jpegDraft.get(), d.pooling(), d.batchSize(),
                 appliedItae.get(), d.clusterMethod(), k.get(), mapMethod.get(), d.seed());
     }
 
@@ -312,7 +319,7 @@ public final class MainViewModel implements AutoCloseable {
 
     private static boolean sameEmbedding(AnalysisSettings a, AnalysisSettings b) {
         return Objects.equals(a.model(), b.model()) && Objects.equals(a.device(), b.device()) && a.resize() == b.resize()
-                && Objects.equals(a.crop(), b.crop()) && a.pooling() == b.pooling()
+                && Objects.equals(a.crop(), b.crop()) && a.jpegDraft() == b.jpegDraft() && a.pooling() == b.pooling()
                 && Objects.equals(a.itae() == null ? null : a.itae().key(), b.itae() == null ? null : b.itae().key());
     }
 
@@ -518,6 +525,7 @@ public final class MainViewModel implements AutoCloseable {
     public void savePreferences() {
         prefs.put("model", model.get());
         prefs.put("device", device.get());
+        prefs.putBoolean("jpegDraft", jpegDraft.get());
         prefs.putInt("k", k.get());
         prefs.put("mapMethod", mapMethod.get());
         prefs.setDarkTheme(darkTheme.get());
