@@ -207,11 +207,11 @@ public final class ScaledJpegDecoder {
 
     /** A derived decoding table (jdhuff.c jpeg_make_d_derived_tbl), with 9-bit lookahead. */
     private static final class Huffman {
-        static final int LOOKAHEAD = 9;
+        static final int LOOKAHEAD = 10;
         /** (code length << 8) | symbol for codes of at most 9 bits, 0 otherwise. */
         final int[] lookup = new int[1 << LOOKAHEAD];
         /**
-         * AC only: for codes whose length plus the following magnitude bits fit in 9 bits, the decoded coefficient:
+         * AC only: for codes whose length plus the following magnitude bits fit in 10 bits, the decoded coefficient:
          * (value << 16) | (run << 8) | total bits; 0 when not applicable.
          */
         final int[] fastAc = new int[1 << LOOKAHEAD];
@@ -357,8 +357,8 @@ public final class ScaledJpegDecoder {
         int bitCount;
         int bytePos;
         final int[] block = new int[64];
-        final int[] touched = new int[64];
-        int touchedCount;
+        /** Bit z set when the last decoded block wrote coefficient z (natural order) besides the DC; 0: DC only. */
+        long touchedMask;
         final int[] workspace = new int[64];
 
         Decoder(byte[] data, int scale) {
@@ -965,7 +965,7 @@ public final class ScaledJpegDecoder {
         // -------------------------------------------------------------------------------- entropy decoding
 
         /**
-         * Decodes one block into {@link #block} (natural order; {@link #touched} lists the AC positions written).
+         * Decodes one block into {@link #block} (natural order; {@link #touchedMask} marks the AC coefficients written).
          * Returns the new DC predictor.
          */
         private int decodeBlock(Huffman dcTable, Huffman acTable, int pred) throws CorruptJpegException {
@@ -974,8 +974,7 @@ public final class ScaledJpegDecoder {
             int p = bytePos;
             final byte[] src = entropy;
             final int[] blk = block;
-            final int[] tch = touched;
-            int nt = 0;
+            long mask = 0;
 
             // DC
             if (bits < 32) {
@@ -1042,7 +1041,7 @@ public final class ScaledJpegDecoder {
                     k += (f >> 8) & 15;
                     int z = NATURAL[k];
                     blk[z] = f >> 16;
-                    tch[nt++ & 63] = z;
+                    mask |= 1L << z;
                     k++;
                     continue;
                 }
@@ -1065,7 +1064,7 @@ public final class ScaledJpegDecoder {
                     bits -= s;
                     int z = NATURAL[k];
                     blk[z] = extend(r, s);
-                    tch[nt++ & 63] = z;
+                    mask |= 1L << z;
                     k++;
                 } else if (run == 15) {
                     k += 16;
@@ -1076,7 +1075,7 @@ public final class ScaledJpegDecoder {
             bitBuf = buf;
             bitCount = bits;
             bytePos = p;
-            touchedCount = Math.min(nt, 64);
+            touchedMask = mask;
             return dc;
         }
 
@@ -1111,14 +1110,8 @@ public final class ScaledJpegDecoder {
 
         private void clearBlock(int[] blk) {
             blk[0] = 0;
-            int n = touchedCount;
-            int[] tch = touched;
-            if (n >= 64) {
-                Arrays.fill(blk, 0);
-            } else {
-                for (int i = 0; i < n; i++) {
-                    blk[tch[i]] = 0;
-                }
+            for (long m = touchedMask; m != 0; m &= m - 1) {
+                blk[Long.numberOfTrailingZeros(m)] = 0;
             }
         }
 
@@ -1131,7 +1124,7 @@ public final class ScaledJpegDecoder {
             byte[] out = c.plane;
             int stride = c.stride;
             int off = by * size * stride + bx * size;
-            if (touchedCount == 0) {
+            if (touchedMask == 0) {
                 // DC only: every IDCT size gives range_limit[DESCALE(dc * q, 3)] everywhere (checked against the
                 // full formulas: the pass-1 shortcut stores dc << 2, pass 2 descales by 5)
                 int dcq = blk[0] * q[0];
@@ -1304,106 +1297,91 @@ public final class ScaledJpegDecoder {
         return (x + (1L << (n - 1))) >> n;
     }
 
-    /** jidctred.c jpeg_idct_4x4. */
+    /** jidctred.c jpeg_idct_4x4, without its zero-AC shortcuts (they equal the full formula, see idct2x2). */
     static void idct4x4(int[] in, int[] q, byte[] out, int off, int stride, int[] ws) {
-        for (int c = 0; c < 8; c++) {
-            if (c == 4) {
-                continue; // second pass does not use column 4
-            }
-            if (in[8 + c] == 0 && in[16 + c] == 0 && in[24 + c] == 0 && in[40 + c] == 0 && in[48 + c] == 0
-                    && in[56 + c] == 0) {
-                int dc = (in[c] * q[c]) << PASS1_BITS;
-                ws[c] = dc;
-                ws[8 + c] = dc;
-                ws[16 + c] = dc;
-                ws[24 + c] = dc;
-                continue;
-            }
-            long tmp0 = ((long) (in[c] * q[c])) << (CONST_BITS + 1);
-            long z2 = in[16 + c] * q[16 + c];
-            long z3 = in[48 + c] * q[48 + c];
-            long tmp2 = z2 * 15137 + z3 * -6270;
-            long tmp10 = tmp0 + tmp2;
-            long tmp12 = tmp0 - tmp2;
-            long z1 = in[56 + c] * q[56 + c];
-            z2 = in[40 + c] * q[40 + c];
-            z3 = in[24 + c] * q[24 + c];
-            long z4 = in[8 + c] * q[8 + c];
-            tmp0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
-            tmp2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
-            int n = CONST_BITS - PASS1_BITS + 1;
-            ws[c] = (int) descale(tmp10 + tmp2, n);
-            ws[24 + c] = (int) descale(tmp10 - tmp2, n);
-            ws[8 + c] = (int) descale(tmp12 + tmp0, n);
-            ws[16 + c] = (int) descale(tmp12 - tmp0, n);
-        }
-        for (int r = 0; r < 4; r++) {
-            int w = r * 8;
-            int o = off + r * stride;
-            if (ws[w + 1] == 0 && ws[w + 2] == 0 && ws[w + 3] == 0 && ws[w + 5] == 0 && ws[w + 6] == 0
-                    && ws[w + 7] == 0) {
-                byte v = RANGE[(int) descale(ws[w], PASS1_BITS + 3) & 1023];
-                out[o] = v;
-                out[o + 1] = v;
-                out[o + 2] = v;
-                out[o + 3] = v;
-                continue;
-            }
-            long tmp0 = ((long) ws[w]) << (CONST_BITS + 1);
-            long tmp2 = (long) ws[w + 2] * 15137 + (long) ws[w + 6] * -6270;
-            long tmp10 = tmp0 + tmp2;
-            long tmp12 = tmp0 - tmp2;
-            long z1 = ws[w + 7];
-            long z2 = ws[w + 5];
-            long z3 = ws[w + 3];
-            long z4 = ws[w + 1];
-            tmp0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
-            tmp2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
-            int n = CONST_BITS + PASS1_BITS + 3 + 1;
-            out[o] = RANGE[(int) descale(tmp10 + tmp2, n) & 1023];
-            out[o + 3] = RANGE[(int) descale(tmp10 - tmp2, n) & 1023];
-            out[o + 1] = RANGE[(int) descale(tmp12 + tmp0, n) & 1023];
-            out[o + 2] = RANGE[(int) descale(tmp12 - tmp0, n) & 1023];
-        }
+        column4(in, q, 0, ws);
+        column4(in, q, 1, ws);
+        column4(in, q, 2, ws);
+        column4(in, q, 3, ws);
+        column4(in, q, 5, ws);
+        column4(in, q, 6, ws);
+        column4(in, q, 7, ws);
+        row4(ws, 0, out, off);
+        row4(ws, 8, out, off + stride);
+        row4(ws, 16, out, off + 2 * stride);
+        row4(ws, 24, out, off + 3 * stride);
     }
 
-    /** jidctred.c jpeg_idct_2x2. */
+    private static void column4(int[] in, int[] q, int c, int[] ws) {
+        long tmp0 = ((long) (in[c] * q[c])) << (CONST_BITS + 1);
+        long z2 = in[16 + c] * q[16 + c];
+        long z3 = in[48 + c] * q[48 + c];
+        long tmp2 = z2 * 15137 + z3 * -6270;
+        long tmp10 = tmp0 + tmp2;
+        long tmp12 = tmp0 - tmp2;
+        long z1 = in[56 + c] * q[56 + c];
+        z2 = in[40 + c] * q[40 + c];
+        z3 = in[24 + c] * q[24 + c];
+        long z4 = in[8 + c] * q[8 + c];
+        tmp0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
+        tmp2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
+        int n = CONST_BITS - PASS1_BITS + 1;
+        ws[c] = (int) descale(tmp10 + tmp2, n);
+        ws[24 + c] = (int) descale(tmp10 - tmp2, n);
+        ws[8 + c] = (int) descale(tmp12 + tmp0, n);
+        ws[16 + c] = (int) descale(tmp12 - tmp0, n);
+    }
+
+    private static void row4(int[] ws, int w, byte[] out, int o) {
+        long tmp0 = ((long) ws[w]) << (CONST_BITS + 1);
+        long tmp2 = (long) ws[w + 2] * 15137 + (long) ws[w + 6] * -6270;
+        long tmp10 = tmp0 + tmp2;
+        long tmp12 = tmp0 - tmp2;
+        long z1 = ws[w + 7];
+        long z2 = ws[w + 5];
+        long z3 = ws[w + 3];
+        long z4 = ws[w + 1];
+        tmp0 = z1 * -1730 + z2 * 11893 + z3 * -17799 + z4 * 8697;
+        tmp2 = z1 * -4176 + z2 * -4926 + z3 * 7373 + z4 * 20995;
+        int n = CONST_BITS + PASS1_BITS + 3 + 1;
+        out[o] = RANGE[(int) descale(tmp10 + tmp2, n) & 1023];
+        out[o + 3] = RANGE[(int) descale(tmp10 - tmp2, n) & 1023];
+        out[o + 1] = RANGE[(int) descale(tmp12 + tmp0, n) & 1023];
+        out[o + 2] = RANGE[(int) descale(tmp12 - tmp0, n) & 1023];
+    }
+
+    /**
+     * jidctred.c jpeg_idct_2x2, without its zero-AC shortcuts: for a column (row) whose AC terms are zero the full
+     * formula gives exactly the shortcut's value ({@code dc << 2}; {@code DESCALE(x << 15, 20) == DESCALE(x, 5)}),
+     * so computing every column and row gives the same bytes with fewer unpredictable branches.
+     */
     static void idct2x2(int[] in, int[] q, byte[] out, int off, int stride, int[] ws) {
-        for (int c = 0; c < 8; c++) {
-            if (c == 2 || c == 4 || c == 6) {
-                continue;
-            }
-            if (in[8 + c] == 0 && in[24 + c] == 0 && in[40 + c] == 0 && in[56 + c] == 0) {
-                int dc = (in[c] * q[c]) << PASS1_BITS;
-                ws[c] = dc;
-                ws[8 + c] = dc;
-                continue;
-            }
-            long tmp10 = ((long) (in[c] * q[c])) << (CONST_BITS + 2);
-            long tmp0 = (long) (in[56 + c] * q[56 + c]) * -5906
-                    + (long) (in[40 + c] * q[40 + c]) * 6967
-                    + (long) (in[24 + c] * q[24 + c]) * -10426
-                    + (long) (in[8 + c] * q[8 + c]) * 29692;
-            int n = CONST_BITS - PASS1_BITS + 2;
-            ws[c] = (int) descale(tmp10 + tmp0, n);
-            ws[8 + c] = (int) descale(tmp10 - tmp0, n);
-        }
-        for (int r = 0; r < 2; r++) {
-            int w = r * 8;
-            int o = off + r * stride;
-            if (ws[w + 1] == 0 && ws[w + 3] == 0 && ws[w + 5] == 0 && ws[w + 7] == 0) {
-                byte v = RANGE[(int) descale(ws[w], PASS1_BITS + 3) & 1023];
-                out[o] = v;
-                out[o + 1] = v;
-                continue;
-            }
-            long tmp10 = ((long) ws[w]) << (CONST_BITS + 2);
-            long tmp0 = (long) ws[w + 7] * -5906 + (long) ws[w + 5] * 6967 + (long) ws[w + 3] * -10426
-                    + (long) ws[w + 1] * 29692;
-            int n = CONST_BITS + PASS1_BITS + 3 + 2;
-            out[o] = RANGE[(int) descale(tmp10 + tmp0, n) & 1023];
-            out[o + 1] = RANGE[(int) descale(tmp10 - tmp0, n) & 1023];
-        }
+        column2(in, q, 0, ws);
+        column2(in, q, 1, ws);
+        column2(in, q, 3, ws);
+        column2(in, q, 5, ws);
+        column2(in, q, 7, ws);
+        row2(ws, 0, out, off);
+        row2(ws, 8, out, off + stride);
+    }
+
+    private static void column2(int[] in, int[] q, int c, int[] ws) {
+        long tmp10 = ((long) (in[c] * q[c])) << (CONST_BITS + 2);
+        long tmp0 = (long) (in[56 + c] * q[56 + c]) * -5906
+                + (long) (in[40 + c] * q[40 + c]) * 6967
+                + (long) (in[24 + c] * q[24 + c]) * -10426
+                + (long) (in[8 + c] * q[8 + c]) * 29692;
+        ws[c] = (int) descale(tmp10 + tmp0, CONST_BITS - PASS1_BITS + 2);
+        ws[8 + c] = (int) descale(tmp10 - tmp0, CONST_BITS - PASS1_BITS + 2);
+    }
+
+    private static void row2(int[] ws, int w, byte[] out, int o) {
+        long tmp10 = ((long) ws[w]) << (CONST_BITS + 2);
+        long tmp0 = (long) ws[w + 7] * -5906 + (long) ws[w + 5] * 6967 + (long) ws[w + 3] * -10426
+                + (long) ws[w + 1] * 29692;
+        int n = CONST_BITS + PASS1_BITS + 3 + 2;
+        out[o] = RANGE[(int) descale(tmp10 + tmp0, n) & 1023];
+        out[o + 1] = RANGE[(int) descale(tmp10 - tmp0, n) & 1023];
     }
 
     /** jidctint.c jpeg_idct_islow (8x8). */
