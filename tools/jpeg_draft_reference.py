@@ -15,8 +15,11 @@ What it writes
   * draft_resize.tsv (+ <name>.r<n>.png for EXIF-rotated fixtures): what ImageDecoder.decodeForResize(f, n) must return: draft("RGB", (tw, th))
     with (tw, th) torchvision Resize(n)'s size for the stored image, then convert("RGB") and exif_transpose.
   * fallback.tsv: fixtures the scaled decoder must not handle (progressive, CMYK, Adobe RGB).
-  * shared_photos_draft.tsv: SHA-256 of PIL's draft-decoded RGB bytes for every ../shared/data/photos/**/*.jpg at
-    the draft scale chosen for Resize(256), and at 1/2 and 1/8 (no EXIF transpose).
+  * full_decode.tsv: SHA-256 of PIL's plain (scale 1) decode of each decodable fixture.
+  * shared_photos_draft.tsv: SHA-256 of PIL's draft-decoded RGB bytes for every ../shared/data/photos/**/*.jpg and
+    odd-images/*.jpg that PIL decodes as RGB or L (not progressive, not truncated): at the draft scale chosen for
+    Resize(256) ("resize256"), at 1/2 and 1/8 (no EXIF transpose), and "forresize256": the Resize(256) draft
+    after exif_transpose, i.e. what ImageDecoder.decodeForResize(f, 256) returns, when that scale is above 1.
 """
 import glob
 import hashlib
@@ -387,12 +390,15 @@ def main():
     fx = fixtures()
     fallback_rows = []
     resize_rows = []
+    full_rows = []
     for name, data in fx.items():
         (OUT / f"{name}.jpg").write_bytes(data)
         if name.startswith("fallback_"):
             fallback_rows.append(name)
             continue
         w, h = Image.open(io.BytesIO(data)).size
+        full = Image.open(io.BytesIO(data)).convert("RGB")  # scale 1: a plain decode, kept as a hash only
+        full_rows.append((name, full.size[0], full.size[1], hashlib.sha256(full.tobytes()).hexdigest()))
         for k in (2, 4, 8):
             im, _, scale = draft_decode(data, (max(1, w // k), max(1, h // k)))
             assert scale == k and im.size == (-(-w // k), -(-h // k)), (name, k, scale, im.size)
@@ -413,6 +419,10 @@ def main():
         out.write("# fixture\tresize\tdraft_scale\twidth\theight\tgolden PNG (after exif_transpose; - when scale 1)\n")
         for row in resize_rows:
             out.write("\t".join(map(str, row)) + "\n")
+    with open(OUT / "full_decode.tsv", "w") as out:
+        out.write("# fixture\twidth\theight\tsha256 of PIL's plain decode (scale 1) as RGB\n")
+        for row in full_rows:
+            out.write("\t".join(map(str, row)) + "\n")
     with open(OUT / "fallback.tsv", "w") as out:
         out.write("# fixtures the scaled decoder leaves to the full decoder\n")
         for name in fallback_rows:
@@ -422,15 +432,29 @@ def main():
     rows = []
     if data_dir is not None:
         photos = sorted(glob.glob(str(data_dir / "photos" / "**" / "*.jpg"), recursive=True))
+        photos += sorted(glob.glob(str(data_dir / "odd-images" / "*.jpg")))
         for path in photos:
             raw = Path(path).read_bytes()
-            w, h = Image.open(io.BytesIO(raw)).size
+            probe = Image.open(io.BytesIO(raw))
+            w, h = probe.size
             rel = os.path.relpath(path, data_dir)
+            if probe.mode not in ("RGB", "L") or probe.info.get("progressive"):
+                continue  # left to the full decoder
+            try:
+                probe.load()
+            except OSError:
+                continue  # truncated: PIL refuses it (the test checks "truncated JPEG")
             sizes = {"resize256": resized_size(w, h, 256), "s2": (w // 2, h // 2), "s8": (w // 8, h // 8)}
             for label, size in sizes.items():
                 im, _, scale = draft_decode(raw, size)
                 digest = hashlib.sha256(im.tobytes()).hexdigest()
                 rows.append((rel, label, scale, im.size[0], im.size[1], digest))
+            # what ImageDecoder.decodeForResize(f, 256) returns when draft() scales (upright: exif_transpose)
+            im, _, scale = draft_decode(raw, resized_size(w, h, 256))
+            if scale > 1:
+                im = ImageOps.exif_transpose(im)
+                digest = hashlib.sha256(im.tobytes()).hexdigest()
+                rows.append((rel, "forresize256", scale, im.size[0], im.size[1], digest))
         with open(OUT / "shared_photos_draft.tsv", "w") as out:
             out.write("# path (relative to shared/data)\tcase\tdraft_scale\twidth\theight\tsha256 of RGB bytes\n")
             for row in rows:

@@ -158,6 +158,13 @@ class ScaledJpegDecoderTest {
             if (!Files.isRegularFile(file)) {
                 fail("missing shared photo " + file);
             }
+            if (label.equals("forresize256")) { // the public path: draft scale, decode, EXIF orientation
+                RgbImage upright = decoder.decodeForResize(file, 256);
+                assertEquals(width + "x" + height, upright.width() + "x" + upright.height(), row[0] + " " + label);
+                assertEquals(row[5], sha256(upright.rgb()), row[0] + " decodeForResize(256)");
+                checked++;
+                continue;
+            }
             byte[] jpeg = Files.readAllBytes(file);
             ScaledJpegDecoder.Header header = ScaledJpegDecoder.readHeader(jpeg);
             if (label.equals("resize256")) {
@@ -171,6 +178,24 @@ class ScaledJpegDecoderTest {
             checked++;
         }
         assertTrue(checked > 0, "no shared-photo rows");
+    }
+
+    /** Not used by decodeForResize (scale 1 goes to decode()), but the same code at 1/1 equals PIL's plain decode. */
+    @Test
+    void fullScaleEqualsPilPlainDecode() throws Exception {
+        for (String[] row : tsv("full_decode.tsv")) {
+            RgbImage image = ScaledJpegDecoder.decode(Files.readAllBytes(dir().resolve(row[0] + ".jpg")), 1);
+            assertEquals(row[1] + "x" + row[2], image.width() + "x" + image.height(), row[0]);
+            assertEquals(row[3], sha256(image.rgb()), row[0] + " at 1/1");
+        }
+    }
+
+    @Test
+    void sharedTruncatedPhotoIsReportedAsTruncated() {
+        Path data = TestData.requireSharedData();
+        Path cut = data.resolve("odd-images/african_elephants_truncated_file.jpg");
+        assertEquals("truncated JPEG",
+                assertThrows(ImageDecodeException.class, () -> decoder.decodeForResize(cut, 256)).reason());
     }
 
     // ------------------------------------------------------------------------------------------------ decodeForResize
