@@ -53,8 +53,8 @@ public final class ScaledJpegBenchmark {
             data.add(Files.readAllBytes(f));
         }
         ImageDecoder decoder = new ImageDecoder();
-        String[] names = {"ImageIO.read (full, in memory)", "ImageDecoder.decode (full, file)", "scaled 1/2 (in memory)",
-            "scaled 1/4 (in memory)", "scaled 1/8 (in memory)", "decode + Resize(256)",
+        String[] names = {"ImageIO.read (full, in memory)", "ImageDecoder.decode (full, file)",
+            "scaled 1/2 (in memory)", "scaled 1/4 (in memory)", "scaled 1/8 (in memory)", "decode + Resize(256)",
             "decodeForResize(256) + Resize(256)"};
         Step[] steps = {
             (f, b) -> ImageIO.read(new ByteArrayInputStream(b)),

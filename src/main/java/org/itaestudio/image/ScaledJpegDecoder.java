@@ -29,10 +29,14 @@ import java.util.Arrays;
  *   <li>jdcolor.c: the integer YCbCr-&gt;RGB tables; grayscale files give R=G=B (PIL's mode L then
  *       {@code convert("RGB")}).</li>
  * </ul>
- * libjpeg-turbo's SIMD versions of these steps are written to give the C results; the tests check the whole
- * output against PIL (tools/jpeg_draft_reference.py). One known corner is not copied: for coefficient data that
- * no real encoder writes (IDCT sums beyond +-512 after descaling), the C code wraps around through the range
- * table (what this class does) while the SSE2 reduced IDCTs saturate.
+ * At scale 1 the same code equals PIL's plain {@code Image.open(f).convert("RGB")} (tested, but not used by
+ * {@link ImageDecoder#decodeForResize}, which leaves scale 1 to the normal decoder).
+ *
+ * <p>libjpeg-turbo's SIMD versions of these steps are written to give the C results; the tests check the whole
+ * output against PIL (tools/jpeg_draft_reference.py): every fixture at 1/1, 1/2, 1/4, 1/8 and the shared photos
+ * are bit-identical. This class follows the C code (64-bit intermediates, {@code RANGE_MASK} wrap-around); the
+ * SIMD IDCTs PIL actually runs use 16-bit lanes, so for coefficient data no real encoder writes (IDCT sums far
+ * outside the sample range) PIL's pixels may differ from these.
  *
  * <h2>What it decodes, and what it leaves to the full decoder</h2>
  * Baseline and extended-sequential Huffman JPEGs (SOF0, SOF1) with 8-bit samples, one component (gray) or three
@@ -42,9 +46,10 @@ import java.util.Arrays;
  * progressive (SOF2), lossless, hierarchical and arithmetic-coded frames, 12-bit samples, 2 or 4 components
  * (CMYK/YCCK), RGB-coded files (Adobe transform 0, component ids 'R','G','B'), missing Huffman tables
  * (Motion-JPEG), DNL heights, unknown markers and scans with an odd spectral selection. It throws
- * {@link CorruptJpegException} with a one-line reason for files that end early ({@code "truncated JPEG"}) or whose
- * data is broken ({@code "corrupt JPEG data (...)"}); it never hangs and never throws unchecked exceptions on
- * bad input.
+ * {@link CorruptJpegException} with a one-line reason for files that end early, including a missing EOI marker
+ * ({@code "truncated JPEG"}), broken entropy-coded data ({@code "corrupt JPEG data (...)"}: bad Huffman code,
+ * premature end of a data segment, wrong restart marker) or broken marker segments ({@code "corrupt JPEG (...)"}),
+ * where libjpeg would warn and fill in gray; it never hangs and never throws unchecked exceptions on bad input.
  *
  * <h2>Why</h2>
  * Issue 6: a full decode of a 2048x1536 photo plus the exact bicubic resize costs far more than the model
@@ -205,13 +210,14 @@ public final class ScaledJpegDecoder {
 
     // ------------------------------------------------------------------------------------------ Huffman tables
 
-    /** A derived decoding table (jdhuff.c jpeg_make_d_derived_tbl), with 9-bit lookahead. */
+    /** A derived decoding table (jdhuff.c jpeg_make_d_derived_tbl), with a 10-bit lookahead. */
     private static final class Huffman {
         static final int LOOKAHEAD = 10;
-        /** (code length << 8) | symbol for codes of at most 9 bits, 0 otherwise. */
+        /** (code length << 8) | symbol for codes of at most LOOKAHEAD bits, 0 otherwise. */
         final int[] lookup = new int[1 << LOOKAHEAD];
         /**
-         * AC only: for codes whose length plus the following magnitude bits fit in 10 bits, the decoded coefficient:
+         * AC only: for codes whose length plus the following magnitude bits fit in LOOKAHEAD bits, the decoded
+         * coefficient:
          * (value << 16) | (run << 8) | total bits; 0 when not applicable.
          */
         final int[] fastAc = new int[1 << LOOKAHEAD];
@@ -965,7 +971,8 @@ public final class ScaledJpegDecoder {
         // -------------------------------------------------------------------------------- entropy decoding
 
         /**
-         * Decodes one block into {@link #block} (natural order; {@link #touchedMask} marks the AC coefficients written).
+         * Decodes one block into {@link #block} (natural order; {@link #touchedMask} marks the AC coefficients
+         * written).
          * Returns the new DC predictor.
          */
         private int decodeBlock(Huffman dcTable, Huffman acTable, int pred) throws CorruptJpegException {
@@ -1297,7 +1304,7 @@ public final class ScaledJpegDecoder {
         return (x + (1L << (n - 1))) >> n;
     }
 
-    /** jidctred.c jpeg_idct_4x4, without its zero-AC shortcuts (they equal the full formula, see idct2x2). */
+    /** jidctred.c jpeg_idct_4x4, without its zero-AC shortcuts (they equal the full formulas, see idct2x2). */
     static void idct4x4(int[] in, int[] q, byte[] out, int off, int stride, int[] ws) {
         column4(in, q, 0, ws);
         column4(in, q, 1, ws);
