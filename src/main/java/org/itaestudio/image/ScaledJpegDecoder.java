@@ -134,7 +134,8 @@ public final class ScaledJpegDecoder {
 
     /**
      * Decodes {@code data} scaled by {@code 1/scale} ({@code scale} 1, 2, 4 or 8) to RGB, as Pillow's draft mode
-     * does. EXIF orientation is not applied.
+     * does. EXIF orientation is not applied, and there is no pixel cap here: check {@link #readHeader}'s size first
+     * (as {@link ImageDecoder#decodeForResize} does) before decoding files from strangers.
      */
     public static RgbImage decode(byte[] data, int scale) throws UnsupportedJpegException, CorruptJpegException {
         if (scale != 1 && scale != 2 && scale != 4 && scale != 8) {
