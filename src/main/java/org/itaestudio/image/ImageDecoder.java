@@ -106,9 +106,81 @@ public final class ImageDecoder {
         return ExifOrientation.apply(stored, readExifOrientation(file));
     }
 
-    /** PLACEHOLDER until the DCT-scaled JPEG decoder lands: decodes at full size. */
+    /** Files above this size skip the fast JPEG path of {@link #decodeForResize} (it reads the whole file). */
+    private static final long MAX_SCALED_JPEG_FILE = 256L << 20;
+
+    /**
+     * Decodes {@code file} to upright 8-bit RGB for a {@code Resize(resize)} that follows, with the opt-in fast
+     * JPEG path: a baseline JPEG whose stored size allows it is decoded at 1/2, 1/4 or 1/8 of its size in the DCT
+     * domain, exactly as Pillow 9.4's {@code Image.draft("RGB", (tw, th))} does with (tw, th) =
+     * {@link Preprocessor#resizedSize}(stored size, resize) (see {@link ScaledJpegDecoder} for what that equals
+     * and what is left out). The result is therefore smaller than the stored image; EXIF orientation is applied
+     * after decoding, as in {@link #decode}. Anything else (other formats, progressive or CMYK JPEGs, a scale of
+     * 1) returns exactly {@link #decode}{@code (file)}.
+     *
+     * @param resize the shorter side the image will be resized to (torchvision {@code Resize(int)})
+     * @throws ImageDecodeException as {@link #decode} does: missing, unreadable, over the pixel cap (checked on the
+     *                              header size before decoding), truncated ("truncated JPEG") or corrupt
+     */
     public RgbImage decodeForResize(Path file, int resize) throws ImageDecodeException {
-        return decode(file);
+        if (resize <= 0) {
+            throw new IllegalArgumentException("resize must be positive: " + resize);
+        }
+        long fileSize = checkRegularFile(file);
+        byte[] bytes = fileSize <= MAX_SCALED_JPEG_FILE ? readIfJpeg(file, fileSize) : null;
+        if (bytes == null) {
+            return decode(file);
+        }
+        ScaledJpegDecoder.Header header;
+        try {
+            header = ScaledJpegDecoder.readHeader(bytes);
+        } catch (ScaledJpegDecoder.UnsupportedJpegException | ScaledJpegDecoder.CorruptJpegException e) {
+            return decode(file); // the full decoder reports broken headers in its usual words
+        }
+        checkPixelCap(file, header.width(), header.height());
+        int[] target = Preprocessor.resizedSize(header.width(), header.height(), resize);
+        int scale = ScaledJpegDecoder.draftScale(header.width(), header.height(), target[0], target[1]);
+        if (scale == 1) {
+            return decode(file);
+        }
+        RgbImage stored;
+        try {
+            stored = ScaledJpegDecoder.decode(bytes, scale);
+        } catch (ScaledJpegDecoder.UnsupportedJpegException e) {
+            return decode(file);
+        } catch (ScaledJpegDecoder.CorruptJpegException e) {
+            throw new ImageDecodeException(file, e.reason(), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageDecodeException(file, "out of memory decoding JPEG", e);
+        }
+        return ExifOrientation.apply(stored, readExifOrientation(file));
+    }
+
+    /** The whole file when it starts with a JPEG SOI marker, else null. */
+    private static byte[] readIfJpeg(Path file, long fileSize) throws ImageDecodeException {
+        try (RandomAccessFile raf = open(file)) {
+            byte[] head = new byte[2];
+            int n = Math.max(0, raf.read(head));
+            if (!ScaledJpegDecoder.isJpeg(head, n)) {
+                return null;
+            }
+            byte[] bytes = new byte[(int) fileSize];
+            raf.seek(0);
+            raf.readFully(bytes);
+            return bytes;
+        } catch (EOFException e) { // shrank while reading: let the full decoder report it
+            return null;
+        } catch (IOException e) {
+            throw new ImageDecodeException(file, "read error (" + oneLine(e.getMessage()) + ")", e);
+        }
+    }
+
+    /** The pixel cap, checked on the header size before any pixel is decoded (shared by both decode paths). */
+    private void checkPixelCap(Path file, int width, int height) throws ImageDecodeException {
+        if ((long) width * height > maxPixels) {
+            throw new ImageDecodeException(file,
+                    "image too large: " + width + "x" + height + " > " + capText(maxPixels) + " cap");
+        }
     }
 
     /**
@@ -199,10 +271,7 @@ public final class ImageDecoder {
             reader.addIIOReadWarningListener((source, warning) -> warnings.add(String.valueOf(warning)));
             int width = reader.getWidth(0);
             int height = reader.getHeight(0);
-            if ((long) width * height > maxPixels) {
-                throw new ImageDecodeException(file,
-                        "image too large: " + width + "x" + height + " > " + capText(maxPixels) + " cap");
-            }
+            checkPixelCap(file, width, height);
             if (riffTruncated(head, fileSize)) {
                 throw new ImageDecodeException(file, "truncated " + format);
             }
