@@ -113,6 +113,25 @@ class CliContractTest {
     }
 
     @Test
+    void jpegDraftChangesOnlyJpegsTheDecoderCanScale() throws Exception {
+        Path dir = tmp.resolve("draft-input");
+        Files.createDirectories(dir);
+        Files.copy(Fixtures.path("img224.png"), dir.resolve("png.png")); // not a JPEG: decoded in full either way
+        Files.copy(Path.of(getClass().getResource("/jpeg-fixtures/pil_422_q90_200x150.jpg").toURI()), dir.resolve("photo.jpg"));
+        Path full = tmp.resolve("full.csv");
+        Path draft = tmp.resolve("draft.csv");
+        assertEquals(0, CliRunner.run("embed", "--model", model, "--input", dir.toString(), "--output", full.toString(),
+                "--image-size", "56", "--crop", "56").exitCode());
+        assertEquals(0, CliRunner.run("embed", "--model", model, "--input", dir.toString(), "--output", draft.toString(),
+                "--image-size", "56", "--crop", "56", "--jpeg-draft").exitCode());
+        java.util.List<String> a = Files.readAllLines(full);
+        java.util.List<String> b = Files.readAllLines(draft);
+        assertEquals(a.get(0), b.get(0), "header");
+        assertTrue(a.get(1).startsWith("photo.jpg,") && !a.get(1).equals(b.get(1)), "the JPEG row changes");
+        assertEquals(a.get(2), b.get(2), "the PNG row does not");
+    }
+
+    @Test
     void clusterAndEvaluate() throws Exception {
         Path labels = tmp.resolve("labels.csv");
         CliRunner.Run r = CliRunner.run("cluster", "--model", model, "--input", folder.toString(), "--k", "2",

@@ -53,12 +53,17 @@ class DefaultStudioEngineTest {
 
     /** Embeddings computed directly by the model, without any cache: the ground truth for the engine. */
     static float[][] direct(ItaeConfig itae, java.util.List<String> paths) throws Exception {
+        return direct(itae, folder, paths, PreprocessConfig.DINOV2_EVAL);
+    }
+
+    static float[][] direct(ItaeConfig itae, Path dir, java.util.List<String> paths, PreprocessConfig preprocessing)
+            throws Exception {
         try (LoadedCheckpoint c = CheckpointLoader.open(Path.of(model));
              DinoV2 m = DinoV2.create(c.config(), c.weights(), Device.cpu())) {
-            Preprocessor pre = new Preprocessor(PreprocessConfig.DINOV2_EVAL);
+            Preprocessor pre = new Preprocessor(preprocessing);
             float[][] out = new float[paths.size()][];
             for (int i = 0; i < out.length; i++) {
-                ModelInput in = pre.apply(new ImageDecoder().decode(folder.resolve(paths.get(i))));
+                ModelInput in = pre.load(new ImageDecoder(), dir.resolve(paths.get(i)));
                 out[i] = m.forward(in.chw(), 1, in.height(), in.width(), ForwardRequest.embedding(itae, org.itaestudio.model.Pooling.CLS))
                         .embeddings()[0];
             }
@@ -103,6 +108,31 @@ class DefaultStudioEngineTest {
      * Issue 6: incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
      * parameter changes, including a layer set that invalidates the cached layer.
      */
+    @Test
+    void jpegDraftDecodesAtReducedSizeWithItsOwnCacheEntries() throws Exception {
+        Path dir = tmp.resolve("jpegs");
+        Files.createDirectories(dir);
+        for (String f : new String[] {"pil_420_q75_200x150.jpg", "pil_422_q90_200x150.jpg"}) {
+            Files.copy(Path.of(getClass().getResource("/jpeg-fixtures/" + f).toURI()), dir.resolve(f));
+        }
+        AnalysisSettings full = new AnalysisSettings(model, "cpu", 56, 56, false, org.itaestudio.model.Pooling.CLS, 8,
+                null, "kmeans", 0, "none", 42L);
+        AnalysisSettings draft = full.withJpegDraft(true);
+        // 200x150 for Resize(56): Pillow's draft picks 1/2 (min(200 // 74, 150 // 56) = 2), so this takes the fast path
+        assertEquals(100, new ImageDecoder().decodeForResize(dir.resolve("pil_420_q75_200x150.jpg"), 56).width());
+        try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache-draft"), new ModelResolver())) {
+            FolderEmbeddings a = e.embed(dir, full, ProgressListener.NONE, Cancellation.none());
+            FolderEmbeddings b = e.embed(dir, draft, ProgressListener.NONE, Cancellation.none());
+            assertEquals(0, b.fromCache(), "draft decoding is a different preprocessing: its own cache entries");
+            assertEquals(2, e.embed(dir, draft, ProgressListener.NONE, Cancellation.none()).fromCache());
+            assertEquals(2, e.embed(dir, full, ProgressListener.NONE, Cancellation.none()).fromCache());
+            assertTrue(maxDiff(direct(null, dir, a.paths(), new PreprocessConfig(56, 56, false)), a.embeddings()) <= 1e-5);
+            assertTrue(maxDiff(direct(null, dir, b.paths(), new PreprocessConfig(56, 56, true)), b.embeddings()) <= 1e-5);
+            double between = maxDiff(a.embeddings(), b.embeddings());
+            assertTrue(between > 1e-4, "draft and full decoding give different inputs, so different embeddings: " + between);
+        }
+    }
+
     @Test
     void incrementalItaeEqualsFullForward() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache2"), new ModelResolver(),
