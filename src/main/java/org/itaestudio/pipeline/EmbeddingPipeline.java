@@ -10,7 +10,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.itaestudio.image.FolderScanner.ImageFile;
 import org.itaestudio.image.ImageDecodeException;
 import org.itaestudio.image.ImageDecoder;
@@ -144,14 +144,16 @@ public final class EmbeddingPipeline {
         });
         try {
             int window = Math.max(2 * batchSize, 4 * decodeThreads);
-            List<Future<Decoded>> pending = new ArrayList<>();
+            List<FutureTask<Decoded>> pending = new ArrayList<>();
             int next = 0;
             // Images of one size share a bucket; a bucket runs when it is full (and all at the end).
             Map<Long, List<Decoded>> buckets = new LinkedHashMap<>();
             for (int i = 0; i < todo.size(); i++) {
                 while (next < todo.size() && next < i + window) {
                     ImageFile f = todo.get(next++);
-                    pending.add(pool.submit(() -> decode(f)));
+                    FutureTask<Decoded> task = new FutureTask<>(() -> decode(f));
+                    pending.add(task);
+                    pool.execute(task);
                 }
                 cancel.throwIfCancelled();
                 Decoded d = await(pending.get(i));
@@ -206,7 +208,16 @@ public final class EmbeddingPipeline {
         }
     }
 
-    private static Decoded await(Future<Decoded> f) {
+    /**
+     * The decoded image, decoding it on this thread when no decode thread has started it yet: inference has nothing
+     * to do until it is ready, and this thread keeps its normal priority, so a busy machine cannot starve the
+     * lower-priority decode threads into stalling the run ({@code FutureTask.run} does nothing once a decode thread
+     * has taken the task; then this waits for it).
+     */
+    private static Decoded await(FutureTask<Decoded> f) {
+        if (!f.isDone()) {
+            f.run();
+        }
         try {
             return f.get();
         } catch (InterruptedException e) {
