@@ -38,6 +38,7 @@ class PreferencesAndThumbnailsTest {
             UiTestSupport.runFx(() -> {
                 a.modelProperty().set("dinov2-base-reg");
                 a.deviceProperty().set("gpu");
+                a.jpegDraftProperty().set(true);
                 a.kProperty().set(7);
                 a.mapMethodProperty().set("pca");
                 a.darkThemeProperty().set(true);
@@ -62,6 +63,8 @@ class PreferencesAndThumbnailsTest {
             MainViewModel b = UiTestSupport.onFx(() -> new MainViewModel(new FakeStudioEngine(), new HubModelService(env), prefs));
             assertEquals("dinov2-base-reg", b.modelProperty().get());
             assertEquals("gpu", b.deviceProperty().get());
+            assertTrue(b.jpegDraftProperty().get());
+            assertTrue(b.settings().jpegDraft(), "the next run decodes JPEGs in draft mode");
             assertEquals(7, b.kProperty().get());
             assertEquals("pca", b.mapMethodProperty().get());
             assertTrue(b.darkThemeProperty().get());

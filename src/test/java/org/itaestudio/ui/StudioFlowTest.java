@@ -69,6 +69,17 @@ class StudioFlowTest {
     }
 
     @Test
+    void fastJpegToggleReanalysesAtTheNextRun(FxRobot robot) throws Exception {
+        openAndWait(UiTestSupport.imageFolder(tmp.resolve("photos"), 4));
+        assertTrue(!vm.analysis().settings().jpegDraft(), "off by default");
+        robot.clickOn("#jpeg-draft");
+        assertTrue(vm.jpegDraftProperty().get());
+        runFx(vm::run);
+        waitFor("analysis with draft decoding", 20,
+                () -> vm.analysis() != null && vm.analysis().settings().jpegDraft() && !vm.runningProperty().get());
+    }
+
+    @Test
     void openInspectThresholdMoveAndExport(FxRobot robot) throws Exception {
         Path folder = UiTestSupport.imageFolder(tmp.resolve("photos"), 12);
         assertTrue(onFx(() -> robot.lookup("#state-title").queryLabeled().getText()).contains("Open a folder"));
