@@ -5,7 +5,8 @@
 # Scene.snapshot).
 #
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
-#   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6)
+#   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6),
+#        ITAE_SHOTS_SCALE (HiDPI render scale, e.g. 2: the screen and the PNGs get that many pixels per point)
 #
 # Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
 # libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
@@ -36,7 +37,9 @@ export HF_HUB_CACHE="$tmp/hf" HF_HUB_OFFLINE=1 ITAE_STUDIO_CACHE="$tmp/cache"
 run_app() {
   local shots="$1" dir="$2"
   shift 2
-  xvfb-run -a -s "-screen 0 1600x1000x24" java -Xmx3g -Dai.djl.offline=true -Dprism.order=sw \
+  local scale="${ITAE_SHOTS_SCALE:-1}"
+  xvfb-run -a -s "-screen 0 $((1600 * scale))x$((1000 * scale))x24" java -Xmx3g -Dai.djl.offline=true -Dprism.order=sw \
+    -Dglass.gtk.uiScale="$scale" \
     -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
     -cp "$cp" org.itaestudio.Main --model "$model" "$dir"
 }

@@ -46,9 +46,22 @@ final class CliSupport {
     /** A cancellation that Ctrl-C triggers, so a run stops between batches with the cache consistent. */
     static Cancellation cancelOnInterrupt() {
         Cancellation c = new Cancellation();
-        Runtime.getRuntime().addShutdownHook(new Thread(c::cancel, "cancel-on-exit"));
+        RUNNING.set(c);
+        if (HOOKED.compareAndSet(false, true)) { // one hook per process, not one per command run in it
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                Cancellation running = RUNNING.get();
+                if (running != null) {
+                    running.cancel();
+                }
+            }, "cancel-on-exit"));
+        }
         return c;
     }
+
+    /** The newest command's cancellation, for the shutdown hook (Ctrl-C). */
+    private static final java.util.concurrent.atomic.AtomicReference<Cancellation> RUNNING =
+            new java.util.concurrent.atomic.AtomicReference<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A progress bar on stderr, one per stage. */
     static ProgressListener progressBar() {

@@ -63,8 +63,11 @@ public final class MapCanvas extends Region {
     private boolean fitPending;
 
     private int[] pixels = new int[0];
+    /** Logical size of the view the buffer was made for. */
     private int bufW;
     private int bufH;
+    /** Device pixels per logical pixel (2 on a HiDPI screen): the buffer has bufW x pixelScale columns. */
+    private double pixelScale = 1;
     private PixelBuffer<IntBuffer> pixelBuffer;
     private boolean renderQueued;
     private long lastFrameNanos;
@@ -94,6 +97,20 @@ public final class MapCanvas extends Region {
         setMinSize(100, 100);
         setPrefSize(800, 600);
         setFocusTraversable(true);
+        // a new render scale (the window moved to a HiDPI screen) means a new buffer: layoutChildren compares it
+        javafx.beans.InvalidationListener rescale = o -> requestLayout();
+        sceneProperty().addListener((o, oldScene, scene) -> {
+            if (scene != null) {
+                scene.windowProperty().addListener((o2, oldWindow, window) -> {
+                    if (window != null) {
+                        window.renderScaleXProperty().addListener(rescale);
+                    }
+                });
+                if (scene.getWindow() != null) {
+                    scene.getWindow().renderScaleXProperty().addListener(rescale);
+                }
+            }
+        });
 
         background.addListener((o, a, b) -> requestRender());
         selection.addListener((o, a, b) -> {
@@ -419,7 +436,8 @@ public final class MapCanvas extends Region {
     protected void layoutChildren() {
         int w = (int) Math.ceil(getWidth());
         int h = (int) Math.ceil(getHeight());
-        if (w > 0 && h > 0 && (w != bufW || h != bufH)) {
+        double scale = outputScale();
+        if (w > 0 && h > 0 && (w != bufW || h != bufH || scale != pixelScale)) {
             if (!fitted || fitPending) {
                 fitPending = false;
                 fit();
@@ -428,17 +446,29 @@ public final class MapCanvas extends Region {
                 tx += (w - bufW) / 2.0;
                 ty += (h - bufH) / 2.0;
             }
-            allocate(w, h);
+            allocate(w, h, scale);
             renderNow();
         }
     }
 
-    private void allocate(int w, int h) {
+    /** The window's render scale (HiDPI), 1 before the canvas is shown. */
+    private double outputScale() {
+        javafx.stage.Window window = getScene() == null ? null : getScene().getWindow();
+        return window == null ? 1 : Math.max(1, window.getRenderScaleX());
+    }
+
+    /** The buffer gets one cell per device pixel, so points stay sharp on HiDPI screens; the view shows it at w x h. */
+    private void allocate(int w, int h, double scale) {
         bufW = w;
         bufH = h;
-        pixels = new int[w * h];
-        pixelBuffer = new PixelBuffer<>(w, h, IntBuffer.wrap(pixels), PixelFormat.getIntArgbPreInstance());
+        pixelScale = scale;
+        int dw = (int) Math.ceil(w * scale);
+        int dh = (int) Math.ceil(h * scale);
+        pixels = new int[dw * dh];
+        pixelBuffer = new PixelBuffer<>(dw, dh, IntBuffer.wrap(pixels), PixelFormat.getIntArgbPreInstance());
         raster.setImage(new WritableImage(pixelBuffer));
+        raster.setFitWidth(w);
+        raster.setFitHeight(h);
         raster.relocate(0, 0);
         overlay.setWidth(w);
         overlay.setHeight(h);
@@ -463,7 +493,7 @@ public final class MapCanvas extends Region {
             return;
         }
         long t0 = System.nanoTime();
-        rasterise(pixels, bufW, bufH);
+        rasterise(pixels, pixelBuffer.getWidth(), pixelBuffer.getHeight(), pixelScale);
         pixelBuffer.updateBuffer(b -> null);
         lastFrameNanos = System.nanoTime() - t0;
         drawOverlay();
@@ -471,6 +501,14 @@ public final class MapCanvas extends Region {
 
     /** Draws all points into an opaque ARGB buffer. Package-private so tests and the benchmark can call it. */
     void rasterise(int[] px, int w, int h) {
+        rasterise(px, w, h, 1);
+    }
+
+    /**
+     * Draws all points into an opaque ARGB buffer of {@code w x h} device pixels, {@code dpr} device pixels per
+     * logical pixel (view coordinates, point sizes and rings are logical and scaled here).
+     */
+    void rasterise(int[] px, int w, int h, double dpr) {
         Color bg = background.get();
         int bgArgb = 0xFF000000 | ((int) Math.round(bg.getRed() * 255) << 16)
                 | ((int) Math.round(bg.getGreen() * 255) << 8) | (int) Math.round(bg.getBlue() * 255);
@@ -479,7 +517,7 @@ public final class MapCanvas extends Region {
         if (n == 0) {
             return;
         }
-        double radius = pointRadius(n);
+        double radius = pointRadius(n) * dpr;
         Sprite sprite = Sprite.disc(radius);
         int[] offsets = sprite.offsets(w);
         boolean anySelected = false;
@@ -492,28 +530,30 @@ public final class MapCanvas extends Region {
         // pass 1: everything (dimmed when a selection exists); pass 2: selected and highlighted on top
         int[] base = sprite.weights(anySelected ? 0.18 : 0.85);
         int[] full = sprite.weights(1.0);
-        double s = scale;
+        double s = scale * dpr;
+        double ox = tx * dpr;
+        double oy = ty * dpr;
         for (int i = 0; i < n; i++) {
             if (anySelected && selectedMask[i]) {
                 continue;
             }
-            stamp(px, w, h, sprite, base, offsets, tx + xs[i] * s, ty - ys[i] * s, colours[i]);
+            stamp(px, w, h, sprite, base, offsets, ox + xs[i] * s, oy - ys[i] * s, colours[i]);
         }
         if (anySelected) {
             for (int i = 0; i < n; i++) {
                 if (selectedMask[i]) {
-                    stamp(px, w, h, sprite, full, offsets, tx + xs[i] * s, ty - ys[i] * s, colours[i]);
+                    stamp(px, w, h, sprite, full, offsets, ox + xs[i] * s, oy - ys[i] * s, colours[i]);
                 }
             }
         }
         if (highlight != null) {
-            Sprite ring = Sprite.ring(radius + 2.5, 1.3);
+            Sprite ring = Sprite.ring(radius + 2.5 * dpr, 1.3 * dpr);
             int[] ringW = ring.weights(0.9);
             int[] ringO = ring.offsets(w);
             int ringColour = luminance(bgArgb) > 0.5 ? 0xFF202020 : 0xFFF0F0F0;
             for (int i = 0; i < n; i++) {
                 if (highlight[i]) {
-                    double sx = tx + xs[i] * s, sy = ty - ys[i] * s;
+                    double sx = ox + xs[i] * s, sy = oy - ys[i] * s;
                     stamp(px, w, h, ring, ringW, ringO, sx, sy, ringColour);
                     stamp(px, w, h, sprite, full, offsets, sx, sy, colours[i]);
                 }

@@ -225,7 +225,11 @@ final class ScreenshotDirector {
     private void snapScene(Scene scene, String name) {
         try {
             Files.createDirectories(out);
-            WritableImage img = scene.snapshot(null);
+            // at the window's render scale, so a HiDPI run (-Dglass.gtk.uiScale=2) shows what the screen shows
+            double scale = scene.getWindow() == null ? 1 : scene.getWindow().getRenderScaleX();
+            javafx.scene.SnapshotParameters params = new javafx.scene.SnapshotParameters();
+            params.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
+            WritableImage img = scene.getRoot().snapshot(params, null);
             Path file = out.resolve(prefix + name + ".png");
             ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
             LOG.info("wrote {} ({}x{})", file, (int) img.getWidth(), (int) img.getHeight());

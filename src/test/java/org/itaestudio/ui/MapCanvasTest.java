@@ -169,4 +169,36 @@ class MapCanvasTest {
             }
         }
     }
+
+    @Test
+    void hiDpiBufferHasOneCellPerDevicePixel() throws Exception {
+        runFx(() -> {
+            canvas.plotBackgroundProperty().set(Color.WHITE);
+            canvas.fit();
+        });
+        int w = 600;
+        int h = 500;
+        int[] x1 = new int[w * h];
+        int[] x2 = new int[4 * w * h];
+        runFx(() -> {
+            canvas.rasterise(x1, w, h, 1);
+            canvas.rasterise(x2, 2 * w, 2 * h, 2);
+        });
+        long painted1 = java.util.Arrays.stream(x1).filter(v -> v != 0xFFFFFFFF).count();
+        long painted2 = java.util.Arrays.stream(x2).filter(v -> v != 0xFFFFFFFF).count();
+        double ratio = (double) painted2 / painted1;
+        // about 4x the cells (a little less: the anti-aliased rim is one cell wide at either scale; 1x would mean the
+        // scale was ignored)
+        assertTrue(ratio > 3.0 && ratio < 4.6, "at 2x the dots cover ~4x the cells, got " + ratio);
+        // a point's centre: logical (sx, sy) is device (2 sx, 2 sy), in the same colour
+        for (int i : new int[] {3, 201}) {
+            double sx = onFx(() -> canvas.toScreenX(xs[i]));
+            double sy = onFx(() -> canvas.toScreenY(ys[i]));
+            int a = x1[(int) Math.floor(sy) * w + (int) Math.floor(sx)];
+            int b = x2[(int) Math.floor(2 * sy) * 2 * w + (int) Math.floor(2 * sx)];
+            for (int shift : new int[] {16, 8, 0}) {
+                assertEquals((a >> shift) & 0xFF, (b >> shift) & 0xFF, 40, "point " + i + " channel at bit " + shift);
+            }
+        }
+    }
 }
