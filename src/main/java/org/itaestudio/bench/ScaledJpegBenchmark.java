@@ -43,14 +43,26 @@ public final class ScaledJpegBenchmark {
         Path folder = Path.of(args.length > 0 ? args[0] : "../shared/data/photos/cameratrap_cdla");
         int warmup = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
-        List<Path> files;
-        try (Stream<Path> list = Files.list(folder)) {
-            files = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jpg")).sorted()
+        List<Path> found;
+        try (Stream<Path> list = Files.walk(folder)) {
+            found = list.filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.jpe?g")).sorted()
                     .toList();
         }
+        List<Path> files = new ArrayList<>();
         List<byte[]> data = new ArrayList<>();
-        for (Path f : files) {
-            data.add(Files.readAllBytes(f));
+        for (Path f : found) { // only what the scaled decoder takes (baseline, 1 or 3 components)
+            byte[] bytes = Files.readAllBytes(f);
+            try {
+                ScaledJpegDecoder.readHeader(bytes);
+                files.add(f);
+                data.add(bytes);
+            } catch (ScaledJpegDecoder.UnsupportedJpegException | ScaledJpegDecoder.CorruptJpegException e) {
+                System.out.println("skipped " + folder.relativize(f) + ": " + e.getMessage());
+            }
+        }
+        if (files.isEmpty()) {
+            System.out.println("no baseline JPEG in " + folder);
+            return;
         }
         ImageDecoder decoder = new ImageDecoder();
         String[] names = {"ImageIO.read (full, in memory)", "ImageDecoder.decode (full, file)",
