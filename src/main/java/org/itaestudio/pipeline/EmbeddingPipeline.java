@@ -284,17 +284,19 @@ public final class EmbeddingPipeline {
         return false;
     }
 
-    /** Rate and ETA over the items processed in this run (cached ones count as done at once). */
+    /**
+     * Progress with rate and ETA for one run (cached items count as done at once): the rate of the last seconds
+     * ({@link org.itaestudio.model.hub.RateMeter}), or the run's average until the window spans enough time.
+     */
     static final class RateMeter {
         private final long total;
-        private final long startDone;
         private long done;
-        private final long start = System.nanoTime();
+        private final org.itaestudio.model.hub.RateMeter meter = new org.itaestudio.model.hub.RateMeter();
 
         RateMeter(long total, long alreadyDone) {
             this.total = total;
-            this.startDone = alreadyDone;
             this.done = alreadyDone;
+            meter.record(System.nanoTime(), alreadyDone);
         }
 
         void add(long n) {
@@ -302,8 +304,11 @@ public final class EmbeddingPipeline {
         }
 
         Progress progress(String stage, int skipped) {
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double rate = seconds > 0 ? (done - startDone) / seconds : 0;
+            long now = System.nanoTime();
+            double rate = meter.record(now, done);
+            if (rate <= 0) {
+                rate = meter.average(now, done);
+            }
             Duration eta = rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
             return new Progress(stage, done, total, rate, eta, skipped);
         }

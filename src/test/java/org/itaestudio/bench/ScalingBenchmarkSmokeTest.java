@@ -3,9 +3,6 @@ package org.itaestudio.bench;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,16 +18,7 @@ class ScalingBenchmarkSmokeTest {
 
     @Test
     void printsEveryStageForEverySize() throws Exception {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            ScalingBenchmark.main(new String[] {"sample-data", tmp.toString(), "20"});
-        } finally {
-            System.setOut(old);
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
+        String text = PrintedOutput.of(ScalingBenchmark::main, "sample-data", tmp.toString(), "20");
         for (String stage : new String[] {"model load", "embed (scan, decode, forward, cache, states)",
                 "k-means k=10, 10 restarts", "auto-k 2..20, 3 restarts", "Ward k=10", "Barnes-Hut t-SNE", "PCA map"}) {
             assertTrue(text.contains("| 20 | " + stage + " |"), stage + " missing:\n" + text);

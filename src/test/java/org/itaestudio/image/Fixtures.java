@@ -48,11 +48,16 @@ final class Fixtures {
      * conversion code).
      */
     static RgbImage readRgbPng(String name) {
+        return readRgbPng(file(name));
+    }
+
+    /** An 8-bit RGB PNG's pixels as they are stored. */
+    static RgbImage readRgbPng(Path png) {
         try {
-            BufferedImage image = ImageIO.read(file(name).toFile());
+            BufferedImage image = ImageIO.read(png.toFile());
             Raster raster = image.getRaster();
             if (raster.getNumBands() != 3 || raster.getSampleModel().getSampleSize(0) != 8) {
-                throw new IllegalStateException(name + " is not an 8-bit RGB PNG");
+                throw new IllegalStateException(png + " is not an 8-bit RGB PNG");
             }
             int[] samples = raster.getPixels(0, 0, image.getWidth(), image.getHeight(), (int[]) null);
             byte[] rgb = new byte[samples.length];

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -76,22 +75,6 @@ class ScaledJpegDecoderTest {
         return names;
     }
 
-    static RgbImage readPng(Path file) {
-        try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            Raster raster = image.getRaster();
-            assertEquals(3, raster.getNumBands(), file + " is not RGB");
-            int[] samples = raster.getPixels(0, 0, image.getWidth(), image.getHeight(), (int[]) null);
-            byte[] rgb = new byte[samples.length];
-            for (int i = 0; i < samples.length; i++) {
-                rgb[i] = (byte) samples[i];
-            }
-            return new RgbImage(image.getWidth(), image.getHeight(), rgb);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Asserts identical pixels; on failure the message gives the max difference and where it first occurs. */
     static void assertSamePixels(RgbImage expected, RgbImage actual, String what) {
         assertEquals(expected.width() + "x" + expected.height(), actual.width() + "x" + actual.height(),
@@ -136,7 +119,7 @@ class ScaledJpegDecoderTest {
             for (int scale : SCALES) {
                 tests.add(DynamicTest.dynamicTest(name + " 1/" + scale, () -> {
                     byte[] jpeg = Files.readAllBytes(dir().resolve(name + ".jpg"));
-                    RgbImage expected = readPng(dir().resolve(name + ".s" + scale + ".png"));
+                    RgbImage expected = Fixtures.readRgbPng(dir().resolve(name + ".s" + scale + ".png"));
                     RgbImage actual = ScaledJpegDecoder.decode(jpeg, scale);
                     assertSamePixels(expected, actual, name + " at 1/" + scale);
                 }));
@@ -211,7 +194,7 @@ class ScaledJpegDecoderTest {
             if (row[5].equals("-")) {
                 assertTrue(decoder.decode(file).samePixels(actual), what + ": scale 1 must be decode()");
             } else {
-                assertSamePixels(readPng(dir().resolve(row[5])), actual, what);
+                assertSamePixels(Fixtures.readRgbPng(dir().resolve(row[5])), actual, what);
             }
         }
     }

@@ -3,8 +3,11 @@ package org.itaestudio.model.hub;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
-/** Rate over a sliding window (a few seconds), so that the ETA follows the current speed, not the average. */
-final class RateMeter {
+/**
+ * Rate over a sliding window (a few seconds), so that the ETA follows the current speed, not the average. The one rate
+ * meter of the project: downloads (bytes/s) and the embedding pipeline (images/s) both use it.
+ */
+public final class RateMeter {
 
     private static final long WINDOW_NANOS = 5_000_000_000L;
     private static final long MIN_SPAN_NANOS = 200_000_000L;
@@ -14,7 +17,7 @@ final class RateMeter {
     private long firstValue;
 
     /** Records value at time now and returns the rate in units per second (0 for the first 0.2 s). */
-    double record(long nanos, long value) {
+    public double record(long nanos, long value) {
         if (firstNanos == Long.MIN_VALUE) {
             firstNanos = nanos;
             firstValue = value;
@@ -37,7 +40,7 @@ final class RateMeter {
     }
 
     /** Average rate since the first sample. */
-    double average(long nanos, long value) {
+    public double average(long nanos, long value) {
         if (firstNanos == Long.MIN_VALUE || nanos <= firstNanos) {
             return 0;
         }
