@@ -16,6 +16,12 @@ final class Analysis {
     /** @param restarts k-means restarts (a live preview trades a little inertia for speed) */
     static FolderAnalysis of(FolderEmbeddings e, AnalysisSettings s, ProgressListener progress, Cancellation cancel,
                              int restarts) {
+        return of(e, s, progress, cancel, restarts, null);
+    }
+
+    /** @param knownMap the map of these very embeddings with these map settings, or null to compute it */
+    static FolderAnalysis of(FolderEmbeddings e, AnalysisSettings s, ProgressListener progress, Cancellation cancel,
+                             int restarts, double[][] knownMap) {
         int n = e.paths().size();
         if (n == 0) {
             return new FolderAnalysis(e.folder(), List.of(), new float[0][], new int[0], 0, new double[0], new double[0][],
@@ -25,7 +31,7 @@ final class Analysis {
         Clustering c = cluster(e.embeddings(), s, cancel, restarts);
         progress.onProgress(new Progress("Clustering", 1, 1, 0, null, e.skipped().size()));
         cancel.throwIfCancelled();
-        double[][] map = Maps.compute(e.embeddings(), s.mapMethod(), s.seed(), progress, cancel);
+        double[][] map = knownMap != null ? knownMap : Maps.compute(e.embeddings(), s.mapMethod(), s.seed(), progress, cancel);
         return new FolderAnalysis(e.folder(), e.paths(), e.embeddings(), c.labels(), c.k(), c.distances(), map,
                 e.skipped(), s);
     }

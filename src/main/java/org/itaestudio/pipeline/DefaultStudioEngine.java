@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.itaestudio.cluster.KMeansClusterer;
 import org.itaestudio.image.FolderScanner;
 import org.itaestudio.image.FolderScanner.ImageFile;
 import org.itaestudio.image.ImageDecodeException;
@@ -203,7 +204,13 @@ public final class DefaultStudioEngine implements StudioEngine {
                                     Cancellation cancel) {
         FolderEmbeddings e = new FolderEmbeddings(analysis.folder(), analysis.paths(), analysis.embeddings(),
                 analysis.skipped(), analysis.size(), 0);
-        return Analysis.of(e, settings, progress, cancel);
+        // the map depends on the embeddings, the method and the seed only: a new k or clustering method keeps it
+        // (a 10,000-image t-SNE is ~20 s)
+        boolean sameMap = analysis.map() != null && analysis.map().length == analysis.size() && analysis.size() > 0
+                && java.util.Objects.equals(analysis.settings().mapMethod(), settings.mapMethod())
+                && analysis.settings().seed() == settings.seed();
+        return Analysis.of(e, settings, progress, cancel, KMeansClusterer.DEFAULT_RESTARTS,
+                sameMap ? analysis.map() : null);
     }
 
     @Override

@@ -205,7 +205,10 @@ public final class MapView extends BorderPane {
         vm.analysisProperty().addListener((o, a, b) -> {
             showingBefore = false;
             afterToggle.setSelected(true);
-            reload(a == null || b == null || a.size() != b.size() || !a.folder().equals(b.folder()));
+            // keep the user's zoom when only the colours change (new k: same map); a new map (ITAE applied, other
+            // method) is fitted, or its points could lie outside the view
+            reload(a == null || b == null || a.size() != b.size() || !a.folder().equals(b.folder())
+                    || (a.map() != b.map() && !java.util.Arrays.deepEquals(a.map(), b.map())));
         });
         vm.clusters().versionProperty().addListener(o -> {
             if (!showingBefore && canvas.pointCount() == vm.clusters().imageCount()) {

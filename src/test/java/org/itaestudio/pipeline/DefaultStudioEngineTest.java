@@ -134,6 +134,19 @@ class DefaultStudioEngineTest {
     }
 
     @Test
+    void reclusteringWithAnotherKKeepsTheMap() throws Exception {
+        try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache-recluster"), new ModelResolver())) {
+            FolderAnalysis a = e.analyze(folder, settings(null).withK(2).withMapMethod("pca"), ProgressListener.NONE,
+                    Cancellation.none());
+            FolderAnalysis b = e.recluster(a, a.settings().withK(3), ProgressListener.NONE, Cancellation.none());
+            assertEquals(3, b.k());
+            assertTrue(a.map() == b.map(), "same embeddings, method and seed: the map is reused, not recomputed");
+            FolderAnalysis c = e.recluster(a, a.settings().withMapMethod("tsne"), ProgressListener.NONE, Cancellation.none());
+            assertTrue(c.map() != a.map() && !java.util.Arrays.deepEquals(a.map(), c.map()), "another method: a new map");
+        }
+    }
+
+    @Test
     void incrementalItaeEqualsFullForward() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache2"), new ModelResolver(),
                 HiddenStateStore.Precision.FP32)) {
