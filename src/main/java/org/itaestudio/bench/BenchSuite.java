@@ -7,13 +7,11 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.weights.SafetensorsWriter;
 import org.itaestudio.model.weights.SyntheticWeights;
@@ -61,7 +59,7 @@ public final class BenchSuite {
             if (options.keepFiles()) {
                 log.println("work files kept in " + work);
             } else {
-                deleteTree(work);
+                BenchFiles.deleteTree(work);
             }
         }
         return new BenchReport(machine, options, loadBefore, MachineInfo.loadAverage(), engines, matmul, archs,
@@ -267,16 +265,5 @@ public final class BenchSuite {
             }
         }
         return out;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

@@ -7,13 +7,11 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import org.itaestudio.store.ContentHasher;
 import org.itaestudio.store.EmbeddingCache;
@@ -51,7 +49,7 @@ public final class CacheBenchmark {
             }
         } finally {
             if (args.length == 0) {
-                deleteTree(work);
+                BenchFiles.deleteTree(work);
             }
         }
     }
@@ -194,14 +192,6 @@ public final class CacheBenchmark {
             return Files.size(p);
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

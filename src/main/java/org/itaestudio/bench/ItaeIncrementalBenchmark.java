@@ -98,9 +98,7 @@ public final class ItaeIncrementalBenchmark {
             }
         } finally {
             if (!keep) {
-                try (Stream<Path> s = Files.walk(work)) {
-                    s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                BenchFiles.deleteTree(work);
             }
         }
     }

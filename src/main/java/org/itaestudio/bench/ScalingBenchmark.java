@@ -12,7 +12,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.itaestudio.cluster.AutoK;
@@ -171,34 +170,24 @@ public final class ScalingBenchmark {
     private static void child(int n, Path work) throws Exception {
         Path folder = work.resolve("images-" + n);
         Path cache = work.resolve("cache-" + n);
-        deleteTree(cache);
+        BenchFiles.deleteTree(cache);
         AnalysisSettings plain = AnalysisSettings.defaults(work.resolve("vits14-random.safetensors").toString())
                 .withK(10).withMapMethod("none");
         float[][] x;
         try (DefaultStudioEngine engine = new DefaultStudioEngine(cache, new ModelResolver())) {
-            stage(n, "model load", () -> {
-                try {
-                    return engine.depth(plain) + " blocks";
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            stage(n, "model load", () -> engine.depth(plain) + " blocks");
             long start = System.nanoTime();
             long[] lastPrint = {start};
             FolderEmbeddings[] out = new FolderEmbeddings[1];
             stage(n, "embed (scan, decode, forward, cache, states)", () -> {
-                try {
-                    out[0] = engine.embed(folder, plain, progress -> {
-                        long now = System.nanoTime();
-                        if (now - lastPrint[0] > 60e9) {
-                            lastPrint[0] = now;
-                            System.out.printf(Locale.ROOT, "  [%d] %s, %.0f s, CPU %.0f s%n", n, progress,
-                                    (now - start) / 1e9, ProcessMemory.cpuNanos() / 1e9);
-                        }
-                    }, Cancellation.none());
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
+                out[0] = engine.embed(folder, plain, progress -> {
+                    long now = System.nanoTime();
+                    if (now - lastPrint[0] > 60e9) {
+                        lastPrint[0] = now;
+                        System.out.printf(Locale.ROOT, "  [%d] %s, %.0f s, CPU %.0f s%n", n, progress,
+                                (now - start) / 1e9, ProcessMemory.cpuNanos() / 1e9);
+                    }
+                }, Cancellation.none());
                 return String.format(Locale.ROOT, "%.2f images/s, %d skipped, cache on disk %d MB",
                         out[0].paths().size() / out[0].seconds(), out[0].skipped().size(), sizeMb(cache));
             });
@@ -212,12 +201,17 @@ public final class ScalingBenchmark {
         stage(n, "PCA map", () -> new PcaMap().compute(data).x().length + " points");
     }
 
-    private static void stage(int n, String name, Supplier<String> body) {
+    /** One timed stage; returns a note for the table. */
+    private interface Stage {
+        String run() throws Exception;
+    }
+
+    private static void stage(int n, String name, Stage body) throws Exception {
         System.gc();
         ProcessMemory.resetPeaks();
         long cpu0 = ProcessMemory.cpuNanos();
         long t0 = System.nanoTime();
-        String note = body.get();
+        String note = body.run();
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (ProcessMemory.cpuNanos() - cpu0) / 1e9;
         System.out.printf(Locale.ROOT, "%s%d\t%s\t%.1f\t%.1f\t%d\t%d\t%s (load %s)%n", ROW, n, name, wall, cpu,
@@ -238,15 +232,6 @@ public final class ScalingBenchmark {
             return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum() >> 20;
         } catch (IOException e) {
             return -1;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

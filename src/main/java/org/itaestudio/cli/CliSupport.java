@@ -3,6 +3,8 @@ package org.itaestudio.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.itaestudio.model.ComputeDevice;
 import org.itaestudio.model.hub.ConsoleProgress;
 import org.itaestudio.model.hub.ModelResolver;
@@ -43,6 +45,10 @@ final class CliSupport {
         }
     }
 
+    /** The newest command's cancellation, for the one shutdown hook (Ctrl-C). */
+    private static final AtomicReference<Cancellation> RUNNING = new AtomicReference<>();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
+
     /** A cancellation that Ctrl-C triggers, so a run stops between batches with the cache consistent. */
     static Cancellation cancelOnInterrupt() {
         Cancellation c = new Cancellation();
@@ -57,11 +63,6 @@ final class CliSupport {
         }
         return c;
     }
-
-    /** The newest command's cancellation, for the shutdown hook (Ctrl-C). */
-    private static final java.util.concurrent.atomic.AtomicReference<Cancellation> RUNNING =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    private static final java.util.concurrent.atomic.AtomicBoolean HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A progress bar on stderr, one per stage. */
     static ProgressListener progressBar() {

@@ -163,17 +163,16 @@ final class QuadTree {
             int a = ni[2 * node], b = ni[2 * node + 1];
             double dx = yx - nd[4 * node], dy = yy - nd[4 * node + 1];
             double d2 = dx * dx + dy * dy;
-            if (a < 0) { // leaf: points [start, end) of the tree order
+            // far enough (and, for a leaf, not holding the point itself): the node's centre of mass stands for it
+            if (nd[4 * node + 2] < theta2 * d2 && (a >= 0 || pos < -1 - a || pos >= b)) {
+                double q = 1 / (1 + d2);
+                double cnt = nd[4 * node + 3];
+                z += cnt * q;
+                double qq = cnt * q * q;
+                fx += qq * dx;
+                fy += qq * dy;
+            } else if (a < 0) { // leaf: points [start, end) of the tree order
                 int start = -1 - a;
-                if (nd[4 * node + 2] < theta2 * d2 && (pos < start || pos >= b)) {
-                    double q = 1 / (1 + d2);
-                    double cnt = nd[4 * node + 3];
-                    z += cnt * q;
-                    double qq = cnt * q * q;
-                    fx += qq * dx;
-                    fy += qq * dy;
-                    continue;
-                }
                 for (int t = start; t < b; t++) {
                     if (t == pos) continue;
                     double ex = yx - px[t], ey = yy - py[t];
@@ -183,13 +182,6 @@ final class QuadTree {
                     fx += qq * ex;
                     fy += qq * ey;
                 }
-            } else if (nd[4 * node + 2] < theta2 * d2) {
-                double q = 1 / (1 + d2);
-                double cnt = nd[4 * node + 3];
-                z += cnt * q;
-                double qq = cnt * q * q;
-                fx += qq * dx;
-                fy += qq * dy;
             } else {
                 for (int c = a + b - 1; c >= a; c--) stack[sp++] = c;
             }

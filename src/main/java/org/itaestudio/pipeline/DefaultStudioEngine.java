@@ -170,7 +170,7 @@ public final class DefaultStudioEngine implements StudioEngine {
         Map<String, float[]> cached = store.lookup(files);
         List<ImageFile> missing = files.stream().filter(f -> !cached.containsKey(f.relativePath())).toList();
         Map<String, float[]> out = new LinkedHashMap<>();
-        EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(missing.size(), 0);
+        EmbeddingPipeline.ProgressMeter meter = new EmbeddingPipeline.ProgressMeter(missing.size(), 0);
         for (int from = 0; from < missing.size(); from += batch) {
             cancel.throwIfCancelled();
             List<ImageFile> part = missing.subList(from, Math.min(missing.size(), from + batch));
@@ -236,7 +236,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                     stateKey(lease.loaded, settings, "cls@" + (depth - 1)), model.config().embedDim());
             float[][] emb = new float[files.size()][];
             int batch = 64;
-            EmbeddingPipeline.RateMeter meter = new EmbeddingPipeline.RateMeter(files.size(), 0);
+            EmbeddingPipeline.ProgressMeter meter = new EmbeddingPipeline.ProgressMeter(files.size(), 0);
             for (int from = 0; from < files.size(); from += batch) {
                 cancel.throwIfCancelled();
                 List<ImageFile> part = files.subList(from, Math.min(files.size(), from + batch));

@@ -20,6 +20,7 @@ import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.NativeThreading;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
+import org.itaestudio.model.hub.RateMeter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,11 +107,12 @@ public final class EmbeddingPipeline {
      */
     static final int DECODE_NICE = Integer.getInteger("itae.decodeNice", 10);
 
-    /** Decode threads that leave the cores to inference when images are small. */
+    /** Images per forward pass (halved after an out-of-memory error). */
     public int batchSize() {
         return batchSize;
     }
 
+    /** Decode threads that leave the cores to inference when images are small. */
     public static int defaultDecodeThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
@@ -130,7 +132,7 @@ public final class EmbeddingPipeline {
             }
         }
         List<SkippedFile> skipped = new ArrayList<>();
-        RateMeter meter = new RateMeter(files.size(), fromCache);
+        ProgressMeter meter = new ProgressMeter(files.size(), fromCache);
         progress.onProgress(meter.progress("Embedding", skipped.size()));
 
         ExecutorService pool = Executors.newFixedThreadPool(decodeThreads, r -> {
@@ -286,17 +288,17 @@ public final class EmbeddingPipeline {
 
     /**
      * Progress with rate and ETA for one run (cached items count as done at once): the rate of the last seconds
-     * ({@link org.itaestudio.model.hub.RateMeter}), or the run's average until the window spans enough time.
+     * ({@link RateMeter}), or the run's average until the window spans enough time.
      */
-    static final class RateMeter {
+    static final class ProgressMeter {
         private final long total;
         private long done;
-        private final org.itaestudio.model.hub.RateMeter meter = new org.itaestudio.model.hub.RateMeter();
+        private final RateMeter rate = new RateMeter();
 
-        RateMeter(long total, long alreadyDone) {
+        ProgressMeter(long total, long alreadyDone) {
             this.total = total;
             this.done = alreadyDone;
-            meter.record(System.nanoTime(), alreadyDone);
+            rate.record(System.nanoTime(), alreadyDone);
         }
 
         void add(long n) {
@@ -305,12 +307,12 @@ public final class EmbeddingPipeline {
 
         Progress progress(String stage, int skipped) {
             long now = System.nanoTime();
-            double rate = meter.record(now, done);
-            if (rate <= 0) {
-                rate = meter.average(now, done);
+            double perSecond = rate.record(now, done);
+            if (perSecond <= 0) {
+                perSecond = rate.average(now, done);
             }
-            Duration eta = rate > 0 ? Duration.ofMillis((long) ((total - done) / rate * 1000)) : null;
-            return new Progress(stage, done, total, rate, eta, skipped);
+            Duration eta = perSecond > 0 ? Duration.ofMillis((long) ((total - done) / perSecond * 1000)) : null;
+            return new Progress(stage, done, total, perSecond, eta, skipped);
         }
     }
 }

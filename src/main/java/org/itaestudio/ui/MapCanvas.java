@@ -68,6 +68,12 @@ public final class MapCanvas extends Region {
     private int bufH;
     /** Device pixels per logical pixel (2 on a HiDPI screen): the buffer has bufW x pixelScale columns. */
     private double pixelScale = 1;
+    /** The window's render scale (HiDPI), 1 while the canvas is in no window. */
+    private final javafx.beans.value.ObservableValue<Double> renderScale = sceneProperty()
+            .flatMap(javafx.scene.Scene::windowProperty)
+            .flatMap(javafx.stage.Window::renderScaleXProperty)
+            .map(s -> Math.max(1, s.doubleValue()))
+            .orElse(1.0);
     private PixelBuffer<IntBuffer> pixelBuffer;
     private boolean renderQueued;
     private long lastFrameNanos;
@@ -98,19 +104,7 @@ public final class MapCanvas extends Region {
         setPrefSize(800, 600);
         setFocusTraversable(true);
         // a new render scale (the window moved to a HiDPI screen) means a new buffer: layoutChildren compares it
-        javafx.beans.InvalidationListener rescale = o -> requestLayout();
-        sceneProperty().addListener((o, oldScene, scene) -> {
-            if (scene != null) {
-                scene.windowProperty().addListener((o2, oldWindow, window) -> {
-                    if (window != null) {
-                        window.renderScaleXProperty().addListener(rescale);
-                    }
-                });
-                if (scene.getWindow() != null) {
-                    scene.getWindow().renderScaleXProperty().addListener(rescale);
-                }
-            }
-        });
+        renderScale.addListener(o -> requestLayout());
 
         background.addListener((o, a, b) -> requestRender());
         selection.addListener((o, a, b) -> {
@@ -436,7 +430,7 @@ public final class MapCanvas extends Region {
     protected void layoutChildren() {
         int w = (int) Math.ceil(getWidth());
         int h = (int) Math.ceil(getHeight());
-        double scale = outputScale();
+        double scale = renderScale.getValue();
         if (w > 0 && h > 0 && (w != bufW || h != bufH || scale != pixelScale)) {
             if (!fitted || fitPending) {
                 fitPending = false;
@@ -449,12 +443,6 @@ public final class MapCanvas extends Region {
             allocate(w, h, scale);
             renderNow();
         }
-    }
-
-    /** The window's render scale (HiDPI), 1 before the canvas is shown. */
-    private double outputScale() {
-        javafx.stage.Window window = getScene() == null ? null : getScene().getWindow();
-        return window == null ? 1 : Math.max(1, window.getRenderScaleX());
     }
 
     /** The buffer gets one cell per device pixel, so points stay sharp on HiDPI screens; the view shows it at w x h. */
