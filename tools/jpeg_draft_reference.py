@@ -31,6 +31,8 @@ import struct
 import sys
 from pathlib import Path
 
+import shared_data as shared_data_dir
+
 import numpy as np
 from PIL import Image, ImageOps, features
 
@@ -39,14 +41,7 @@ OUT = ROOT / "src" / "test" / "resources" / "jpeg-fixtures"
 
 
 def shared_data():
-    env = os.environ.get("ITAE_SHARED_DATA")
-    if env:
-        return Path(env)
-    for d in [ROOT, *ROOT.parents]:
-        for cand in (d / "shared" / "data", d.parent / "shared" / "data"):
-            if cand.is_dir():
-                return cand
-    return None
+    return shared_data_dir.find()
 
 
 # ---------------------------------------------------------------------------------------------- test content

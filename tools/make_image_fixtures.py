@@ -19,6 +19,8 @@ import sys
 import zlib
 from pathlib import Path
 
+import shared_data as shared_data_dir
+
 import numpy as np
 import torch
 from PIL import Image, ImageOps
@@ -30,14 +32,7 @@ STD = (0.229, 0.224, 0.225)
 
 
 def shared_data():
-    env = os.environ.get("ITAE_SHARED_DATA")
-    if env:
-        return Path(env)
-    for d in [ROOT, *ROOT.parents]:
-        for cand in (d / "shared" / "data", d.parent / "shared" / "data"):
-            if cand.is_dir():
-                return cand
-    sys.exit("shared/data not found; set ITAE_SHARED_DATA")
+    return shared_data_dir.find() or sys.exit("shared/data not found; set ITAE_SHARED_DATA")
 
 
 # ----------------------------------------------------------------------------- torchvision equivalents

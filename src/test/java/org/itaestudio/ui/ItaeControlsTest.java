@@ -7,54 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import javafx.geometry.Point2D;
 import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
 import org.itaestudio.itae.ItaeConfig;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /** ITAE panel -> debounced, latest-wins inspections; histogram drag -> threshold. */
-@ExtendWith(ApplicationExtension.class)
-class ItaeControlsTest {
-
-    @TempDir
-    Path tmp;
-
-    private final FakeStudioEngine engine = new FakeStudioEngine();
-    private StudioHarness harness;
-    private StudioPreferences prefs;
-    private MainViewModel vm;
-    private MainWindow window;
-    private ThumbnailCache thumbs;
+class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
 
     @Start
     void start(Stage stage) throws Exception {
-        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
-                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 64, 1, false);
-        prefs = harness.prefs;
-        vm = harness.vm;
-        window = harness.window;
-        thumbs = harness.thumbs;
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
+        show(stage, new FakeStudioEngine(), standInModel(), false);
     }
 
     private void inspectFirstImage() throws Exception {
-        Path folder = UiTestSupport.imageFolder(tmp.resolve("imgs"), 4);
-        runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        openImages(4);
         runFx(() -> {
             vm.viewProperty().set(MainViewModel.View.INSPECTOR);
             vm.selectedImageProperty().set(0);

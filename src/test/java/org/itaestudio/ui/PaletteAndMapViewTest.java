@@ -6,61 +6,27 @@ import static org.itaestudio.ui.UiTestSupport.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.image.WritableImage;
 import javafx.scene.paint.Color;
 import javafx.scene.shape.Rectangle;
 import javafx.stage.Stage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /** One palette everywhere (gallery swatch, legend, map pixels), the map's hover card, click-to-inspect, legend selection. */
-@ExtendWith(ApplicationExtension.class)
-class PaletteAndMapViewTest {
-
-    @TempDir
-    Path tmp;
-
-    private final FakeStudioEngine engine = new FakeStudioEngine();
-    private StudioHarness harness;
-    private StudioPreferences prefs;
-    private MainViewModel vm;
-    private MainWindow window;
-    private ThumbnailCache thumbs;
+class PaletteAndMapViewTest extends MainWindowFixture<FakeStudioEngine> {
 
     @Start
     void start(Stage stage) throws Exception {
-        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
-                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 96, 2, true);
-        prefs = harness.prefs;
-        vm = harness.vm;
-        window = harness.window;
-        thumbs = harness.thumbs;
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
-    private void open(int n) throws Exception {
-        Path folder = UiTestSupport.imageFolder(tmp.resolve("imgs"), n);
-        runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        show(stage, new FakeStudioEngine());
     }
 
     @Test
     void galleryLegendAndMapUseTheSameColourPerCluster(FxRobot robot) throws Exception {
-        open(12);
+        openImages(12);
         for (int c = 0; c < 3; c++) {
             int cluster = c;
             Color expected = ClusterPalette.color(c);
@@ -87,7 +53,7 @@ class PaletteAndMapViewTest {
 
     @Test
     void hoverShowsTheThumbnailCardAndClickInspects(FxRobot robot) throws Exception {
-        open(12);
+        openImages(12);
         runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
         MapCanvas canvas = window.map().canvas();
         int i = 7;
@@ -108,7 +74,7 @@ class PaletteAndMapViewTest {
 
     @Test
     void clickingALegendEntrySelectsItsCluster(FxRobot robot) throws Exception {
-        open(12);
+        openImages(12);
         runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
         robot.clickOn("#legend-1");
         int[] sel = vm.selectionProperty().get();
@@ -121,7 +87,7 @@ class PaletteAndMapViewTest {
 
     @Test
     void theMapsMenuMovesTheSelectionToAnotherCluster(FxRobot robot) throws Exception {
-        open(12);
+        openImages(12);
         runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
         robot.clickOn("#legend-1");
         int[] sel = vm.selectionProperty().get().clone();

@@ -8,28 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import javafx.application.Platform;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.Slider;
 import javafx.scene.input.MouseButton;
 import javafx.scene.layout.TilePane;
 import javafx.stage.Stage;
-import javafx.stage.Window;
 import javax.imageio.ImageIO;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /**
@@ -37,44 +28,13 @@ import org.testfx.framework.junit5.Start;
  * .safetensors: open a folder (with one broken file) -> clusters -> inspect -> drag the threshold slider -> the
  * artifact outline count follows the probe -> export CSV matches the clusters on screen.
  */
-@ExtendWith(ApplicationExtension.class)
-class RealEngineFlowTest {
-
-    @TempDir
-    Path tmp;
-
-    private DefaultStudioEngine engine;
-    private StudioPreferences prefs;
-    private MainViewModel vm;
-    private MainWindow window;
-    private ThumbnailCache thumbs;
+class RealEngineFlowTest extends MainWindowFixture<DefaultStudioEngine> {
 
     @Start
     void start(Stage stage) throws Exception {
-        Map<String, String> env = Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString());
-        engine = new DefaultStudioEngine(tmp.resolve("cache"), new ModelResolver(env));
-        prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(env), prefs);
-        Path model = SyntheticModelFiles.write(tmp.resolve("tiny.safetensors"), SyntheticModelFiles.TINY, 3);
-        vm.modelProperty().set(model.toString());
+        show(stage, new DefaultStudioEngine(tmp.resolve("cache"), new ModelResolver(hubEnv())),
+                SyntheticModelFiles.write(tmp.resolve("tiny.safetensors"), SyntheticModelFiles.TINY, 3), true);
         vm.deviceProperty().set("cpu");
-        thumbs = new ThumbnailCache(200, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
-        window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, 1240, 780);
-        StudioApp.installStyles(scene, vm);
-        window.installShortcuts(scene);
-        stage.setScene(scene);
-        stage.show();
-    }
-
-    @AfterEach
-    void tearDown() {
-        runFx(() -> {
-            vm.close();
-            thumbs.close();
-        });
-        engine.close();
-        UiTestSupport.removePrefs(prefs);
     }
 
     /** 12 images in three families (stripes, checkers, gradients) plus one file that is not an image. */
@@ -151,10 +111,7 @@ class RealEngineFlowTest {
         // export: the CSV holds every analysed image with the cluster shown in the app
         Path csv = tmp.resolve("out/labels.csv");
         Files.createDirectories(csv.getParent());
-        window.exportController().setChooser((Window w, ExportController.Kind k) -> csv);
-        runFx(() -> window.exportController().export(null, ExportController.Kind.LABELS));
-        waitFor("export", 10, () -> Files.exists(csv));
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> lines = export(ExportController.Kind.LABELS, csv);
         assertEquals("path,cluster,cluster_name", lines.get(0));
         assertEquals(13, lines.size());
         for (int i = 0; i < 12; i++) {

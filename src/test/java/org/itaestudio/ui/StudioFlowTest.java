@@ -12,19 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import javafx.scene.Node;
 import javafx.scene.control.Slider;
 import javafx.scene.control.TableView;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.matcher.control.LabeledMatchers;
 
@@ -33,39 +28,11 @@ import org.testfx.matcher.control.LabeledMatchers;
  * the ITAE threshold with the slider, watch the artifact count change, move an image, export and check the CSV;
  * plus the error paths (only broken files, missing model).
  */
-@ExtendWith(ApplicationExtension.class)
-class StudioFlowTest {
-
-    @TempDir
-    Path tmp;
-
-    private final FakeStudioEngine engine = new FakeStudioEngine();
-    private StudioHarness harness;
-    private StudioPreferences prefs;
-    private MainViewModel vm;
-    private MainWindow window;
-    private ThumbnailCache thumbs;
-    private Stage stage;
+class StudioFlowTest extends MainWindowFixture<FakeStudioEngine> {
 
     @Start
     void start(Stage stage) throws Exception {
-        this.stage = stage;
-        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_CACHE", Files.createDirectories(tmp.resolve("hf-cache")).toString(), "HF_HUB_OFFLINE", "1"),
-                Files.writeString(tmp.resolve("model.safetensors"), "stand-in; the fake engine ignores it"), 500, 96, 2, true);
-        prefs = harness.prefs;
-        vm = harness.vm;
-        window = harness.window;
-        thumbs = harness.thumbs;
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
-    private void openAndWait(Path folder) throws Exception {
-        runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        show(stage, new FakeStudioEngine());
     }
 
     @Test
@@ -177,7 +144,7 @@ class StudioFlowTest {
         runFx(() -> vm.openFolder(folder));
         waitFor("model dialog", 10, () -> robot.lookup("#model-dialog").tryQuery().isPresent());
         String text = onFx(() -> robot.lookup("#model-explanation").queryLabeled().getText());
-        assertTrue(text.contains("facebook/dinov2-giant") && text.contains(tmp.resolve("hf-cache").toString()), text);
+        assertTrue(text.contains("facebook/dinov2-giant") && text.contains(hubEnv().get("HF_HUB_CACHE")), text);
         assertEquals(0, engine.analyzeCalls.get(), "the engine was never asked to run a missing model");
         assertFalse(vm.runningProperty().get());
         robot.clickOn("Close");

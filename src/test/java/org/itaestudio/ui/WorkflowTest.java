@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.ButtonBase;
@@ -23,54 +20,21 @@ import javafx.scene.control.Labeled;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
-import javafx.stage.Window;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.testfx.api.FxRobot;
-import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
 /** Rename, apply-to-folder, cancel, re-cluster, layer and threshold-field controls, embeddings export, tooltips. */
-@ExtendWith(ApplicationExtension.class)
-class WorkflowTest {
-
-    @TempDir
-    Path tmp;
-
-    private final FakeStudioEngine engine = new FakeStudioEngine();
-    private StudioHarness harness;
-    private StudioPreferences prefs;
-    private MainViewModel vm;
-    private MainWindow window;
-    private ThumbnailCache thumbs;
+class WorkflowTest extends MainWindowFixture<FakeStudioEngine> {
 
     @Start
     void start(Stage stage) throws Exception {
-        harness = new StudioHarness(stage, engine, Map.of("HF_HUB_OFFLINE", "1", "HF_HUB_CACHE", tmp.resolve("hf").toString()),
-                Files.writeString(tmp.resolve("m.safetensors"), "x"), 100, 96, 2, true);
-        prefs = harness.prefs;
-        vm = harness.vm;
-        window = harness.window;
-        thumbs = harness.thumbs;
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
-
-    private Path open(int n) throws Exception {
-        Path folder = UiTestSupport.imageFolder(tmp.resolve("imgs"), n);
-        runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
-        return folder;
+        show(stage, new FakeStudioEngine());
     }
 
     @Test
     void renameAClusterInPlace(FxRobot robot) throws Exception {
-        open(9);
+        openImages(9);
         Node name = onFx(() -> window.gallery().lookupAll(".cluster-name").stream()
                 .filter(n -> n.isVisible() && ((Labeled) n).getText().equals("Cluster 1")).findFirst().orElseThrow());
         robot.doubleClickOn(name);
@@ -86,7 +50,7 @@ class WorkflowTest {
 
     @Test
     void applyToFolderReportsWhatChangedAndOffersBeforeAfter(FxRobot robot) throws Exception {
-        open(12);
+        openImages(12);
         assertFalse(onFx(() -> robot.lookup("#map-before").query().getParent().isVisible()), "no before/after yet");
         robot.clickOn("#apply-to-folder");
         waitFor("applied", 20, () -> vm.changeProperty().get() != null && !vm.runningProperty().get());
@@ -128,7 +92,7 @@ class WorkflowTest {
 
     @Test
     void layerChoiceAndTypedThresholdReachTheEngine(FxRobot robot) throws Exception {
-        open(3);
+        openImages(3);
         runFx(() -> {
             vm.viewProperty().set(MainViewModel.View.INSPECTOR);
             vm.selectedImageProperty().set(1);
@@ -158,12 +122,9 @@ class WorkflowTest {
 
     @Test
     void embeddingsExportHasTheCliLayout() throws Exception {
-        open(5);
+        openImages(5);
         Path csv = tmp.resolve("emb.csv");
-        window.exportController().setChooser((Window w, ExportController.Kind k) -> csv);
-        runFx(() -> window.exportController().export(null, ExportController.Kind.EMBEDDINGS));
-        waitFor("export", 10, () -> Files.exists(csv));
-        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+        List<String> lines = export(ExportController.Kind.EMBEDDINGS, csv);
         assertEquals("path,e0,e1,e2,e3", lines.get(0));
         assertEquals(6, lines.size());
         for (int i = 0; i < 5; i++) {
@@ -179,7 +140,7 @@ class WorkflowTest {
 
     @Test
     void everyIconOnlyButtonHasATooltip() throws Exception {
-        open(3);
+        openImages(3);
         List<String> missing = new ArrayList<>();
         for (MainViewModel.View v : MainViewModel.View.values()) {
             runFx(() -> vm.viewProperty().set(v));
