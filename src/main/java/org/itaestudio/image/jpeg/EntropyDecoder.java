@@ -181,10 +181,11 @@ final class EntropyDecoder {
      * Decodes one block into {@link #block()} (natural order; {@link #touchedMask()} marks the AC coefficients
      * written). Returns the new DC predictor.
      *
-     * <p>A documented hot loop, longer than the usual limit: this runs once per 8x8 block of every scan, and keeps
-     * the bit buffer, its count and the read position in locals throughout (written back once at the end), so
-     * the refill of the buffer is written out where the DC and each AC coefficient need it rather than in a
-     * method that would have to pass the three values through fields.
+     * <p>A documented hot loop, longer than the usual limit: this runs once per 8x8 block of every scan and keeps
+     * the bit buffer, its bit count and the read position in locals throughout (written back once at the end), so
+     * the three-line refill stands where the DC and each AC coefficient need it rather than in a method that would
+     * have to pass the three values through fields. The refill loads the next eight bytes whole; the bits of the
+     * last byte it does not count are loaded again, to the same place, by the next refill.
      */
     int decodeBlock(HuffmanTable dcTable, HuffmanTable acTable, int pred) throws CorruptJpegException {
         long buf = bitBuf;
@@ -195,20 +196,10 @@ final class EntropyDecoder {
         long mask = 0;
 
         // DC
-        if (bits < 32) {
-            if (p + 8 <= src.length) {
-                buf |= ((long) LONG_BE.get(src, p)) >>> bits;
-                p += (63 - bits) >>> 3;
-                bits |= 56;
-            } else {
-                bitBuf = buf;
-                bitCount = bits;
-                bytePos = p;
-                slowRefill();
-                buf = bitBuf;
-                bits = bitCount;
-                p = bytePos;
-            }
+        if (bits < 32) { // refill: at least 56 bits
+            buf |= (p + 8 <= src.length ? (long) LONG_BE.get(src, p) : zeroPaddedLong(src, p)) >>> bits;
+            p += (63 - bits) >>> 3;
+            bits |= 56;
         }
         int e = dcTable.lookup[(int) (buf >>> (64 - HuffmanTable.LOOKAHEAD))];
         if (e == 0) {
@@ -232,19 +223,9 @@ final class EntropyDecoder {
         final int[] lookup = acTable.lookup;
         for (int k = 1; k < 64; ) {
             if (bits < 32) {
-                if (p + 8 <= src.length) {
-                    buf |= ((long) LONG_BE.get(src, p)) >>> bits;
-                    p += (63 - bits) >>> 3;
-                    bits |= 56;
-                } else {
-                    bitBuf = buf;
-                    bitCount = bits;
-                    bytePos = p;
-                    slowRefill();
-                    buf = bitBuf;
-                    bits = bitCount;
-                    p = bytePos;
-                }
+                buf |= (p + 8 <= src.length ? (long) LONG_BE.get(src, p) : zeroPaddedLong(src, p)) >>> bits;
+                p += (63 - bits) >>> 3;
+                bits |= 56;
             }
             int peek = (int) (buf >>> (64 - HuffmanTable.LOOKAHEAD));
             int f = fast[peek];
@@ -291,21 +272,16 @@ final class EntropyDecoder {
         return dc;
     }
 
-    /** Refill near the end of the entropy buffer: bytes past the end read as zeros (they fail the end check). */
-    private void slowRefill() {
-        long buf = bitBuf;
-        int bits = bitCount;
-        int p = bytePos;
-        byte[] src = entropy;
-        while (bits <= 56) {
-            int b = p < src.length ? src[p] & 0xFF : 0;
-            buf |= ((long) b) << (56 - bits);
-            bits += 8;
-            p++;
+    /**
+     * The eight bytes at {@code p} as a big-endian long, bytes past the end of {@code src} reading as zeros: the
+     * refill near the end of the entropy buffer (a stream that decodes past its data fails the segment-end check).
+     */
+    private static long zeroPaddedLong(byte[] src, int p) {
+        long word = 0;
+        for (int i = 0; i < 8; i++) {
+            word = (word << 8) | (p + i < src.length ? src[p + i] & 0xFF : 0);
         }
-        bitBuf = buf;
-        bitCount = bits;
-        bytePos = p;
+        return word;
     }
 
     /** Zeros what the last block wrote, so the next block starts from an all-zero array. */
