@@ -181,10 +181,9 @@ final class EntropyDecoder {
      * Decodes one block into {@link #block()} (natural order; {@link #touchedMask()} marks the AC coefficients
      * written). Returns the new DC predictor.
      *
-     * <p>A documented hot loop, longer than the usual limit: this runs once per 8x8 block of every scan and keeps
-     * the bit buffer, its bit count and the read position in locals throughout (written back once at the end), so
-     * the three-line refill stands where the DC and each AC coefficient need it rather than in a method that would
-     * have to pass the three values through fields. The refill loads the next eight bytes whole; the bits of the
+     * <p>The per-block hot path: it keeps the bit buffer, its bit count and the read position in locals throughout
+     * (written back once at the end), so the three-line refill stands where the DC and each AC coefficient need it
+     * rather than in a method that would have to pass the three values through fields. The refill loads the next eight bytes whole; the bits of the
      * last byte it does not count are loaded again, to the same place, by the next refill.
      */
     int decodeBlock(HuffmanTable dcTable, HuffmanTable acTable, int pred) throws CorruptJpegException {
@@ -201,10 +200,7 @@ final class EntropyDecoder {
             p += (63 - bits) >>> 3;
             bits |= 56;
         }
-        int e = dcTable.lookup[(int) (buf >>> (64 - HuffmanTable.LOOKAHEAD))];
-        if (e == 0) {
-            e = dcTable.decodeLong(buf);
-        }
+        int e = dcTable.decode(buf);
         int len = e >>> 8;
         int s = e & 0xFF;
         buf <<= len;
@@ -220,7 +216,6 @@ final class EntropyDecoder {
 
         // AC
         final int[] fast = acTable.fastAc;
-        final int[] lookup = acTable.lookup;
         for (int k = 1; k < 64; ) {
             if (bits < 32) {
                 buf |= (p + 8 <= src.length ? (long) LONG_BE.get(src, p) : zeroPaddedLong(src, p)) >>> bits;
@@ -240,10 +235,7 @@ final class EntropyDecoder {
                 k++;
                 continue;
             }
-            e = lookup[peek];
-            if (e == 0) {
-                e = acTable.decodeLong(buf);
-            }
+            e = acTable.decode(buf);
             len = e >>> 8;
             s = e & 0xFF;
             buf <<= len;

@@ -6,7 +6,7 @@ import org.itaestudio.image.jpeg.ScaledJpegDecoder.CorruptJpegException;
 final class HuffmanTable {
     static final int LOOKAHEAD = 10;
     /** (code length << 8) | symbol for codes of at most LOOKAHEAD bits, 0 otherwise. */
-    final int[] lookup = new int[1 << LOOKAHEAD];
+    private final int[] lookup = new int[1 << LOOKAHEAD];
     /**
      * AC only: for codes whose length plus the following magnitude bits fit in LOOKAHEAD bits, the decoded
      * coefficient:
@@ -101,12 +101,20 @@ final class HuffmanTable {
     }
 
     /**
-     * The {@link #lookup} entry, (code length << 8) | symbol, of a code the lookahead does not hold: the canonical
-     * decode (jdhuff.c jpeg_huff_decode) of the top bits of {@code buf}.
+     * The code at the top of {@code buf} (at least 16 valid bits) as (code length << 8) | symbol: from the
+     * lookahead table, else by {@link #decodeLong}.
      *
      * @throws CorruptJpegException when no code matches
      */
-    int decodeLong(long buf) throws CorruptJpegException {
+    int decode(long buf) throws CorruptJpegException {
+        int e = lookup[(int) (buf >>> (64 - LOOKAHEAD))];
+        return e != 0 ? e : decodeLong(buf);
+    }
+
+    /**
+     * {@link #decode} for a code the lookahead does not hold: the canonical decode (jdhuff.c jpeg_huff_decode).
+     */
+    private int decodeLong(long buf) throws CorruptJpegException {
         for (int l = LOOKAHEAD + 1; l <= 16; l++) {
             int code = (int) (buf >>> (64 - l));
             if (code <= maxCode[l]) {
