@@ -17,7 +17,7 @@ import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * Issue 6, parts 2-3: how much cheaper an ITAE change is than a full re-embed, and how fast a live preview

@@ -27,7 +27,6 @@ import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
 
 /**
  * Issue 6, part 5: time and memory against the number of images (default 1,000, 10,000 and 50,000) for embedding a

@@ -6,13 +6,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.itaestudio.model.ComputeDevice;
-import org.itaestudio.model.hub.ConsoleProgress;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
 
 /** What the engine subcommands share: the engine, Ctrl-C cancellation, a progress bar, the skipped-file report. */

@@ -7,7 +7,7 @@ import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CsvExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -24,6 +24,8 @@ import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
 import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
 import org.itaestudio.store.ContentHasher;
 import org.itaestudio.store.EmbeddingCache;

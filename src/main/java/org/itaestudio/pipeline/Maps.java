@@ -3,6 +3,7 @@ package org.itaestudio.pipeline;
 import org.itaestudio.cluster.Map2D;
 import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
+import org.itaestudio.progress.ProgressListener;
 
 /** 2-D maps of embeddings for the map view and CSV export. */
 final class Maps {
@@ -27,7 +28,7 @@ final class Maps {
             case "tsne" -> {
                 double perplexity = Math.min(30, (x.length - 1) / 3.0);
                 m = new TsneMap().withSeed(seed).withPerplexity(perplexity).compute(x,
-                        (stage, done, total) -> progress.onProgress(new Progress("Map (" + stage + ")", done, total, 0, null, 0)),
+                        p -> progress.onProgress(p.withStage("Map (" + p.stage() + ")")),
                         cancel::isCancelled);
             }
             default -> throw new IllegalArgumentException("unknown map method '" + method + "' (tsne, pca or none)");

@@ -30,10 +30,10 @@ import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

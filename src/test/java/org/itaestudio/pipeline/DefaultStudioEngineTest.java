@@ -19,6 +19,7 @@ import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.HiddenStateStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
