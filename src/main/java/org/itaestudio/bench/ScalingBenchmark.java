@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.itaestudio.cluster.AutoK;
 import org.itaestudio.cluster.KMeansClusterer;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
 import org.itaestudio.cluster.WardClusterer;
@@ -171,7 +172,7 @@ public final class ScalingBenchmark {
         Path cache = work.resolve("cache-" + n);
         BenchFiles.deleteTree(cache);
         AnalysisSettings plain = AnalysisSettings.defaults(work.resolve("vits14-random.safetensors").toString())
-                .withK(10).withMapMethod("none");
+                .withK(10).withMapMethod(MapMethod.NONE);
         float[][] x;
         try (DefaultStudioEngine engine = new DefaultStudioEngine(cache, new ModelResolver())) {
             stage(n, "model load", () -> engine.depth(plain) + " blocks");

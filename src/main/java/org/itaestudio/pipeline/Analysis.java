@@ -1,6 +1,7 @@
 package org.itaestudio.pipeline;
 
 import java.util.List;
+import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.Clustering;
 import org.itaestudio.cluster.KMeansClusterer;
 import org.itaestudio.progress.Progress;
@@ -52,7 +53,7 @@ final class Analysis {
             k = new org.itaestudio.cluster.AutoK().withSeed(s.seed())
                     .choose(x, org.itaestudio.progress.ProgressListener.NONE, cancel::isCancelled).bestK();
         }
-        if ("agglomerative".equals(s.clusterMethod())) {
+        if (s.clusterMethod() == ClusterMethod.AGGLOMERATIVE) {
             return new org.itaestudio.cluster.WardClusterer().withSeed(s.seed()).clusterByK(x, k, cancel::isCancelled);
         }
         return new KMeansClusterer().withSeed(s.seed()).withRestarts(restarts).cluster(x, k, cancel::isCancelled);
