@@ -118,8 +118,12 @@ class DefaultStudioEngineTest {
         for (String f : new String[] {"pil_420_q75_200x150.jpg", "pil_422_q90_200x150.jpg"}) {
             Files.copy(Path.of(getClass().getResource("/jpeg-fixtures/" + f).toURI()), dir.resolve(f));
         }
-        AnalysisSettings full = AnalysisSettings.defaults(model).toBuilder().device(DeviceChoice.CPU).resize(56).crop(56)
-                .mapMethod(MapMethod.NONE).build();
+        AnalysisSettings full = AnalysisSettings.defaults(model).with(b -> {
+            b.device = DeviceChoice.CPU;
+            b.resize = 56;
+            b.crop = 56;
+            b.mapMethod = MapMethod.NONE;
+        });
         AnalysisSettings draft = full.withJpegDraft(true);
         // 200x150 for Resize(56): Pillow's draft picks 1/2 (min(200 // 74, 150 // 56) = 2), so this takes the fast path
         assertEquals(100, new ImageDecoder().decodeForResize(dir.resolve("pil_420_q75_200x150.jpg"), 56).width());
