@@ -8,7 +8,7 @@ import org.itaestudio.model.Pooling;
 import org.itaestudio.pipeline.AnalysisSettings;
 import picocli.CommandLine.Option;
 
-/** Options every engine subcommand shares (the CLI contract in product.md). */
+/** Options every engine subcommand shares (the CLI contract in the README). */
 public final class EngineOptions {
 
     @Option(names = "--model", paramLabel = "M", defaultValue = "dinov2-small",

@@ -108,7 +108,7 @@ class DefaultStudioEngineTest {
     }
 
     /**
-     * Issue 6: incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
+     * Incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
      * parameter changes, including a layer set that invalidates the cached layer.
      */
     @Test
