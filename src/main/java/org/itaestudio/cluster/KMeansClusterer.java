@@ -386,6 +386,7 @@ public final class KMeansClusterer {
                     lower[i] = Math.sqrt(Math.max(0, secondD - slack));
                 }
             } else if (rescans > 0) {
+                // the double-precision twin of the loop above (few rescans: exact distances, no SIMD tile)
                 for (int i = start; i < end; i++) {
                     if (!rescan[i - start]) continue;
                     int best = -1;
