@@ -117,12 +117,6 @@ public final class ModelResolver {
                 "unknown model name: " + trimmed + " (expected " + expectedSpecs() + ")");
     }
 
-    /** The cached snapshot of a model name, looked up without any network access. */
-    public Optional<ResolvedModel> findCached(String name) {
-        return repoIdFor(name).flatMap(repo -> cache.cachedSnapshot(repo, "main", REQUIRED_FILES)
-                .map(dir -> new ResolvedModel(name, dir.toAbsolutePath(), repo, false)));
-    }
-
     // ---------------------------------------------------------------------------------------------- hub names
 
     private ResolvedModel resolveHub(String name, String spec, String repoId, ProgressFactory progress,
