@@ -99,7 +99,7 @@ public final class StudioApp extends Application {
             vm.modelProperty().set(initialModel);
         }
         window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, prefs.getDouble("window.width", 1440), prefs.getDouble("window.height", 900));
+        Scene scene = new Scene(window, prefs.getDouble("window.width"), prefs.getDouble("window.height"));
         installStyles(scene, vm);
         window.installShortcuts(scene);
         stage.setScene(scene);
@@ -107,7 +107,7 @@ public final class StudioApp extends Application {
         stage.getIcons().add(new Image(Objects.requireNonNull(StudioApp.class.getResourceAsStream("icon.png"))));
         stage.setMinWidth(960);
         stage.setMinHeight(600);
-        if (prefs.getBoolean("window.maximized", false)) {
+        if (prefs.getBoolean("window.maximized")) {
             stage.setMaximized(true);
         }
         stage.titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
