@@ -37,7 +37,6 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
-import javafx.stage.Window;
 import javafx.util.StringConverter;
 import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.pipeline.Progress;
@@ -571,9 +570,5 @@ public final class MainWindow extends BorderPane {
         l.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
         l.setPadding(new Insets(0, 8, 0, 8));
         return l;
-    }
-
-    public Window window() {
-        return getScene() == null ? null : getScene().getWindow();
     }
 }
