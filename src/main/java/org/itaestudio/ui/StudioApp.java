@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The desktop application. Start it with {@link #launchApp(Path, String)} from a launcher class that does not extend
+ * The desktop application. Start it with {@link #launch(Path, String)} from a launcher class that does not extend
  * {@code Application} (see {@code ItaeStudioCommand}).
  */
 public final class StudioApp extends Application {
@@ -40,6 +40,16 @@ public final class StudioApp extends Application {
     }
 
     /**
+     * Opens the window, opens the folder, and blocks until the window closes.
+     *
+     * @param folder folder to open at start, or null for the empty state
+     * @param model  model spec, or null for the last one used
+     */
+    public static void launch(Path folder, String model) {
+        launch(folder, model, StudioApp::openInitialFolder);
+    }
+
+    /**
      * Opens the window, runs {@code action} once it shows, and blocks until the window closes.
      *
      * @param folder folder given at start, or null for the empty state
@@ -50,43 +60,6 @@ public final class StudioApp extends Application {
         initialModel = model;
         startAction = Objects.requireNonNull(action);
         Application.launch(StudioApp.class);
-    }
-
-    /**
-     * Entry point for {@code itae-studio [--model M] [FOLDER]}: opens the window on the folder (on sample-data/ when
-     * none is given) and blocks until it closes. Returns the process exit code; a machine without a display gets one
-     * line on stderr instead of a stack trace.
-     */
-    public static int launchApp(Path folder, String model) {
-        Path start = folder != null ? folder : sampleData();
-        if (folder != null && !Files.isDirectory(folder)) {
-            System.err.println("itae-studio: not a folder: " + folder);
-            return 1;
-        }
-        try {
-            launch(start, model, StudioApp::openInitialFolder);
-            return 0;
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            String msg = MainViewModel.oneLine(e);
-            System.err.println("itae-studio: cannot open the desktop app: " + msg
-                    + (msg.toLowerCase(java.util.Locale.ROOT).contains("display")
-                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""));
-            if (Boolean.getBoolean("itae.debug")) {
-                e.printStackTrace();
-            }
-            return 1;
-        }
-    }
-
-    /** sample-data/ of the installation ({@code itae.home}) or of the working directory, if present. */
-    static Path sampleData() {
-        String home = System.getProperty("itae.home");
-        for (Path p : new Path[] {home == null ? null : Path.of(home, "sample-data"), Path.of("sample-data")}) {
-            if (p != null && Files.isDirectory(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
     }
 
     @Override
