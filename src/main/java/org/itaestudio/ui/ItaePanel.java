@@ -122,10 +122,13 @@ public final class ItaePanel extends VBox {
         strengthValue.setMinWidth(Region.USE_PREF_SIZE);
 
         CheckBox lastOnly = new CheckBox("Last block only");
+        lastOnly.setId("itae-last-only");
         lastOnly.selectedProperty().bindBidirectional(s.lastLayerOnlyProperty());
         lastOnly.setTooltip(new Tooltip("The paper's setting; untick to choose a range of blocks"));
         Spinner<Integer> from = layerSpinner(s.layerFromProperty().get());
         Spinner<Integer> to = layerSpinner(s.layerToProperty().get());
+        from.setId("itae-layer-from");
+        to.setId("itae-layer-to");
         from.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerFromProperty().set(b));
         to.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerToProperty().set(b));
         from.disableProperty().bind(s.lastLayerOnlyProperty());
