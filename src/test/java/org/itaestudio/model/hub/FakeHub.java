@@ -61,7 +61,7 @@ final class FakeHub implements AutoCloseable {
     volatile boolean corrupt;               // flip a byte in the middle (same length)
     volatile long pauseAfter = -1;          // write this many bytes, then wait for release (bounded)
     volatile CountDownLatch release = new CountDownLatch(0);
-    volatile long headDelayMillis;          // stall HEAD responses
+    volatile CountDownLatch hubRelease = new CountDownLatch(0); // hub answers wait for it (bounded)
     volatile String requiredToken;          // 401 on resolve URLs without "Bearer <token>"
 
     private final Set<String> repos;
@@ -136,6 +136,7 @@ final class FakeHub implements AutoCloseable {
     @Override
     public void close() {
         release.countDown();
+        hubRelease.countDown();
         hub.stop(0);
         cdn.stop(0);
         pool.shutdownNow();
@@ -149,8 +150,10 @@ final class FakeHub implements AutoCloseable {
     private void handleHub(HttpExchange ex) throws IOException {
         try (ex) {
             log("hub", ex);
-            if (headDelayMillis > 0) {
-                sleep(headDelayMillis);
+            try {
+                hubRelease.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IOException("interrupted", e);
             }
             Matcher m = RESOLVE.matcher(ex.getRequestURI().getPath());
             if (!m.matches()) {
@@ -268,14 +271,6 @@ final class FakeHub implements AutoCloseable {
         ex.getResponseHeaders().set("X-Error-Code", code);
         ex.getResponseHeaders().set("X-Error-Message", message);
         ex.sendResponseHeaders(status, -1);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**
