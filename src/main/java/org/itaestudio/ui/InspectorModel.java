@@ -68,11 +68,12 @@ public final class InspectorModel implements AutoCloseable {
     private Request lastSubmitted;
     private long pendingSubmitNanos;
 
-    InspectorModel(StudioEngine engine, MainViewModel main) {
+    /** @param debounce where debounced inspection requests wait (see {@link LatestWinsRunner.DelayTimer}) */
+    InspectorModel(StudioEngine engine, MainViewModel main, LatestWinsRunner.DelayTimer debounce) {
         this.engine = engine;
         this.main = main;
-        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, this::work, Platform::runLater,
-                this::onOutcome);
+        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, debounce, this::work,
+                Platform::runLater, this::onOutcome);
         for (Observable o : main.itae().all()) {
             o.addListener(x -> refresh(true));
         }

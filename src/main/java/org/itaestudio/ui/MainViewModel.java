@@ -109,10 +109,15 @@ public final class MainViewModel implements AutoCloseable {
     private Cancellation currentCancel;
 
     public MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs) {
+        this(engine, models, prefs, LatestWinsRunner.DelayTimer.daemon("inspect-debounce"));
+    }
+
+    /** @param debounce where debounced inspections wait: tests pass a timer they advance by hand */
+    MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs, LatestWinsRunner.DelayTimer debounce) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.models = models;
         this.prefs = prefs;
-        this.inspector = new InspectorModel(engine, this);
+        this.inspector = new InspectorModel(engine, this, debounce);
         model.set(prefs.get("model", "dinov2-small"));
         device.set(prefs.get("device", "auto"));
         jpegDraft.set(prefs.getBoolean("jpegDraft", false));

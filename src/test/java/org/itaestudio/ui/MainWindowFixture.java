@@ -38,6 +38,8 @@ abstract class MainWindowFixture<E extends StudioEngine> {
     MainViewModel vm;
     MainWindow window;
     ThumbnailCache thumbs;
+    /** Where debounced inspections wait; null: the app's real timer. Set before {@link #show} to drive it by hand. */
+    LatestWinsRunner.DelayTimer debounce;
 
     /** The offline, empty Hugging Face cache the model service (and a real engine's resolver) sees. */
     Map<String, String> hubEnv() throws Exception {
@@ -62,7 +64,8 @@ abstract class MainWindowFixture<E extends StudioEngine> {
         this.stage = stage;
         this.engine = engine;
         prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(hubEnv()), prefs);
+        vm = debounce == null ? new MainViewModel(engine, new HubModelService(hubEnv()), prefs)
+                : new MainViewModel(engine, new HubModelService(hubEnv()), prefs, debounce);
         vm.modelProperty().set(model.toString());
         thumbs = new ThumbnailCache(500, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         window = new MainWindow(vm, thumbs);
