@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -122,6 +123,18 @@ final class FakeHub implements AutoCloseable {
 
     synchronized List<Request> requests() {
         return List.copyOf(requests);
+    }
+
+    /** Waits (at most 10 s) until the requests so far satisfy {@code until}. */
+    synchronized void awaitRequests(Predicate<List<Request>> until) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!until.test(List.copyOf(requests))) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("requests not reached within 10 s: " + requests);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     synchronized int requestCount() {
@@ -265,6 +278,7 @@ final class FakeHub implements AutoCloseable {
     private synchronized void log(String server, HttpExchange ex) {
         requests.add(new Request(server, ex.getRequestMethod(), ex.getRequestURI().getPath(),
                 ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization")));
+        notifyAll();
     }
 
     private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
