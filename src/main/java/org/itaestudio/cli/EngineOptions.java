@@ -132,7 +132,7 @@ public final class EngineOptions {
         return layers;
     }
 
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String dflt, String option) {
+    static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String dflt, String option) {
         String v = (value == null ? dflt : value).trim().toUpperCase(Locale.ROOT);
         try {
             return Enum.valueOf(type, v);
@@ -172,8 +172,8 @@ public final class EngineOptions {
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be >= 1, got " + batchSize);
         }
-        AnalysisSettings d = AnalysisSettings.defaults(model);
-        return new AnalysisSettings(model, device, imageSize, cropOrNull(), jpegDraft, poolingMode(), batchSize, itae(),
-                d.clusterMethod(), d.k(), d.mapMethod(), d.seed());
+        return AnalysisSettings.defaults(model).toBuilder()
+                .device(CliSupport.deviceChoice(device)).resize(imageSize).crop(cropOrNull()).jpegDraft(jpegDraft)
+                .pooling(poolingMode()).batchSize(batchSize).itae(itae()).build();
     }
 }

@@ -3,6 +3,7 @@ package org.itaestudio.pipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * The core service the desktop app and the CLI share: folder analysis (scan, embed with cache, cluster, map) and

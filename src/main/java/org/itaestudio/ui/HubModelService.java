@@ -10,8 +10,8 @@ import org.itaestudio.model.hub.ModelResolveException;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.hub.ResolvedModel;
 import org.itaestudio.pipeline.Cancellation;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * {@link ModelService} over the hub client ({@link ModelResolver}): names are looked up in the Hugging Face cache

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutorService;
@@ -26,14 +27,16 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.concurrent.Task;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -264,8 +267,22 @@ public final class MainViewModel implements AutoCloseable {
     /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
-        return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), jpegDraft.get(), d.pooling(), d.batchSize(),
-                appliedItae.get(), d.clusterMethod(), k.get(), mapMethod.get(), d.seed());
+        return d.toBuilder().device(choice(device.get(), DeviceChoice::parse, d.device())).jpegDraft(jpegDraft.get())
+                .itae(appliedItae.get()).k(k.get()).mapMethod(choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod()))
+                .build();
+    }
+
+    private static MapMethod mapMethodOf(String id) {
+        return MapMethod.valueOf(id.strip().toUpperCase(Locale.ROOT));
+    }
+
+    /** A stored choice read back; a value this version does not know (an edited preference) gives the default. */
+    private static <T> T choice(String text, java.util.function.Function<String, T> parse, T dflt) {
+        try {
+            return text == null ? dflt : parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            return dflt;
+        }
     }
 
     // ------------------------------------------------------------------ actions

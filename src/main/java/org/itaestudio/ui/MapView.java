@@ -242,7 +242,7 @@ public final class MapView extends BorderPane {
         int[] keepSelection = vm.selectionProperty().get();
         boolean hasMap = a != null && a.map() != null && a.map().length == a.size() && a.size() > 0;
         noMap.setVisible(a != null && !hasMap);
-        noMap.setText(a == null ? "" : "This analysis has no map (" + a.settings().mapMethod() + "). Pick t-SNE or PCA above.");
+        noMap.setText(a == null ? "" : "This analysis has no map (" + a.settings().mapMethod().id() + "). Pick t-SNE or PCA above.");
         if (!hasMap) {
             canvas.setData(new double[0][], new int[0], true);
             legend.getChildren().clear();
@@ -331,7 +331,7 @@ public final class MapView extends BorderPane {
     private void updateInfo() {
         int n = canvas.pointCount();
         int s = canvas.selectionProperty().get().length;
-        String method = vm.analysis() == null ? "" : vm.analysis().settings().mapMethod().toUpperCase(Locale.ROOT).replace("TSNE", "t-SNE");
+        String method = vm.analysis() == null ? "" : vm.analysis().settings().mapMethod().label();
         String text = n == 0 ? "" : String.format("%s \u00b7 %,d points", method, n) + (s > 0 ? String.format(" \u00b7 %,d selected", s) : "");
         var change = vm.changeProperty().get();
         if (change != null) {

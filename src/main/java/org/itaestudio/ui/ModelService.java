@@ -3,7 +3,7 @@ package org.itaestudio.ui;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.itaestudio.pipeline.Cancellation;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * What the app needs to know about a model before running: is it on this machine, and if not, can it be

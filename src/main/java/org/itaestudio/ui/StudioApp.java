@@ -44,43 +44,6 @@ public final class StudioApp extends Application {
         Application.launch(StudioApp.class);
     }
 
-    /**
-     * Entry point for {@code itae-studio [--model M] [FOLDER]}: opens the window on the folder (on sample-data/ when
-     * none is given) and blocks until it closes. Returns the process exit code; a machine without a display gets one
-     * line on stderr instead of a stack trace.
-     */
-    public static int launchApp(Path folder, String model) {
-        Path start = folder != null ? folder : sampleData();
-        if (folder != null && !Files.isDirectory(folder)) {
-            System.err.println("itae-studio: not a folder: " + folder);
-            return 1;
-        }
-        try {
-            launch(start, model);
-            return 0;
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            String msg = MainViewModel.oneLine(e);
-            System.err.println("itae-studio: cannot open the desktop app: " + msg
-                    + (msg.toLowerCase(java.util.Locale.ROOT).contains("display")
-                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""));
-            if (Boolean.getBoolean("itae.debug")) {
-                e.printStackTrace();
-            }
-            return 1;
-        }
-    }
-
-    /** sample-data/ of the installation ({@code itae.home}) or of the working directory, if present. */
-    static Path sampleData() {
-        String home = System.getProperty("itae.home");
-        for (Path p : new Path[] {home == null ? null : Path.of(home, "sample-data"), Path.of("sample-data")}) {
-            if (p != null && Files.isDirectory(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
-    }
-
     /** Replaces how the engine is made (tests use a stand-in). */
     public static void setEngineFactory(Supplier<StudioEngine> factory) {
         engineFactory = Objects.requireNonNull(factory);

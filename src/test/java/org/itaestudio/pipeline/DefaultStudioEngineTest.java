@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import org.itaestudio.Fixtures;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.HiddenStateStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,8 +118,8 @@ class DefaultStudioEngineTest {
         for (String f : new String[] {"pil_420_q75_200x150.jpg", "pil_422_q90_200x150.jpg"}) {
             Files.copy(Path.of(getClass().getResource("/jpeg-fixtures/" + f).toURI()), dir.resolve(f));
         }
-        AnalysisSettings full = new AnalysisSettings(model, "cpu", 56, 56, false, org.itaestudio.model.Pooling.CLS, 8,
-                null, "kmeans", 0, "none", 42L);
+        AnalysisSettings full = AnalysisSettings.defaults(model).toBuilder().device(DeviceChoice.CPU).resize(56).crop(56)
+                .mapMethod(MapMethod.NONE).build();
         AnalysisSettings draft = full.withJpegDraft(true);
         // 200x150 for Resize(56): Pillow's draft picks 1/2 (min(200 // 74, 150 // 56) = 2), so this takes the fast path
         assertEquals(100, new ImageDecoder().decodeForResize(dir.resolve("pil_420_q75_200x150.jpg"), 56).width());
@@ -136,12 +139,12 @@ class DefaultStudioEngineTest {
     @Test
     void reclusteringWithAnotherKKeepsTheMap() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache-recluster"), new ModelResolver())) {
-            FolderAnalysis a = e.analyze(folder, settings(null).withK(2).withMapMethod("pca"), ProgressListener.NONE,
+            FolderAnalysis a = e.analyze(folder, settings(null).withK(2).withMapMethod(MapMethod.PCA), ProgressListener.NONE,
                     Cancellation.none());
             FolderAnalysis b = e.recluster(a, a.settings().withK(3), ProgressListener.NONE, Cancellation.none());
             assertEquals(3, b.k());
             assertTrue(a.map() == b.map(), "same embeddings, method and seed: the map is reused, not recomputed");
-            FolderAnalysis c = e.recluster(a, a.settings().withMapMethod("tsne"), ProgressListener.NONE, Cancellation.none());
+            FolderAnalysis c = e.recluster(a, a.settings().withMapMethod(MapMethod.TSNE), ProgressListener.NONE, Cancellation.none());
             assertTrue(c.map() != a.map() && !java.util.Arrays.deepEquals(a.map(), c.map()), "another method: a new map");
         }
     }
@@ -184,7 +187,7 @@ class DefaultStudioEngineTest {
     void livePreviewRecomputesFromStatesAndKeepsTheMap() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache4"), new ModelResolver(),
                 HiddenStateStore.Precision.FP32)) {
-            AnalysisSettings s = settings(null).withK(2).withMapMethod("pca");
+            AnalysisSettings s = settings(null).withK(2).withMapMethod(MapMethod.PCA);
             FolderAnalysis base = e.analyze(folder, s, ProgressListener.NONE, Cancellation.none());
             ItaeConfig c = itae(Double.NaN, 0.7);
             FolderAnalysis p = e.previewItae(base, c, ProgressListener.NONE, Cancellation.none());

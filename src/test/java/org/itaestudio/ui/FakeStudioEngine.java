@@ -19,10 +19,10 @@ import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.pipeline.Inspection;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * A hand-made engine for UI tests only (never shipped): deterministic clusters and maps, and inspections whose
