@@ -90,8 +90,13 @@ abstract class MainWindowFixture<E extends StudioEngine> {
 
     /** Opens {@code folder} and waits until its analysis is shown. */
     Path openAndWait(Path folder) throws Exception {
+        return openAndWait(folder, 20);
+    }
+
+    /** The same, waiting up to {@code seconds} (a real engine on a loaded machine needs more than a test double). */
+    Path openAndWait(Path folder, long seconds) throws Exception {
         runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        waitFor("analysis", seconds, () -> vm.analysis() != null && !vm.runningProperty().get());
         return folder;
     }
 

@@ -64,7 +64,7 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
         robot.write(Integer.toString(K));
         robot.type(KeyCode.ENTER);
         assertEquals(K, vm.kProperty().get(), "the spinner commits k");
-        openAndWait(SAMPLES);
+        openAndWait(SAMPLES, 240);
         assertEquals(12, vm.analysis().size());
         waitFor("gallery", 10, () -> window.gallery().visibleHeaders() > 0);
         shownImage = onFx(() -> IntStream.range(0, 12)
