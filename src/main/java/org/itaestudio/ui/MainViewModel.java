@@ -332,8 +332,8 @@ public final class MainViewModel implements AutoCloseable {
         }
         int depth = inspector.depthProperty().get();
         ItaeConfig cfg = itae.toConfig(depth > 0 ? depth : Integer.MAX_VALUE);
-        if (cfg != null && depth <= 0 && !cfg.layers().isEmpty()) {
-            cfg = new ItaeConfig(cfg.component(), cfg.threshold(), cfg.direction(), cfg.strength(), null, cfg.rows());
+        if (cfg != null && depth <= 0 && cfg.layers() instanceof ItaeConfig.Blocks.Listed) {
+            cfg = cfg.withLayers(ItaeConfig.Blocks.LAST);
         }
         AnalysisSettings s = settings().withItae(cfg);
         startAnalysis(dir, s, analysis.get());

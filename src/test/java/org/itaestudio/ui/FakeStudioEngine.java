@@ -118,7 +118,7 @@ final class FakeStudioEngine implements StudioEngine {
     public Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException {
         inspectCalls.incrementAndGet();
         inspectConfigs.add(itae == null ? ItaeConfig.paperDefault(-999) : itae);
-        if (gate != null && itae != null && itae.threshold() == gateThreshold) {
+        if (gate != null && itae != null && !itae.autoThreshold() && itae.fixedThreshold() == gateThreshold) {
             awaitQuietly(gate, Long.MAX_VALUE);
         }
         if (!Files.exists(image)) {
@@ -141,7 +141,7 @@ final class FakeStudioEngine implements StudioEngine {
         double t = Double.NaN;
         int[] artifacts = new int[0];
         if (active) {
-            t = itae.autoThreshold() ? AUTO_THRESHOLD : itae.threshold();
+            t = itae.autoThreshold() ? AUTO_THRESHOLD : itae.fixedThreshold();
             float[] score = itae.component() == ItaeConfig.Component.V ? v : itae.component() == ItaeConfig.Component.Q ? q : k;
             List<Integer> a = new ArrayList<>();
             for (int p = 0; p < patches; p++) {

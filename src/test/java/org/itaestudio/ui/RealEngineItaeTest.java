@@ -86,7 +86,7 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
         robot.clickOn("#apply-to-folder");
         waitFor("applied", 240, () -> !vm.runningProperty().get() && vm.changeProperty().get() != null);
         ItaeConfig applied = vm.appliedItaeProperty().get();
-        assertEquals(Set.of(0, 1, 2, 3), applied.layers());
+        assertEquals(Set.of(0, 1, 2, 3), applied.resolveLayers(SyntheticModelFiles.TINY.depth()));
         assertTrue(applied.autoThreshold());
         assertEquals(ItaeConfig.Component.V, applied.component());
         assertEquals(ItaeConfig.Direction.BELOW, applied.direction());
@@ -150,7 +150,7 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
         waitFor("re-inspected at the dragged threshold", 60, () -> {
             var r = vm.inspector().resultProperty().get();
             return !vm.inspector().busyProperty().get() && r.config() != null && !r.config().autoThreshold()
-                    && r.config().threshold() == dragged;
+                    && r.config().fixedThreshold() == dragged;
         });
         int draggedCount = countAtOrBelow(v, prefix, patches, dragged);
         Inspection manual = vm.inspector().resultProperty().get().inspection();
