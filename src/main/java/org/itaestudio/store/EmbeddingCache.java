@@ -169,14 +169,7 @@ public final class EmbeddingCache implements AutoCloseable {
     /** Number of vectors cached under this config key. */
     public int count(String configKey) {
         requireKey(configKey);
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM embedding WHERE config_key = ?")) {
-                ps.setString(1, configKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getInt(1) : 0;
-                }
-            }
-        }, 0);
+        return db.countRows("embedding", "config_key", configKey);
     }
 
     /** Removes every vector cached under this config key. */

@@ -290,14 +290,7 @@ public final class HiddenStateStore implements AutoCloseable {
     /** Number of images stored under this state key. */
     public int count(String stateKey) {
         requireKey(stateKey);
-        return index.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM state_blob WHERE state_key = ?")) {
-                ps.setString(1, stateKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getInt(1) : 0;
-                }
-            }
-        }, 0);
+        return index.countRows("state_blob", "state_key", stateKey);
     }
 
     /** Payload bytes of the entries stored under this state key (what the index references, not dead space). */

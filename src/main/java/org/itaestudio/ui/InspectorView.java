@@ -31,7 +31,7 @@ import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.ItaeConfig.Component;
-import org.itaestudio.model.LayerProbe;
+import org.itaestudio.model.ImageProbe;
 import org.itaestudio.pipeline.Inspection;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignG;
@@ -309,7 +309,7 @@ public final class InspectorView extends BorderPane {
         }
         shown = ins;
         updatePlaceholder();
-        LayerProbe p = ins.probe();
+        ImageProbe p = ins.probe();
         renderHeat();
         renderHeads(p);
         updateHistogram(r);
@@ -324,7 +324,7 @@ public final class InspectorView extends BorderPane {
     }
 
     private float[] shownValues() {
-        float[][] maps = shown.probe().clsAttention()[0];
+        float[][] maps = shown.probe().clsAttention();
         int h = model.headProperty().get();
         return h >= 0 && h < maps.length ? maps[h] : HeatmapRenderer.headMean(maps);
     }
@@ -337,8 +337,8 @@ public final class InspectorView extends BorderPane {
                 shown.height(), model.colorMapProperty().get(), model.opacityProperty().get()));
     }
 
-    private void renderHeads(LayerProbe p) {
-        float[][] maps = p.clsAttention()[0];
+    private void renderHeads(ImageProbe p) {
+        float[][] maps = p.clsAttention();
         int sw = SMALL;
         int shh = Math.max(1, (int) Math.round(SMALL * (double) photoH / photoW));
         if (smallPhoto == null) {
@@ -366,13 +366,8 @@ public final class InspectorView extends BorderPane {
         heads.getChildren().setAll(tiles);
     }
 
-    private float[] componentNorms(LayerProbe p, Component c) {
-        float[][] n = switch (c) {
-            case Q -> p.qNorm();
-            case K -> p.kNorm();
-            case V -> p.vNorm();
-        };
-        float[] all = n[0];
+    private float[] componentNorms(ImageProbe p, Component c) {
+        float[] all = p.norms(c);
         int prefix = 1 + shown.registers();
         float[] patches = new float[all.length - prefix];
         System.arraycopy(all, prefix, patches, 0, patches.length);
@@ -393,8 +388,8 @@ public final class InspectorView extends BorderPane {
             return vm.itae().thresholdProperty().get();
         }
         InspectorModel.Result src = r != null && r.config() != null ? r : model.lastAfterProperty().get();
-        if (src != null && src.inspection().probe().thresholds() != null && src.inspection().layer() == (shown == null ? -1 : shown.layer())) {
-            return src.inspection().probe().thresholds()[0];
+        if (src != null && src.inspection().layer() == (shown == null ? -1 : shown.layer())) {
+            return src.inspection().probe().threshold().orElse(Double.NaN);
         }
         return Double.NaN;
     }
@@ -410,11 +405,11 @@ public final class InspectorView extends BorderPane {
             return new int[0];
         }
         if (r.config() != null) {
-            return r.inspection().probe().artifacts()[0];
+            return r.inspection().probe().artifacts();
         }
         InspectorModel.Result a = model.lastAfterProperty().get();
         if (a != null && a.inspection().image().equals(r.inspection().image()) && a.inspection().layer() == r.inspection().layer()) {
-            return a.inspection().probe().artifacts()[0];
+            return a.inspection().probe().artifacts();
         }
         return new int[0];
     }
@@ -434,7 +429,7 @@ public final class InspectorView extends BorderPane {
                     + " is not changed. Pick an ITAE block to see its artifacts.");
             return;
         }
-        double t = shown.probe().thresholds()[0];
+        double t = shown.probe().threshold().orElse(Double.NaN);
         artifactCount.setText(String.format(Locale.ROOT, "%d of %d patch tokens are artifacts (%s %s %s%s)", n, patches,
                 cfg.component(), cfg.direction() == ItaeConfig.Direction.BELOW ? "\u2264" : "\u2265",
                 NormHistogram.fmt(t), cfg.autoThreshold() ? ", auto" : ""));
@@ -599,7 +594,7 @@ public final class InspectorView extends BorderPane {
     }
 
     private String describePatch(int p) {
-        LayerProbe probe = shown.probe();
+        ImageProbe probe = shown.probe();
         int token = 1 + shown.registers() + p;
         float[] v = shownValues();
         int r = p / shown.gridW(), c = p % shown.gridW();
@@ -609,8 +604,8 @@ public final class InspectorView extends BorderPane {
         }
         int head = model.headProperty().get();
         return String.format(Locale.ROOT, "row %d, col %d (patch %d)%s%n|q| %s   |k| %s   |v| %s%nattention %.4f (%s)", r, c, p,
-                art ? "  \u2022 artifact" : "", NormHistogram.fmt(probe.qNorm()[0][token]),
-                NormHistogram.fmt(probe.kNorm()[0][token]), NormHistogram.fmt(probe.vNorm()[0][token]), v[p],
+                art ? "  \u2022 artifact" : "", NormHistogram.fmt(probe.qNorm()[token]),
+                NormHistogram.fmt(probe.kNorm()[token]), NormHistogram.fmt(probe.vNorm()[token]), v[p],
                 head < 0 ? "mean of heads" : "head " + head);
     }
 

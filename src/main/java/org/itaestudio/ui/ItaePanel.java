@@ -23,7 +23,6 @@ import javafx.scene.layout.VBox;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
 import org.itaestudio.itae.ItaeConfig.Rows;
-import org.itaestudio.model.LayerProbe;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
 
@@ -260,12 +259,7 @@ public final class ItaePanel extends VBox {
         if (r == null) {
             return;
         }
-        LayerProbe p = r.inspection().probe();
-        float[] n = switch (vm.itae().componentProperty().get()) {
-            case Q -> p.qNorm()[0];
-            case K -> p.kNorm()[0];
-            case V -> p.vNorm()[0];
-        };
+        float[] n = r.inspection().probe().norms(vm.itae().componentProperty().get());
         double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
         for (int i = 1 + r.inspection().registers(); i < n.length; i++) {
             mn = Math.min(mn, n[i]);
@@ -278,9 +272,9 @@ public final class ItaePanel extends VBox {
         syncing = true;
         threshold.setMin(Math.min(mn, t));
         threshold.setMax(Math.max(mx, t));
-        if (vm.itae().autoThresholdProperty().get() && Double.isFinite(r.inspection().probe().thresholds()[0])) {
+        if (vm.itae().autoThresholdProperty().get() && r.inspection().probe().threshold().isPresent()) {
             // in auto mode the slider shows the automatic value, so unticking Auto starts from it
-            double at = r.inspection().probe().thresholds()[0];
+            double at = r.inspection().probe().threshold().getAsDouble();
             autoValueShown = true;
             threshold.setValue(at);
             thresholdField.setText(NormHistogram.fmt(at));

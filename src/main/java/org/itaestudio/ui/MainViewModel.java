@@ -267,9 +267,13 @@ public final class MainViewModel implements AutoCloseable {
     /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
-        return d.toBuilder().device(choice(device.get(), DeviceChoice::parse, d.device())).jpegDraft(jpegDraft.get())
-                .itae(appliedItae.get()).k(k.get()).mapMethod(choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod()))
-                .build();
+        return d.with(b -> {
+            b.device = choice(device.get(), DeviceChoice::parse, d.device());
+            b.jpegDraft = jpegDraft.get();
+            b.itae = appliedItae.get();
+            b.k = k.get();
+            b.mapMethod = choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod());
+        });
     }
 
     private static MapMethod mapMethodOf(String id) {

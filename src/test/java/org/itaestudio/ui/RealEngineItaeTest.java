@@ -131,10 +131,10 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
 
         // the automatic threshold: the count is what the probe's V norms give at the probe's threshold
         Inspection auto = vm.inspector().resultProperty().get().inspection();
-        float[] v = auto.probe().vNorm()[0];
+        float[] v = auto.probe().vNorm();
         int prefix = 1 + auto.registers();
         int patches = auto.gridH() * auto.gridW();
-        int autoCount = countAtOrBelow(v, prefix, patches, auto.probe().thresholds()[0]);
+        int autoCount = countAtOrBelow(v, prefix, patches, auto.probe().threshold().orElseThrow());
         assertEquals(patches + "", artifactCount(robot).group(2));
         assertEquals(autoCount, Integer.parseInt(artifactCount(robot).group(1)), "auto threshold");
 
@@ -154,7 +154,7 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
         });
         int draggedCount = countAtOrBelow(v, prefix, patches, dragged);
         Inspection manual = vm.inspector().resultProperty().get().inspection();
-        assertEquals(draggedCount, countAtOrBelow(manual.probe().vNorm()[0], prefix, patches, dragged),
+        assertEquals(draggedCount, countAtOrBelow(manual.probe().vNorm(), prefix, patches, dragged),
                 "ITAE on the probed block leaves that block's V norms as they were");
         assertEquals(draggedCount, Integer.parseInt(artifactCount(robot).group(1)), "dragged to " + dragged);
         assertNotEquals(autoCount, draggedCount, "the drag changed the count");
