@@ -92,10 +92,6 @@ public final class ImageDecoder {
         this.files = files;
     }
 
-    public long maxPixels() {
-        return maxPixels;
-    }
-
     /**
      * Decodes {@code file} to upright 8-bit RGB.
      *

@@ -247,12 +247,8 @@ public final class InspectorModel implements AutoCloseable {
     }
 
     void load(StudioPreferences p) {
-        try {
-            colorMap.set(ColorMap.valueOf(p.get("inspector.colormap", "INFERNO")));
-        } catch (IllegalArgumentException e) {
-            colorMap.set(ColorMap.INFERNO);
-        }
-        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity", 0.6))));
+        colorMap.set(p.getEnum("inspector.colormap", ColorMap.class));
+        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity"))));
     }
 
     void save(StudioPreferences p) {

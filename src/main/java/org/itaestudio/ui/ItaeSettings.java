@@ -141,16 +141,16 @@ public final class ItaeSettings {
     }
 
     public void load(StudioPreferences p) {
-        enabled.set(p.getBoolean("itae.enabled", true));
-        component.set(parse(Component.class, p.get("itae.component", "V"), Component.V));
-        threshold.set(p.getDouble("itae.threshold", 0));
-        autoThreshold.set(p.getBoolean("itae.auto", true));
-        direction.set(parse(Direction.class, p.get("itae.direction", "BELOW"), Direction.BELOW));
-        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength", 1.0))));
-        lastLayerOnly.set(p.getBoolean("itae.lastOnly", true));
-        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom", 0)));
-        layerTo.set(Math.max(0, p.getInt("itae.layerTo", 0)));
-        rows.set(parse(Rows.class, p.get("itae.rows", "CLS"), Rows.CLS));
+        enabled.set(p.getBoolean("itae.enabled"));
+        component.set(p.getEnum("itae.component", Component.class));
+        threshold.set(p.getDouble("itae.threshold"));
+        autoThreshold.set(p.getBoolean("itae.auto"));
+        direction.set(p.getEnum("itae.direction", Direction.class));
+        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength"))));
+        lastLayerOnly.set(p.getBoolean("itae.lastOnly"));
+        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom")));
+        layerTo.set(Math.max(0, p.getInt("itae.layerTo")));
+        rows.set(p.getEnum("itae.rows", Rows.class));
     }
 
     public void save(StudioPreferences p) {
@@ -164,13 +164,5 @@ public final class ItaeSettings {
         p.putInt("itae.layerFrom", layerFrom.get());
         p.putInt("itae.layerTo", layerTo.get());
         p.put("itae.rows", rows.get().name());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String s, E def) {
-        try {
-            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return def;
-        }
     }
 }

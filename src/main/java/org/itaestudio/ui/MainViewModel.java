@@ -121,11 +121,11 @@ public final class MainViewModel implements AutoCloseable {
         this.models = models;
         this.prefs = prefs;
         this.inspector = new InspectorModel(engine, this, debounce);
-        model.set(prefs.get("model", "dinov2-small"));
-        device.set(prefs.get("device", "auto"));
-        jpegDraft.set(prefs.getBoolean("jpegDraft", false));
-        k.set(Math.max(0, prefs.getInt("k", 0)));
-        mapMethod.set(prefs.get("mapMethod", "tsne"));
+        model.set(prefs.get("model"));
+        device.set(prefs.get("device"));
+        jpegDraft.set(prefs.getBoolean("jpegDraft"));
+        k.set(Math.max(0, prefs.getInt("k")));
+        mapMethod.set(prefs.get("mapMethod"));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
