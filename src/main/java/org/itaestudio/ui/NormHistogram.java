@@ -179,9 +179,9 @@ public final class NormHistogram extends Region {
         g.strokeLine(PAD_L, PAD_T + plotH + 0.5, w - PAD_R, PAD_T + plotH + 0.5);
         g.setFill(text);
         g.setTextBaseline(VPos.TOP);
-        g.fillText(fmt(lo), PAD_L, PAD_T + plotH + 3);
+        g.fillText(ItaeSettings.formatNorm(lo), PAD_L, PAD_T + plotH + 3);
         g.setTextAlign(TextAlignment.RIGHT);
-        g.fillText(fmt(hi), w - PAD_R, PAD_T + plotH + 3);
+        g.fillText(ItaeSettings.formatNorm(hi), w - PAD_R, PAD_T + plotH + 3);
         if (Double.isFinite(t)) {
             double x = Math.round(valueToX(t)) + 0.5;
             g.setStroke(line);
@@ -191,11 +191,7 @@ public final class NormHistogram extends Region {
             g.fillPolygon(new double[] {x - 5, x + 5, x}, new double[] {PAD_T - 8, PAD_T - 8, PAD_T - 2}, 3);
             g.setTextAlign(x > w / 2 ? TextAlignment.RIGHT : TextAlignment.LEFT);
             g.setTextBaseline(VPos.TOP);
-            g.fillText("threshold " + fmt(t), x + (x > w / 2 ? -8 : 8), PAD_T);
+            g.fillText("threshold " + ItaeSettings.formatNorm(t), x + (x > w / 2 ? -8 : 8), PAD_T);
         }
-    }
-
-    static String fmt(double v) {
-        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
     }
 }

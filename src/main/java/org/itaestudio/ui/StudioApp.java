@@ -5,12 +5,13 @@ import atlantafx.base.theme.PrimerLight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.function.Supplier;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import org.itaestudio.pipeline.HubModelService;
+import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.StudioEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +26,6 @@ public final class StudioApp extends Application {
 
     private static volatile Path initialFolder;
     private static volatile String initialModel;
-    private static volatile Supplier<StudioEngine> engineFactory = EngineFactory::createDefault;
 
     private StudioEngine engine;
     private MainViewModel vm;
@@ -81,15 +81,10 @@ public final class StudioApp extends Application {
         return null;
     }
 
-    /** Replaces how the engine is made (tests use a stand-in). */
-    public static void setEngineFactory(Supplier<StudioEngine> factory) {
-        engineFactory = Objects.requireNonNull(factory);
-    }
-
     @Override
     public void start(Stage stage) {
         StudioPreferences prefs = StudioPreferences.user();
-        engine = engineFactory.get();
+        engine = new DefaultStudioEngine();
         thumbs = new ThumbnailCache(2_000, 192, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         vm = new MainViewModel(engine, new HubModelService(), prefs);
         if (initialModel != null && !initialModel.isBlank()) {
@@ -149,6 +144,9 @@ public final class StudioApp extends Application {
     @Override
     public void stop() {
         LOG.info("closing");
+        if (window != null) {
+            window.dispose();
+        }
         if (vm != null) {
             vm.close();
         }

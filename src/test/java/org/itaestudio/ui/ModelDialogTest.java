@@ -19,6 +19,7 @@ import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.ModelService;
 import org.itaestudio.pipeline.Progress;
 import org.itaestudio.pipeline.ProgressListener;
 import org.junit.jupiter.api.Test;

@@ -21,6 +21,7 @@ import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.HubModelService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,7 @@
-package org.itaestudio.ui;
+package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.itaestudio.pipeline.Cancellation;
-import org.itaestudio.pipeline.ProgressListener;
 
 /**
  * What the app needs to know about a model before running: is it on this machine, and if not, can it be

@@ -1,4 +1,4 @@
-package org.itaestudio.ui;
+package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,9 +9,6 @@ import org.itaestudio.model.hub.DownloadListener;
 import org.itaestudio.model.hub.ModelResolveException;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.hub.ResolvedModel;
-import org.itaestudio.pipeline.Cancellation;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 
 /**
  * {@link ModelService} over the hub client ({@link ModelResolver}): names are looked up in the Hugging Face cache
