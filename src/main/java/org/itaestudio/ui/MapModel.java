@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import org.itaestudio.pipeline.FolderAnalysis;
@@ -28,14 +29,14 @@ final class MapModel {
     private final ReadOnlyObjectProperty<MainViewModel.ChangeSummary> change;
     private final ClusterModel clusters;
     private final BooleanProperty showingBefore = new SimpleBooleanProperty(this, "showingBefore", false);
-    private final BooleanBinding compareAvailable;
+    private final ReadOnlyBooleanWrapper compareAvailable = new ReadOnlyBooleanWrapper(this, "compareAvailable");
 
     MapModel(ReadOnlyObjectProperty<FolderAnalysis> analysis, ReadOnlyObjectProperty<MainViewModel.ChangeSummary> change,
              ClusterModel clusters) {
         this.analysis = analysis;
         this.change = change;
         this.clusters = clusters;
-        this.compareAvailable = change.isNotNull();
+        compareAvailable.bind(change.isNotNull());
         // a new analysis is always shown as it is now
         analysis.addListener(o -> showingBefore.set(false));
     }
@@ -46,8 +47,8 @@ final class MapModel {
     }
 
     /** Whether there is a before/after to compare: the last run was an "Apply to folder" over the same images. */
-    public BooleanBinding compareAvailableProperty() {
-        return compareAvailable;
+    public ReadOnlyBooleanProperty compareAvailableProperty() {
+        return compareAvailable.getReadOnlyProperty();
     }
 
     private boolean before() {

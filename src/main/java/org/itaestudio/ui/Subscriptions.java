@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javafx.beans.InvalidationListener;
 import javafx.beans.Observable;
+import javafx.beans.binding.Binding;
 import javafx.beans.property.Property;
 import javafx.beans.value.ChangeListener;
 import javafx.beans.value.ObservableValue;
@@ -35,10 +36,16 @@ final class Subscriptions implements AutoCloseable {
         removals.add(() -> source.removeListener(listener));
     }
 
-    /** {@code target.bind(source)}, undone on close. */
+    /**
+     * {@code target.bind(source)}, undone on close. A {@link Binding} given here belongs to the view (made for this
+     * target) and is disposed too, so it stops listening to its dependencies at once rather than when collected.
+     */
     <T> void bind(Property<T> target, ObservableValue<? extends T> source) {
         target.bind(source);
         removals.add(target::unbind);
+        if (source instanceof Binding<?> own) {
+            removals.add(own::dispose);
+        }
     }
 
     /** {@code a.bindBidirectional(b)}, undone on close. */
