@@ -81,7 +81,15 @@ public final class ItaeStudioCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // JavaFX classes load only on this path (classes load lazily), so the headless subcommands never touch them.
-        return org.itaestudio.ui.StudioApp.launchApp(folder, model);
+        var failure = org.itaestudio.ui.StudioApp.launchApp(folder, model);
+        if (failure.isEmpty()) {
+            return 0;
+        }
+        System.err.println("itae-studio: " + failure.get().message());
+        if (Boolean.getBoolean("itae.debug") && failure.get().cause() != null) {
+            failure.get().cause().printStackTrace();
+        }
+        return EXIT_FAILURE;
     }
 
     /** Version from the jar manifest (Maven), or the development version. */

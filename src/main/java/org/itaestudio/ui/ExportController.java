@@ -14,7 +14,7 @@ import org.itaestudio.store.CsvExport;
  * {@link CsvExport} (atomic: a failed export never leaves half a file). The file chooser is a strategy so tests can
  * export without a native dialog.
  */
-public final class ExportController {
+final class ExportController {
 
     public enum Kind { LABELS, EMBEDDINGS }
 

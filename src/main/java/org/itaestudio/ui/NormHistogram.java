@@ -21,7 +21,7 @@ import javafx.scene.text.TextAlignment;
  * bars on the artifact side of the line are tinted. Dragging (or clicking) moves the line and reports the new
  * threshold through {@link #setOnThresholdDragged}; the line follows {@link #thresholdProperty()} otherwise.
  */
-public final class NormHistogram extends Region {
+final class NormHistogram extends Region {
 
     static final int BINS = 40;
     private static final double PAD_L = 8, PAD_R = 8, PAD_T = 18, PAD_B = 20;

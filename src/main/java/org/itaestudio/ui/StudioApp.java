@@ -4,7 +4,9 @@ import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
@@ -17,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The desktop application. Start it with {@link #launch(Path, String)} from a launcher class that does not extend
- * {@code Application} (see {@code ItaeStudioCommand}).
+ * The desktop application. Start it with {@link #launchApp(Path, String)} from a launcher class that does not
+ * extend {@code Application} (see {@code ItaeStudioCommand}).
  */
 public final class StudioApp extends Application {
 
@@ -32,41 +34,29 @@ public final class StudioApp extends Application {
     private ThumbnailCache thumbs;
     private MainWindow window;
 
-    /**
-     * Opens the window and blocks until it closes.
-     *
-     * @param folder folder to open at start, or null for the empty state
-     * @param model  model spec, or null for the last one used
-     */
-    public static void launch(Path folder, String model) {
-        initialFolder = folder;
-        initialModel = model;
-        Application.launch(StudioApp.class);
+    /** Why the window did not open: one line for the user, and the exception behind it (null when none). */
+    public record LaunchFailure(String message, Throwable cause) {
     }
 
     /**
      * Entry point for {@code itae-studio [--model M] [FOLDER]}: opens the window on the folder (on sample-data/ when
-     * none is given) and blocks until it closes. Returns the process exit code; a machine without a display gets one
-     * line on stderr instead of a stack trace.
+     * none is given) and blocks until it closes. Returns why it could not open, if it could not (the caller, the
+     * command line, tells the user): a machine without a display gets one line instead of a stack trace.
      */
-    public static int launchApp(Path folder, String model) {
-        Path start = folder != null ? folder : sampleData();
+    public static Optional<LaunchFailure> launchApp(Path folder, String model) {
         if (folder != null && !Files.isDirectory(folder)) {
-            System.err.println("itae-studio: not a folder: " + folder);
-            return 1;
+            return Optional.of(new LaunchFailure("not a folder: " + folder, null));
         }
+        initialFolder = folder != null ? folder : sampleData();
+        initialModel = model;
         try {
-            launch(start, model);
-            return 0;
+            Application.launch(StudioApp.class);
+            return Optional.empty();
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             String msg = MainViewModel.oneLine(e);
-            System.err.println("itae-studio: cannot open the desktop app: " + msg
-                    + (msg.toLowerCase(java.util.Locale.ROOT).contains("display")
-                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""));
-            if (Boolean.getBoolean("itae.debug")) {
-                e.printStackTrace();
-            }
-            return 1;
+            return Optional.of(new LaunchFailure("cannot open the desktop app: " + msg
+                    + (msg.toLowerCase(Locale.ROOT).contains("display")
+                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""), e));
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.prefs.Preferences;
  * What the app remembers between runs (java.util.prefs): last and recent folders, model, k, device, the ITAE
  * controls, heatmap look, window size and theme. Tests pass their own node so they never touch the user's.
  */
-public final class StudioPreferences {
+final class StudioPreferences {
 
     static final int MAX_RECENT = 8;
 
