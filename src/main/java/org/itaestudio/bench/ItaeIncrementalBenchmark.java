@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.hub.ModelResolver;
@@ -17,7 +18,7 @@ import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * Issue 6, parts 2-3: how much cheaper an ITAE change is than a full re-embed, and how fast a live preview
@@ -63,7 +64,7 @@ public final class ItaeIncrementalBenchmark {
             Path weights = work.resolve("vits14-random.safetensors");
             if (fresh) SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
 
-            AnalysisSettings plain = AnalysisSettings.defaults(weights.toString()).withK(10).withMapMethod("none");
+            AnalysisSettings plain = AnalysisSettings.defaults(weights.toString()).withK(10).withMapMethod(MapMethod.NONE);
             ItaeConfig paper = ItaeConfig.paperDefault(Double.NaN);
             try (DefaultStudioEngine engine = new DefaultStudioEngine(work.resolve("cache"), new ModelResolver())) {
                 engine.depth(plain); // load the model outside the timings

@@ -18,7 +18,7 @@ import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.weights.SyntheticWeights;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.EmbeddingPipeline;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * Issue 6, part 4: the whole pipeline's images/s (decode + resize on worker threads, batched inference) as a fraction

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.itaestudio.cluster.AutoK;
 import org.itaestudio.cluster.KMeansClusterer;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
 import org.itaestudio.cluster.WardClusterer;
@@ -27,7 +28,6 @@ import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
 
 /**
  * Issue 6, part 5: time and memory against the number of images (default 1,000, 10,000 and 50,000) for embedding a
@@ -172,7 +172,7 @@ public final class ScalingBenchmark {
         Path cache = work.resolve("cache-" + n);
         BenchFiles.deleteTree(cache);
         AnalysisSettings plain = AnalysisSettings.defaults(work.resolve("vits14-random.safetensors").toString())
-                .withK(10).withMapMethod("none");
+                .withK(10).withMapMethod(MapMethod.NONE);
         float[][] x;
         try (DefaultStudioEngine engine = new DefaultStudioEngine(cache, new ModelResolver())) {
             stage(n, "model load", () -> engine.depth(plain) + " blocks");

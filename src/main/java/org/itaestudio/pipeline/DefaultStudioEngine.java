@@ -12,8 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.itaestudio.cluster.KMeansClusterer;
-import org.itaestudio.image.FolderScanner;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.image.FolderScanner.ImageFile;
+import org.itaestudio.image.FolderScanner;
 import org.itaestudio.image.ImageDecodeException;
 import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
@@ -25,6 +26,8 @@ import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
 import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
 import org.itaestudio.store.ContentHasher;
 import org.itaestudio.store.EmbeddingCache;
@@ -208,7 +211,7 @@ public final class DefaultStudioEngine implements StudioEngine {
         // the map depends on the embeddings, the method and the seed only: a new k or clustering method keeps it
         // (a 10,000-image t-SNE is ~20 s)
         boolean sameMap = analysis.map() != null && analysis.map().length == analysis.size() && analysis.size() > 0
-                && java.util.Objects.equals(analysis.settings().mapMethod(), settings.mapMethod())
+                && analysis.settings().mapMethod() == settings.mapMethod()
                 && analysis.settings().seed() == settings.seed();
         return Analysis.of(e, settings, progress, cancel, KMeansClusterer.DEFAULT_RESTARTS,
                 sameMap ? analysis.map() : null);
@@ -252,7 +255,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 progress.onProgress(meter.progress("Preview", 0));
             }
             FolderEmbeddings fe = new FolderEmbeddings(base.folder(), base.paths(), emb, base.skipped(), files.size(), 0);
-            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod("none");
+            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod(MapMethod.NONE);
             FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel, PREVIEW_RESTARTS);
             return new FolderAnalysis(a.folder(), a.paths(), a.embeddings(), a.labels(), a.k(), a.distances(),
                     base.map(), a.skipped(), settings);

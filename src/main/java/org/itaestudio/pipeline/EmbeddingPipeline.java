@@ -17,10 +17,12 @@ import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.DinoV2;
-import org.itaestudio.model.NativeThreading;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
-import org.itaestudio.model.hub.RateMeter;
+import org.itaestudio.model.NativeThreading;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
+import org.itaestudio.progress.RateMeter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,6 +9,8 @@ import org.itaestudio.model.hub.DownloadListener;
 import org.itaestudio.model.hub.ModelResolveException;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.hub.ResolvedModel;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * {@link ModelService} over the hub client ({@link ModelResolver}): names are looked up in the Hugging Face cache

@@ -2,6 +2,7 @@ package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * What the app needs to know about a model before running: is it on this machine, and if not, can it be

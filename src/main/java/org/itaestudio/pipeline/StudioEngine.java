@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * The core service the desktop app and the CLI share: folder analysis (scan, embed with cache, cluster, map) and

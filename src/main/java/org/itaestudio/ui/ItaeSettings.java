@@ -203,8 +203,9 @@ final class ItaeSettings {
                     layers.add(l);
                 }
             }
-            double t = autoThreshold || !Double.isFinite(threshold) ? Double.NaN : threshold;
-            return new ItaeConfig(component, t, direction, Math.max(0, Math.min(1, strength)), layers, rows);
+            ItaeConfig.Threshold t = autoThreshold || !Double.isFinite(threshold)
+                    ? ItaeConfig.Threshold.AUTO : ItaeConfig.Threshold.fixed(threshold);
+            return new ItaeConfig(component, t, direction, Math.max(0, Math.min(1, strength)), ItaeConfig.Blocks.of(layers), rows);
         }
 
         private static int clamp(int l, int depth) {
@@ -236,11 +237,11 @@ final class ItaeSettings {
         if (c == null) {
             return "off";
         }
-        String t = c.autoThreshold() ? "auto" : String.format(Locale.ROOT, "%.3g", c.threshold());
+        String t = c.autoThreshold() ? "auto" : String.format(Locale.ROOT, "%.3g", c.fixedThreshold());
         String op = c.direction() == Direction.BELOW ? "\u2264" : "\u2265";
-        String layers = c.layers().isEmpty() ? "last block"
-                : c.layers().size() == 1 ? "block " + c.layers().first()
-                : "blocks " + c.layers().first() + "\u2013" + c.layers().last();
+        String layers = !(c.layers() instanceof ItaeConfig.Blocks.Listed listed) ? "last block"
+                : listed.indices().size() == 1 ? "block " + listed.indices().first()
+                : "blocks " + listed.indices().first() + "\u2013" + listed.indices().last();
         return String.format(Locale.ROOT, "%s %s %s, strength %.2f, %s, %s", c.component(), op, t, c.strength(), layers,
                 c.rows() == Rows.CLS ? "CLS row" : "all rows");
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -30,18 +31,18 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import javafx.beans.binding.Bindings;
 import org.itaestudio.cluster.LabelMatching;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.ModelService;
-import org.itaestudio.pipeline.ModelService;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -349,8 +350,22 @@ final class MainViewModel implements AutoCloseable {
     /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
-        return new AnalysisSettings(model.get(), device.get(), d.resize(), d.crop(), jpegDraft.get(), d.pooling(), d.batchSize(),
-                appliedItae.get(), d.clusterMethod(), k.get(), mapMethod.get(), d.seed());
+        return d.toBuilder().device(choice(device.get(), DeviceChoice::parse, d.device())).jpegDraft(jpegDraft.get())
+                .itae(appliedItae.get()).k(k.get()).mapMethod(choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod()))
+                .build();
+    }
+
+    private static MapMethod mapMethodOf(String id) {
+        return MapMethod.valueOf(id.strip().toUpperCase(Locale.ROOT));
+    }
+
+    /** A stored choice read back; a value this version does not know (an edited preference) gives the default. */
+    private static <T> T choice(String text, java.util.function.Function<String, T> parse, T dflt) {
+        try {
+            return text == null ? dflt : parse.apply(text);
+        } catch (IllegalArgumentException e) {
+            return dflt;
+        }
     }
 
     // ------------------------------------------------------------------ actions
@@ -400,8 +415,8 @@ final class MainViewModel implements AutoCloseable {
         }
         int depth = inspector.depthProperty().get();
         ItaeConfig cfg = itae.toConfig(depth > 0 ? depth : Integer.MAX_VALUE);
-        if (cfg != null && depth <= 0 && !cfg.layers().isEmpty()) {
-            cfg = new ItaeConfig(cfg.component(), cfg.threshold(), cfg.direction(), cfg.strength(), null, cfg.rows());
+        if (cfg != null && depth <= 0 && cfg.layers() instanceof ItaeConfig.Blocks.Listed) {
+            cfg = cfg.withLayers(ItaeConfig.Blocks.LAST);
         }
         AnalysisSettings s = settings().withItae(cfg);
         startAnalysis(dir, s, analysis.get());

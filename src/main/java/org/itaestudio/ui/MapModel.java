@@ -3,7 +3,6 @@ package org.itaestudio.ui;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
@@ -72,7 +71,7 @@ final class MapModel {
         if (a == null || hasMap()) {
             return "";
         }
-        return "This analysis has no map (" + a.settings().mapMethod() + "). Pick t-SNE or PCA above.";
+        return "This analysis has no map (" + a.settings().mapMethod().id() + "). Pick t-SNE or PCA above.";
     }
 
     /** What to draw now; an empty frame when there is no map. */
@@ -127,7 +126,7 @@ final class MapModel {
     /** The info line: method, points, selection and changed images, e.g. "t-SNE · 12 points · 3 selected". */
     public String infoText(int points, int selected) {
         FolderAnalysis a = analysis.get();
-        String method = a == null ? "" : a.settings().mapMethod().toUpperCase(Locale.ROOT).replace("TSNE", "t-SNE");
+        String method = a == null ? "" : a.settings().mapMethod().label();
         String text = points == 0 ? "" : String.format("%s \u00b7 %,d points", method, points)
                 + (selected > 0 ? String.format(" \u00b7 %,d selected", selected) : "");
         MainViewModel.ChangeSummary c = change.get();

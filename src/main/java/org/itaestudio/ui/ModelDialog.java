@@ -23,7 +23,7 @@ import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.ModelService;
-import org.itaestudio.pipeline.Progress;
+import org.itaestudio.progress.Progress;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignF;

@@ -4,23 +4,21 @@ import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Objects;
-import java.util.Optional;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
-import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.StudioEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The desktop application. Start it with {@link #launchApp(Path, String)} from a launcher class that does not
- * extend {@code Application} (see {@code ItaeStudioCommand}).
+ * The desktop application, the package's only public type. Start it with {@link #launch(Path, String)} from a
+ * launcher class that does not extend {@code Application} (see {@code ItaeStudioCommand}).
  */
 public final class StudioApp extends Application {
 
@@ -34,41 +32,16 @@ public final class StudioApp extends Application {
     private ThumbnailCache thumbs;
     private MainWindow window;
 
-    /** Why the window did not open: one line for the user, and the exception behind it (null when none). */
-    public record LaunchFailure(String message, Throwable cause) {
-    }
-
     /**
-     * Entry point for {@code itae-studio [--model M] [FOLDER]}: opens the window on the folder (on sample-data/ when
-     * none is given) and blocks until it closes. Returns why it could not open, if it could not (the caller, the
-     * command line, tells the user): a machine without a display gets one line instead of a stack trace.
+     * Opens the window and blocks until it closes.
+     *
+     * @param folder folder to open at start, or null for the empty state
+     * @param model  model spec, or null for the last one used
      */
-    public static Optional<LaunchFailure> launchApp(Path folder, String model) {
-        if (folder != null && !Files.isDirectory(folder)) {
-            return Optional.of(new LaunchFailure("not a folder: " + folder, null));
-        }
-        initialFolder = folder != null ? folder : sampleData();
+    public static void launch(Path folder, String model) {
+        initialFolder = folder;
         initialModel = model;
-        try {
-            Application.launch(StudioApp.class);
-            return Optional.empty();
-        } catch (RuntimeException | UnsatisfiedLinkError e) {
-            String msg = MainViewModel.oneLine(e);
-            return Optional.of(new LaunchFailure("cannot open the desktop app: " + msg
-                    + (msg.toLowerCase(Locale.ROOT).contains("display")
-                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""), e));
-        }
-    }
-
-    /** sample-data/ of the installation ({@code itae.home}) or of the working directory, if present. */
-    static Path sampleData() {
-        String home = System.getProperty("itae.home");
-        for (Path p : new Path[] {home == null ? null : Path.of(home, "sample-data"), Path.of("sample-data")}) {
-            if (p != null && Files.isDirectory(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
+        Application.launch(StudioApp.class);
     }
 
     @Override

@@ -105,10 +105,10 @@ class InspectorModelTest {
         next(x -> true);
         itae.autoThresholdProperty().set(false);
         itae.thresholdProperty().set(7); // patches with V norm <= 7: 0..6
-        InspectorModel.Result r = next(x -> x.config() != null && !x.config().autoThreshold() && x.config().threshold() == 7);
+        InspectorModel.Result r = next(x -> x.config() != null && !x.config().autoThreshold() && x.config().fixedThreshold() == 7);
         assertEquals(7, model.outlinedProperty().get().length);
         assertEquals("7 of 16 patch tokens are artifacts (V \u2264 7.00)", model.artifactSummaryProperty().get());
-        assertEquals(7.0, r.config().threshold());
+        assertEquals(7.0, r.config().fixedThreshold());
     }
 
     @Test

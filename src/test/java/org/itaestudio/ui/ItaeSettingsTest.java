@@ -107,12 +107,12 @@ class ItaeSettingsTest {
 
         ItaeConfig c = s.toConfig(12);
         assertTrue(c.autoThreshold());
-        assertTrue(c.layers().isEmpty());
+        assertEquals(ItaeConfig.Blocks.LAST, c.layers());
 
         s.lastLayerOnlyProperty().set(false);
         s.layerFromProperty().set(14);
         s.layerToProperty().set(9);
-        assertEquals(List.of(9, 10, 11), List.copyOf(s.toConfig(12).layers()), "a range clamped to the model");
+        assertEquals(ItaeConfig.Blocks.of(List.of(9, 10, 11)), s.toConfig(12).layers(), "a range clamped to the model");
 
         s.enabledProperty().set(false);
         assertNull(s.toConfig(12));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.FolderAnalysis;
@@ -23,24 +24,22 @@ class MapModelTest {
     final ClusterModel clusters = new ClusterModel();
     final MapModel model = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
 
-    static FolderAnalysis analysis(String folder, List<String> paths, int[] labels, double[][] map, String method) {
-        AnalysisSettings d = AnalysisSettings.defaults("stand-in");
-        AnalysisSettings s = new AnalysisSettings(d.model(), d.device(), d.resize(), d.crop(), d.jpegDraft(), d.pooling(),
-                d.batchSize(), d.itae(), d.clusterMethod(), d.k(), method, d.seed());
+    static FolderAnalysis analysis(String folder, List<String> paths, int[] labels, double[][] map, MapMethod method) {
+        AnalysisSettings s = AnalysisSettings.defaults("stand-in").withMapMethod(method);
         return new FolderAnalysis(Path.of(folder), paths, new float[paths.size()][1], labels, 2,
                 new double[paths.size()], map, List.of(), s);
     }
 
     final FolderAnalysis before = analysis("/p", List.of("a", "b", "c"), new int[] {0, 0, 1},
-            new double[][] {{0, 0}, {1, 1}, {2, 2}}, "tsne");
+            new double[][] {{0, 0}, {1, 1}, {2, 2}}, MapMethod.TSNE);
     final FolderAnalysis after = analysis("/p", List.of("a", "b", "c"), new int[] {0, 1, 1},
-            new double[][] {{5, 5}, {6, 6}, {7, 7}}, "tsne");
+            new double[][] {{5, 5}, {6, 6}, {7, 7}}, MapMethod.TSNE);
     final boolean[] mask = {false, true, false};
 
     void applied() {
         analysis.set(before);
         clusters.reset(after, null, false);
-        change.set(new MainViewModel.ChangeSummary(before, before.labels(), after, 1, 3, mask, ItaeConfig.paperDefault(Double.NaN)));
+        change.set(new MainViewModel.ChangeSummary(before, before.labels(), after, 1, 3, mask, ItaeConfig.paperDefault(ItaeConfig.Threshold.AUTO)));
         analysis.set(after);
     }
 
@@ -71,7 +70,7 @@ class MapModelTest {
         assertEquals("b", model.pointPath(1));
         assertFalse(model.pointsActive(), "history: points do not select or inspect");
 
-        analysis.set(analysis("/q", List.of("x"), new int[] {0}, new double[][] {{0, 0}}, "pca"));
+        analysis.set(analysis("/q", List.of("x"), new int[] {0}, new double[][] {{0, 0}}, MapMethod.PCA));
         assertFalse(model.showingBeforeProperty().get(), "a new analysis is shown as it is now");
     }
 
@@ -89,7 +88,7 @@ class MapModelTest {
     @Test
     void anAnalysisWithoutAMapSaysHowToGetOne() {
         assertEquals("", model.noMapText());
-        analysis.set(analysis("/p", List.of("a", "b"), new int[] {0, 1}, null, "none"));
+        analysis.set(analysis("/p", List.of("a", "b"), new int[] {0, 1}, null, MapMethod.NONE));
         assertFalse(model.hasMap());
         assertEquals("This analysis has no map (none). Pick t-SNE or PCA above.", model.noMapText());
         assertEquals(0, model.frame().points().length);
@@ -97,14 +96,14 @@ class MapModelTest {
 
     @Test
     void onlyANewMapIsFittedAgain() {
-        FolderAnalysis recoloured = analysis("/p", before.paths(), new int[] {1, 1, 0}, before.map(), "tsne");
+        FolderAnalysis recoloured = analysis("/p", before.paths(), new int[] {1, 1, 0}, before.map(), MapMethod.TSNE);
         FolderAnalysis sameNumbers = analysis("/p", before.paths(), new int[] {1, 1, 0},
-                new double[][] {{0, 0}, {1, 1}, {2, 2}}, "tsne");
+                new double[][] {{0, 0}, {1, 1}, {2, 2}}, MapMethod.TSNE);
         assertFalse(MapModel.needsRefit(before, recoloured));
         assertFalse(MapModel.needsRefit(before, sameNumbers));
         assertTrue(MapModel.needsRefit(before, after));
         assertTrue(MapModel.needsRefit(null, before));
-        assertTrue(MapModel.needsRefit(before, analysis("/other", before.paths(), before.labels(), before.map(), "tsne")));
+        assertTrue(MapModel.needsRefit(before, analysis("/other", before.paths(), before.labels(), before.map(), MapMethod.TSNE)));
     }
 
     @Test

@@ -73,9 +73,9 @@ class PreferencesAndThumbnailsTest {
             assertEquals(0.35, b.inspector().opacityProperty().get(), 1e-12);
             ItaeConfig c = b.itae().toConfig(12);
             assertEquals(ItaeConfig.Component.K, c.component());
-            assertEquals(12.5, c.threshold(), 1e-12);
+            assertEquals(12.5, c.fixedThreshold(), 1e-12);
             assertEquals(0.4, c.strength(), 1e-12);
-            assertEquals(java.util.Set.of(8, 9, 10), c.layers());
+            assertEquals(ItaeConfig.Blocks.of(java.util.Set.of(8, 9, 10)), c.layers());
             assertEquals(ItaeConfig.Rows.ALL, c.rows());
             List<Path> recent = b.recentFolders();
             assertEquals(StudioPreferences.MAX_RECENT, recent.size());

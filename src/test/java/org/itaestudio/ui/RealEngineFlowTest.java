@@ -17,6 +17,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.layout.TilePane;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
+import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.junit.jupiter.api.Test;
@@ -96,7 +97,7 @@ class RealEngineFlowTest extends MainWindowFixture<DefaultStudioEngine> {
         waitFor("re-inspected", 60, () -> {
             var x = vm.inspector().resultProperty().get();
             return !vm.inspector().busyProperty().get() && x.config() != null && !x.config().autoThreshold()
-                    && x.config().threshold() == slider.getMax();
+                    && x.config().threshold().equals(ItaeConfig.Threshold.fixed(slider.getMax()));
         });
         r = vm.inspector().resultProperty().get();
         float[] v = r.inspection().probe().vNorm()[0];

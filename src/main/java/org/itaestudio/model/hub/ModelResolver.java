@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import org.itaestudio.cli.ConsoleProgress;
 
 /**
  * Turns a model spec (the CLI's {@code --model M}) into local files:

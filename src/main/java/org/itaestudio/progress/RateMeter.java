@@ -1,4 +1,4 @@
-package org.itaestudio.model.hub;
+package org.itaestudio.progress;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

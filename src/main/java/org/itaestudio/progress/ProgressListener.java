@@ -1,4 +1,4 @@
-package org.itaestudio.pipeline;
+package org.itaestudio.progress;
 
 /** Receives progress from a worker thread; implementations must be cheap and thread-safe. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package org.itaestudio.pipeline;
+package org.itaestudio.progress;
 
 import java.time.Duration;
 
@@ -13,6 +13,16 @@ import java.time.Duration;
  * @param skipped        files skipped so far (unreadable images)
  */
 public record Progress(String stage, long done, long total, double itemsPerSecond, Duration eta, int skipped) {
+
+    /** Progress of a computation that knows only how far it is: no rate, no estimate, nothing skipped. */
+    public static Progress of(String stage, long done, long total) {
+        return new Progress(stage, done, total, 0, null, 0);
+    }
+
+    /** The same progress under another stage name. */
+    public Progress withStage(String newStage) {
+        return new Progress(newStage, done, total, itemsPerSecond, eta, skipped);
+    }
 
     public double fraction() {
         return total <= 0 ? -1 : Math.min(1.0, (double) done / total);

@@ -1,9 +1,12 @@
-package org.itaestudio.model.hub;
+package org.itaestudio.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.itaestudio.model.hub.DownloadListener;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.progress.RateMeter;
 
 /**
  * A one-line progress bar for long CLI tasks, redrawn in place on stderr:

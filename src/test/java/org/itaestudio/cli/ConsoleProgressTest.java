@@ -1,4 +1,4 @@
-package org.itaestudio.model.hub;
+package org.itaestudio.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
