@@ -69,8 +69,12 @@ final class ClusterCommand implements Callable<Integer> {
         if (mapMethod == MapMethod.NONE && withMap != null) {
             throw new UsageException("--with-map must be tsne|pca, got '" + withMap + "'");
         }
-        AnalysisSettings settings = engine.settings().toBuilder()
-                .clusterMethod(clusterMethod).k(kValue).mapMethod(mapMethod).seed(seed).build();
+        AnalysisSettings settings = engine.settings().with(b -> {
+            b.clusterMethod = clusterMethod;
+            b.k = kValue;
+            b.mapMethod = mapMethod;
+            b.seed = seed;
+        });
         Cancellation cancel = CliSupport.cancelOnInterrupt();
         ProgressListener progress = CliSupport.progressBar();
         try (DefaultStudioEngine e = CliSupport.engine(engine)) {

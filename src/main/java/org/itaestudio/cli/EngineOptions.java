@@ -3,11 +3,12 @@ package org.itaestudio.cli;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.Pooling;
 import org.itaestudio.pipeline.AnalysisSettings;
 import picocli.CommandLine.Option;
 
-/** Options every engine subcommand shares (the CLI contract in product.md). */
+/** Options every engine subcommand shares (the CLI contract in the README). */
 public final class EngineOptions {
 
     @Option(names = "--model", paramLabel = "M", defaultValue = "dinov2-small",
@@ -174,8 +175,18 @@ public final class EngineOptions {
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be >= 1, got " + batchSize);
         }
-        return AnalysisSettings.defaults(model).toBuilder()
-                .device(CliSupport.deviceChoice(device)).resize(imageSize).crop(cropOrNull()).jpegDraft(jpegDraft)
-                .pooling(poolingMode()).batchSize(batchSize).itae(itae()).build();
+        DeviceChoice deviceChoice = CliSupport.deviceChoice(device);
+        Integer cropSide = cropOrNull();
+        Pooling poolingChoice = poolingMode();
+        ItaeConfig itaeConfig = itae();
+        return AnalysisSettings.defaults(model).with(b -> {
+            b.device = deviceChoice;
+            b.resize = imageSize;
+            b.crop = cropSide;
+            b.jpegDraft = jpegDraft;
+            b.pooling = poolingChoice;
+            b.batchSize = batchSize;
+            b.itae = itaeConfig;
+        });
     }
 }

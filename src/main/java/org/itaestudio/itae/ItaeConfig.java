@@ -7,7 +7,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Inference-Time Attention Engineering settings (Nakamura et al., arXiv 2410.04801), as product.md defines them.
+ * Inference-Time Attention Engineering settings (Nakamura et al., arXiv 2410.04801).
  * The paper's default is the first value of each item: component v, score below threshold, strength 1 (set to the
  * minimum), the last block only, the CLS query row only.
  *

@@ -1,5 +1,6 @@
 package org.itaestudio.pipeline;
 
+import java.util.function.Consumer;
 import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
@@ -32,44 +33,49 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
     }
 
     public AnalysisSettings withItae(ItaeConfig c) {
-        return toBuilder().itae(c).build();
+        return with(b -> b.itae = c);
     }
 
     public AnalysisSettings withK(int newK) {
-        return toBuilder().k(newK).build();
+        return with(b -> b.k = newK);
     }
 
     public AnalysisSettings withModel(String m) {
-        return toBuilder().model(m).build();
+        return with(b -> b.model = m);
     }
 
     public AnalysisSettings withJpegDraft(boolean draft) {
-        return toBuilder().jpegDraft(draft).build();
+        return with(b -> b.jpegDraft = draft);
     }
 
     public AnalysisSettings withMapMethod(MapMethod m) {
-        return toBuilder().mapMethod(m).build();
+        return with(b -> b.mapMethod = m);
     }
 
-    /** A builder that starts from these settings; the one place that lists every field. */
-    public Builder toBuilder() {
-        return new Builder(this);
+    /**
+     * These settings with some fields changed, e.g. {@code s.with(b -> { b.k = 5; b.seed = 1; })}: the one place that
+     * lists every field is {@link Builder}, so adding a setting touches the record, the builder and nothing else.
+     */
+    public AnalysisSettings with(Consumer<Builder> change) {
+        Builder b = new Builder(this);
+        change.accept(b);
+        return b.build();
     }
 
-    /** Changes some fields of a settings record; {@link #build()} validates nothing beyond the record itself. */
+    /** The fields of a settings record, open for change inside {@link #with}. */
     public static final class Builder {
-        private String model;
-        private DeviceChoice device;
-        private int resize;
-        private Integer crop;
-        private boolean jpegDraft;
-        private Pooling pooling;
-        private int batchSize;
-        private ItaeConfig itae;
-        private ClusterMethod clusterMethod;
-        private int k;
-        private MapMethod mapMethod;
-        private long seed;
+        public String model;
+        public DeviceChoice device;
+        public int resize;
+        public Integer crop;
+        public boolean jpegDraft;
+        public Pooling pooling;
+        public int batchSize;
+        public ItaeConfig itae;
+        public ClusterMethod clusterMethod;
+        public int k;
+        public MapMethod mapMethod;
+        public long seed;
 
         private Builder(AnalysisSettings s) {
             model = s.model;
@@ -86,20 +92,7 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
             seed = s.seed;
         }
 
-        public Builder model(String v) { model = v; return this; }
-        public Builder device(DeviceChoice v) { device = v; return this; }
-        public Builder resize(int v) { resize = v; return this; }
-        public Builder crop(Integer v) { crop = v; return this; }
-        public Builder jpegDraft(boolean v) { jpegDraft = v; return this; }
-        public Builder pooling(Pooling v) { pooling = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder itae(ItaeConfig v) { itae = v; return this; }
-        public Builder clusterMethod(ClusterMethod v) { clusterMethod = v; return this; }
-        public Builder k(int v) { k = v; return this; }
-        public Builder mapMethod(MapMethod v) { mapMethod = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-
-        public AnalysisSettings build() {
+        private AnalysisSettings build() {
             return new AnalysisSettings(model, device, resize, crop, jpegDraft, pooling, batchSize, itae, clusterMethod, k,
                     mapMethod, seed);
         }

@@ -310,7 +310,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 }
             }
             return new Inspection(image, st.shown().width(), st.shown().height(), rgb, r.gridH(), r.gridW(),
-                    model.config().numRegisters(), layer, r.probes().get(layer), r.embeddings()[0]);
+                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0]);
         }
     }
 

@@ -87,10 +87,6 @@ final class ClusterModel {
         return "Cluster " + cluster;
     }
 
-    public boolean hasCustomName(int cluster) {
-        return names.containsKey(cluster);
-    }
-
     public void rename(int cluster, String name) {
         checkCluster(cluster);
         String trimmed = name == null ? "" : name.strip();

@@ -23,11 +23,6 @@ final class ClusterPalette {
     private ClusterPalette() {
     }
 
-    /** Number of hand-picked colours before generated ones start. */
-    public static int baseSize() {
-        return BASE.length;
-    }
-
     /** 0xRRGGBB of a cluster. */
     public static int rgb(int cluster) {
         if (cluster < 0) {
@@ -52,10 +47,5 @@ final class ClusterPalette {
     public static Color color(int cluster) {
         int c = rgb(cluster);
         return Color.rgb((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
-    }
-
-    /** CSS colour literal, e.g. {@code #4e79a7}. */
-    public static String css(int cluster) {
-        return String.format("#%06x", rgb(cluster));
     }
 }

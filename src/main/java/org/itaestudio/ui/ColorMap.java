@@ -35,11 +35,6 @@ enum ColorMap {
         return Color.rgb((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
     }
 
-    /** The 256 opaque ARGB entries (a copy). */
-    public int[] table() {
-        return TABLES.get(this).clone();
-    }
-
     static int index(double t) {
         if (!(t > 0)) {
             return 0;

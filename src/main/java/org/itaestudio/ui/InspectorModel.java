@@ -204,11 +204,11 @@ final class InspectorModel implements AutoCloseable {
      */
     static int[] outlinedTokens(Result r, Result lastAfter) {
         if (r.config() != null) {
-            return r.inspection().probe().artifacts()[0];
+            return r.inspection().probe().artifacts();
         }
         if (lastAfter != null && lastAfter.inspection().image().equals(r.inspection().image())
                 && lastAfter.inspection().layer() == r.inspection().layer()) {
-            return lastAfter.inspection().probe().artifacts()[0];
+            return lastAfter.inspection().probe().artifacts();
         }
         return new int[0];
     }
@@ -226,7 +226,7 @@ final class InspectorModel implements AutoCloseable {
             return "ITAE acts on " + describeLayers(cfg, r.depth()) + "; block " + ins.layer()
                     + " is not changed. Pick an ITAE block to see its artifacts.";
         }
-        double t = ins.probe().thresholds()[0];
+        double t = ins.probe().threshold().orElse(Double.NaN);
         return String.format(Locale.ROOT, "%d of %d patch tokens are artifacts (%s %s %s%s)", outlinedCount,
                 ins.gridH() * ins.gridW(), cfg.component(), cfg.direction() == ItaeConfig.Direction.BELOW ? "\u2264" : "\u2265",
                 ItaeSettings.formatNorm(t), cfg.autoThreshold() ? ", auto" : "");
@@ -313,12 +313,8 @@ final class InspectorModel implements AutoCloseable {
     }
 
     void load(StudioPreferences p) {
-        try {
-            colorMap.set(ColorMap.valueOf(p.get("inspector.colormap", "INFERNO")));
-        } catch (IllegalArgumentException e) {
-            colorMap.set(ColorMap.INFERNO);
-        }
-        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity", 0.6))));
+        colorMap.set(p.getEnum("inspector.colormap", ColorMap.class));
+        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity"))));
     }
 
     void save(StudioPreferences p) {

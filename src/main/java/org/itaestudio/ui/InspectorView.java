@@ -30,7 +30,7 @@ import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.ItaeConfig.Component;
-import org.itaestudio.model.LayerProbe;
+import org.itaestudio.model.ImageProbe;
 import org.itaestudio.pipeline.Inspection;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignG;
@@ -308,7 +308,7 @@ final class InspectorView extends BorderPane {
         }
         shown = ins;
         updatePlaceholder();
-        LayerProbe p = ins.probe();
+        ImageProbe p = ins.probe();
         renderHeat();
         renderHeads(p);
         updateHistogram(r);
@@ -322,7 +322,7 @@ final class InspectorView extends BorderPane {
     }
 
     private float[] shownValues() {
-        float[][] maps = shown.probe().clsAttention()[0];
+        float[][] maps = shown.probe().clsAttention();
         int h = model.headProperty().get();
         return h >= 0 && h < maps.length ? maps[h] : HeatmapRenderer.headMean(maps);
     }
@@ -335,8 +335,8 @@ final class InspectorView extends BorderPane {
                 shown.height(), model.colorMapProperty().get(), model.opacityProperty().get()));
     }
 
-    private void renderHeads(LayerProbe p) {
-        float[][] maps = p.clsAttention()[0];
+    private void renderHeads(ImageProbe p) {
+        float[][] maps = p.clsAttention();
         int sw = SMALL;
         int shh = Math.max(1, (int) Math.round(SMALL * (double) photoH / photoW));
         if (smallPhoto == null) {
@@ -364,13 +364,8 @@ final class InspectorView extends BorderPane {
         heads.getChildren().setAll(tiles);
     }
 
-    private float[] componentNorms(LayerProbe p, Component c) {
-        float[][] n = switch (c) {
-            case Q -> p.qNorm();
-            case K -> p.kNorm();
-            case V -> p.vNorm();
-        };
-        float[] all = n[0];
+    private float[] componentNorms(ImageProbe p, Component c) {
+        float[] all = p.norms(c);
         int prefix = 1 + shown.registers();
         float[] patches = new float[all.length - prefix];
         System.arraycopy(all, prefix, patches, 0, patches.length);
@@ -391,8 +386,8 @@ final class InspectorView extends BorderPane {
             return vm.itae().thresholdProperty().get();
         }
         InspectorModel.Result src = r != null && r.config() != null ? r : model.lastAfterProperty().get();
-        if (src != null && src.inspection().probe().thresholds() != null && src.inspection().layer() == (shown == null ? -1 : shown.layer())) {
-            return src.inspection().probe().thresholds()[0];
+        if (src != null && src.inspection().layer() == (shown == null ? -1 : shown.layer())) {
+            return src.inspection().probe().threshold().orElse(Double.NaN);
         }
         return Double.NaN;
     }
@@ -555,7 +550,7 @@ final class InspectorView extends BorderPane {
     }
 
     private String describePatch(int p) {
-        LayerProbe probe = shown.probe();
+        ImageProbe probe = shown.probe();
         int token = 1 + shown.registers() + p;
         float[] v = shownValues();
         int r = p / shown.gridW(), c = p % shown.gridW();
@@ -565,8 +560,8 @@ final class InspectorView extends BorderPane {
         }
         int head = model.headProperty().get();
         return String.format(Locale.ROOT, "row %d, col %d (patch %d)%s%n|q| %s   |k| %s   |v| %s%nattention %.4f (%s)", r, c, p,
-                art ? "  \u2022 artifact" : "", ItaeSettings.formatNorm(probe.qNorm()[0][token]),
-                ItaeSettings.formatNorm(probe.kNorm()[0][token]), ItaeSettings.formatNorm(probe.vNorm()[0][token]), v[p],
+                art ? "  \u2022 artifact" : "", ItaeSettings.formatNorm(probe.qNorm()[token]),
+                ItaeSettings.formatNorm(probe.kNorm()[token]), ItaeSettings.formatNorm(probe.vNorm()[token]), v[p],
                 head < 0 ? "mean of heads" : "head " + head);
     }
 

@@ -19,7 +19,7 @@ import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
 import org.itaestudio.itae.ItaeConfig.Rows;
-import org.itaestudio.model.LayerProbe;
+import org.itaestudio.model.ImageProbe;
 
 /**
  * The ITAE panel's state as JavaFX properties, convertible to an {@link ItaeConfig}. Defaults are the paper's rule
@@ -135,12 +135,8 @@ final class ItaeSettings {
         if (r == null) {
             return;
         }
-        LayerProbe p = r.inspection().probe();
-        float[] n = switch (component.get()) {
-            case Q -> p.qNorm()[0];
-            case K -> p.kNorm()[0];
-            case V -> p.vNorm()[0];
-        };
+        ImageProbe p = r.inspection().probe();
+        float[] n = p.norms(component.get());
         double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
         for (int i = 1 + r.inspection().registers(); i < n.length; i++) {
             mn = Math.min(mn, n[i]);
@@ -152,7 +148,7 @@ final class ItaeSettings {
         double t = threshold.get();
         sliderMin.set(Math.min(mn, t));
         sliderMax.set(Math.max(mx, t));
-        double at = p.thresholds()[0];
+        double at = p.threshold().orElse(Double.NaN);
         if (autoThreshold.get() && Double.isFinite(at)) {
             autoValue.set(at);
             threshold.set(at);
@@ -247,16 +243,16 @@ final class ItaeSettings {
     }
 
     public void load(StudioPreferences p) {
-        enabled.set(p.getBoolean("itae.enabled", true));
-        component.set(parse(Component.class, p.get("itae.component", "V"), Component.V));
-        threshold.set(p.getDouble("itae.threshold", 0));
-        autoThreshold.set(p.getBoolean("itae.auto", true));
-        direction.set(parse(Direction.class, p.get("itae.direction", "BELOW"), Direction.BELOW));
-        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength", 1.0))));
-        lastLayerOnly.set(p.getBoolean("itae.lastOnly", true));
-        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom", 0)));
-        layerTo.set(Math.max(0, p.getInt("itae.layerTo", 0)));
-        rows.set(parse(Rows.class, p.get("itae.rows", "CLS"), Rows.CLS));
+        enabled.set(p.getBoolean("itae.enabled"));
+        component.set(p.getEnum("itae.component", Component.class));
+        threshold.set(p.getDouble("itae.threshold"));
+        autoThreshold.set(p.getBoolean("itae.auto"));
+        direction.set(p.getEnum("itae.direction", Direction.class));
+        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength"))));
+        lastLayerOnly.set(p.getBoolean("itae.lastOnly"));
+        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom")));
+        layerTo.set(Math.max(0, p.getInt("itae.layerTo")));
+        rows.set(p.getEnum("itae.rows", Rows.class));
         refreshThresholdText();
     }
 
@@ -271,13 +267,5 @@ final class ItaeSettings {
         p.putInt("itae.layerFrom", layerFrom.get());
         p.putInt("itae.layerTo", layerTo.get());
         p.put("itae.rows", rows.get().name());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String s, E def) {
-        try {
-            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return def;
-        }
     }
 }

@@ -163,11 +163,11 @@ final class MainViewModel implements AutoCloseable {
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
-        model.set(prefs.get("model", "dinov2-small"));
-        device.set(prefs.get("device", "auto"));
-        jpegDraft.set(prefs.getBoolean("jpegDraft", false));
-        k.set(Math.max(0, prefs.getInt("k", 0)));
-        mapMethod.set(prefs.get("mapMethod", "tsne"));
+        model.set(prefs.get("model"));
+        device.set(prefs.get("device"));
+        jpegDraft.set(prefs.getBoolean("jpegDraft"));
+        k.set(Math.max(0, prefs.getInt("k")));
+        mapMethod.set(prefs.get("mapMethod"));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
@@ -350,9 +350,13 @@ final class MainViewModel implements AutoCloseable {
     /** The settings a run uses now (folder analysis, and the model/device/size of inspections). */
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
-        return d.toBuilder().device(choice(device.get(), DeviceChoice::parse, d.device())).jpegDraft(jpegDraft.get())
-                .itae(appliedItae.get()).k(k.get()).mapMethod(choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod()))
-                .build();
+        return d.with(b -> {
+            b.device = choice(device.get(), DeviceChoice::parse, d.device());
+            b.jpegDraft = jpegDraft.get();
+            b.itae = appliedItae.get();
+            b.k = k.get();
+            b.mapMethod = choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod());
+        });
     }
 
     private static MapMethod mapMethodOf(String id) {

@@ -38,8 +38,8 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
-import javafx.stage.Window;
 import javafx.util.StringConverter;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.progress.Progress;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
@@ -61,8 +61,6 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignV;
  */
 final class MainWindow extends BorderPane {
 
-    static final List<String> MODEL_NAMES = List.of("dinov2-small", "dinov2-base", "dinov2-large", "dinov2-giant",
-            "dinov2-small-reg", "dinov2-base-reg", "dinov2-large-reg", "dinov2-giant-reg");
 
     private final MainViewModel vm;
     private final GalleryView gallery;
@@ -182,7 +180,7 @@ final class MainWindow extends BorderPane {
         ComboBox<String> model = new ComboBox<>();
         model.setId("model-box");
         model.setEditable(true);
-        model.getItems().addAll(MODEL_NAMES);
+        model.getItems().addAll(ModelCatalog.names());
         model.setValue(vm.modelProperty().get());
         model.setPrefWidth(210);
         model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
@@ -638,9 +636,5 @@ final class MainWindow extends BorderPane {
         l.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
         l.setPadding(new Insets(0, 8, 0, 8));
         return l;
-    }
-
-    public Window window() {
-        return getScene() == null ? null : getScene().getWindow();
     }
 }

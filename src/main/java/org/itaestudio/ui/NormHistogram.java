@@ -89,18 +89,6 @@ final class NormHistogram extends Region {
         return (int) Math.max(0, Math.min(BINS - 1, Math.floor((v - lo) / (hi - lo) * BINS)));
     }
 
-    public int[] counts() {
-        return counts.clone();
-    }
-
-    public double rangeMin() {
-        return lo;
-    }
-
-    public double rangeMax() {
-        return hi;
-    }
-
     public DoubleProperty thresholdProperty() {
         return threshold;
     }

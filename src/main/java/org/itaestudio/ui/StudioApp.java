@@ -26,21 +26,40 @@ public final class StudioApp extends Application {
 
     private static volatile Path initialFolder;
     private static volatile String initialModel;
+    private static volatile StartAction startAction = StudioApp::openInitialFolder;
 
     private StudioEngine engine;
     private MainViewModel vm;
     private ThumbnailCache thumbs;
     private MainWindow window;
 
+    /** What happens once the window shows. */
+    @FunctionalInterface
+    interface StartAction {
+        /** @param folder the folder given at launch, or null */
+        void start(Stage stage, MainWindow window, MainViewModel vm, Path folder);
+    }
+
     /**
-     * Opens the window and blocks until it closes.
+     * Opens the window, opens the folder, and blocks until the window closes.
      *
      * @param folder folder to open at start, or null for the empty state
      * @param model  model spec, or null for the last one used
      */
     public static void launch(Path folder, String model) {
+        launch(folder, model, StudioApp::openInitialFolder);
+    }
+
+    /**
+     * Opens the window, runs {@code action} once it shows, and blocks until the window closes.
+     *
+     * @param folder folder given at start, or null for the empty state
+     * @param model  model spec, or null for the last one used
+     */
+    static void launch(Path folder, String model, StartAction action) {
         initialFolder = folder;
         initialModel = model;
+        startAction = Objects.requireNonNull(action);
         Application.launch(StudioApp.class);
     }
 
@@ -54,7 +73,7 @@ public final class StudioApp extends Application {
             vm.modelProperty().set(initialModel);
         }
         window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, prefs.getDouble("window.width", 1440), prefs.getDouble("window.height", 900));
+        Scene scene = new Scene(window, prefs.getDouble("window.width"), prefs.getDouble("window.height"));
         installStyles(scene, vm);
         window.installShortcuts(scene);
         stage.setScene(scene);
@@ -62,7 +81,7 @@ public final class StudioApp extends Application {
         stage.getIcons().add(new Image(Objects.requireNonNull(StudioApp.class.getResourceAsStream("icon.png"))));
         stage.setMinWidth(960);
         stage.setMinHeight(600);
-        if (prefs.getBoolean("window.maximized", false)) {
+        if (prefs.getBoolean("window.maximized")) {
             stage.setMaximized(true);
         }
         stage.titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
@@ -77,11 +96,11 @@ public final class StudioApp extends Application {
         });
         stage.show();
 
-        Path folder = initialFolder;
-        ScreenshotDirector shots = ScreenshotDirector.fromSystemProperties(stage, window, vm);
-        if (shots != null) {
-            shots.start(folder);
-        } else if (folder != null) {
+        startAction.start(stage, window, vm, initialFolder);
+    }
+
+    private static void openInitialFolder(Stage stage, MainWindow window, MainViewModel vm, Path folder) {
+        if (folder != null) {
             if (Files.isDirectory(folder)) {
                 vm.openFolder(folder);
             } else {

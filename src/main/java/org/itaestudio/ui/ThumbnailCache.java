@@ -62,10 +62,6 @@ final class ThumbnailCache implements AutoCloseable {
         this.workers.allowCoreThreadTimeOut(true);
     }
 
-    public int maxSide() {
-        return maxSide;
-    }
-
     /** The cached thumbnail, or null (never blocks). A file that failed to decode returns null too. */
     public Image getIfPresent(Path file) {
         synchronized (lru) {

@@ -46,9 +46,8 @@ class ClusterModelTest {
         assertEquals("Cluster 1", m.name(1));
         m.rename(1, "  Dogs ");
         assertEquals("Dogs", m.name(1));
-        assertTrue(m.hasCustomName(1));
         m.rename(1, "Cluster 1");
-        assertFalse(m.hasCustomName(1));
+        assertEquals("Cluster 1", m.name(1));
         m.rename(1, "Dogs");
         m.rename(1, "   ");
         assertEquals("Cluster 1", m.name(1));
@@ -85,7 +84,8 @@ class ClusterModelTest {
         m.rename(2, "Boats");
         m.reset(analysis(new int[] {0, 1, 1}, 2), null, true);
         assertEquals("Cats", m.name(0));
-        assertFalse(m.hasCustomName(2));
+        assertEquals(2, m.newCluster());
+        assertEquals("Cluster 2", m.name(2), "the name of a cluster that went away is not reused");
         m.reset(analysis(new int[] {0, 1, 1}, 2), null, false);
         assertEquals("Cluster 0", m.name(0));
     }

@@ -186,7 +186,7 @@ final class FakeStudioEngine implements StudioEngine {
         }
         LayerProbe probe = new LayerProbe(layer, new float[][] {q}, new float[][] {k}, new float[][] {v},
                 new float[][][] {cls}, null, new int[][] {artifacts}, new double[] {t});
-        return new Inspection(image, SIZE, SIZE, rgb, GRID, GRID, 0, layer, probe, new float[] {1, 2, 3, 4});
+        return new Inspection(image, SIZE, SIZE, rgb, GRID, GRID, 0, layer, probe.image(0), new float[] {1, 2, 3, 4});
     }
 
     @Override

@@ -85,7 +85,7 @@ class InspectorModelTest {
         assertTrue(model.outlinesArePreview());
         assertEquals("ITAE off: the plain model. Dashed outlines: the 4 tokens ITAE would attenuate.",
                 model.artifactSummaryProperty().get());
-        assertEquals(4, model.lastAfterProperty().get().inspection().probe().artifacts()[0].length);
+        assertEquals(4, model.lastAfterProperty().get().inspection().probe().artifacts().length);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.itaestudio.model.weights;
+package org.itaestudio.bench;
 
 import java.nio.FloatBuffer;
 import java.util.Collections;
@@ -6,6 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.weights.DType;
+import org.itaestudio.model.weights.TensorInfo;
+import org.itaestudio.model.weights.WeightSource;
 
 /**
  * Random weights of a DINOv2 architecture, generated on demand from a seed, for benchmarks and tests only (no real

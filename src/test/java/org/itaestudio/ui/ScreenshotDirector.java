@@ -15,18 +15,21 @@ import javafx.scene.image.WritableImage;
 import javafx.stage.Stage;
 import javafx.util.Duration;
 import javax.imageio.ImageIO;
+import org.itaestudio.Logging;
+import org.itaestudio.model.NativeThreading;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Drives the real app through its screens and saves a PNG of each ({@code Scene.snapshot}) - used by
- * tools/screenshots.sh for docs/screenshots/. Enabled by {@code -Ditae.screenshots=DIR}; options:
+ * tools/screenshots.sh for docs/screenshots/: {@code ScreenshotDirector MODEL FOLDER} with
+ * {@code -Ditae.screenshots=DIR} (where the PNGs go); options:
  * {@code itae.screenshots.image} (relative path of the image to inspect), {@code itae.screenshots.k} (clusters),
  * {@code itae.screenshots.apply=true}
  * (also run "Apply to folder" and shoot the before/after map), {@code itae.screenshots.prefix} (file name prefix),
  * {@code itae.screenshots.exit=false} (stay open).
  */
-final class ScreenshotDirector {
+public final class ScreenshotDirector {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScreenshotDirector.class);
 
@@ -51,9 +54,18 @@ final class ScreenshotDirector {
         this.prefix = System.getProperty("itae.screenshots.prefix", "");
     }
 
-    static ScreenshotDirector fromSystemProperties(Stage stage, MainWindow window, MainViewModel vm) {
+    /** Opens the app as {@code itae-studio --model MODEL FOLDER} does, with this director instead of a user. */
+    public static void main(String[] args) {
         String dir = System.getProperty("itae.screenshots");
-        return dir == null || dir.isBlank() ? null : new ScreenshotDirector(stage, window, vm, Path.of(dir));
+        if (args.length != 2 || dir == null || dir.isBlank()) {
+            System.err.println("usage: java -Ditae.screenshots=DIR ... org.itaestudio.ui.ScreenshotDirector MODEL FOLDER");
+            System.exit(2);
+        }
+        Logging.init();
+        NativeThreading.configure(); // before anything loads libtorch
+        StudioApp.launch(Path.of(args[1]), args[0],
+                (stage, window, vm, folder) -> new ScreenshotDirector(stage, window, vm, Path.of(dir)).start(folder));
+        System.exit(0);
     }
 
     void start(Path folder) {

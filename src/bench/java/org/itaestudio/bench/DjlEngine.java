@@ -10,7 +10,6 @@ import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.NativeThreading;
-import org.itaestudio.model.weights.SyntheticWeights;
 
 /** ITAE Studio's own engine ({@link DinoV2} on DJL + libtorch) with the benchmark's synthetic weights. */
 final class DjlEngine implements BenchEngine {

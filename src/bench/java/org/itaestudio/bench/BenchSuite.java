@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.weights.SafetensorsWriter;
-import org.itaestudio.model.weights.SyntheticWeights;
 
 /**
  * Runs ITAE Studio's engine and its peers on the same machine, weights and inputs, and collects a
@@ -89,7 +88,7 @@ public final class BenchSuite {
                 log.println(BenchReport.modelName(arch) + ": writing weights and inputs, exporting ONNX");
                 SafetensorsWriter.write(weights, new SyntheticWeights(config, BenchOptions.WEIGHT_SEED), Map.of(
                         "format", "pt", "num_heads", Integer.toString(config.numHeads()), "arch", arch,
-                        "generator", "org.itaestudio.model.weights.SyntheticWeights seed " + BenchOptions.WEIGHT_SEED));
+                        "generator", "org.itaestudio.bench.SyntheticWeights seed " + BenchOptions.WEIGHT_SEED));
                 SafetensorsWriter.write(inputs, List.of(new SafetensorsWriter.Tensor("pixels",
                         new long[] {images, 3, size, size}, BenchInputs.pixels(images, size, BenchOptions.INPUT_SEED))),
                         Map.of());

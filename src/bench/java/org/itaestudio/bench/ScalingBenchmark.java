@@ -21,9 +21,9 @@ import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
 import org.itaestudio.cluster.WardClusterer;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.weights.SafetensorsWriter;
-import org.itaestudio.model.weights.SyntheticWeights;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
@@ -66,7 +66,7 @@ public final class ScalingBenchmark {
         Files.createDirectories(work);
         Path weights = work.resolve("vits14-random.safetensors");
         if (!Files.exists(weights)) {
-            DinoV2Config config = DinoV2Config.named("dinov2-small");
+            DinoV2Config config = ModelCatalog.config("dinov2-small");
             SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
         }
         List<String> rows = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.itaestudio.cli.CliExtension;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Benchmark ITAE Studio's DINOv2 engine against PyTorch eager and ONNX Runtime on this machine, "
                 + "with the same synthetic weights and inputs. Prints a markdown table; full runs also update "
                 + "docs/benchmarks.md. The peers need Debian's PyTorch (/usr/bin/python3 -c 'import torch').")
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, CliExtension {
 
     static final String BEGIN = "<!-- bench-results:begin -->";
     static final String END = "<!-- bench-results:end -->";

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Random;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.model.ForwardRequest;
-import org.itaestudio.model.weights.SyntheticWeights;
 
 /**
  * Engine throughput on random DINOv2-architecture weights: images/s at a batch size, latency, peak memory.
@@ -36,9 +36,9 @@ public final class EngineBenchmark {
 
     public static DinoV2Config arch(String name) {
         return switch (name) {
-            case "vits14" -> DinoV2Config.named("dinov2-small");
-            case "vitb14" -> DinoV2Config.named("dinov2-base");
-            case "vitl14" -> DinoV2Config.named("dinov2-large");
+            case "vits14" -> ModelCatalog.config("dinov2-small");
+            case "vitb14" -> ModelCatalog.config("dinov2-base");
+            case "vitl14" -> ModelCatalog.config("dinov2-large");
             default -> throw new IllegalArgumentException("unknown architecture " + name + " (vits14|vitb14|vitl14)");
         };
     }

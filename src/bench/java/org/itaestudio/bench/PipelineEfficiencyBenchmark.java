@@ -14,8 +14,8 @@ import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.model.ForwardRequest;
-import org.itaestudio.model.weights.SyntheticWeights;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.EmbeddingPipeline;
 import org.itaestudio.progress.ProgressListener;
@@ -49,7 +49,7 @@ public final class PipelineEfficiencyBenchmark {
         Path photos = Path.of(args.length > 2 ? args[2] : "../shared/data/photos/cameratrap_cdla");
         int photoImages = args.length > 3 ? Integer.parseInt(args[3]) : 80;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
-        DinoV2Config config = DinoV2Config.named("dinov2-small");
+        DinoV2Config config = ModelCatalog.config("dinov2-small");
         System.out.println("| input | decoding | images x rounds | engine only, images/s | pipeline, images/s "
                 + "| pipeline / engine, median (min-max) |");
         System.out.println("|---|---|---|---|---|---|");

@@ -10,9 +10,9 @@ import java.util.stream.Stream;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.weights.SafetensorsWriter;
-import org.itaestudio.model.weights.SyntheticWeights;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
@@ -60,7 +60,7 @@ public final class ItaeIncrementalBenchmark {
                 Files.createDirectories(dst.getParent());
                 Files.createSymbolicLink(dst, picked.get(i).toAbsolutePath());
             }
-            DinoV2Config config = DinoV2Config.named("dinov2-small");
+            DinoV2Config config = ModelCatalog.config("dinov2-small");
             Path weights = work.resolve("vits14-random.safetensors");
             if (fresh) SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
 
