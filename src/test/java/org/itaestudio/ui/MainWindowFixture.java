@@ -12,6 +12,7 @@ import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.StudioEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,7 +66,7 @@ abstract class MainWindowFixture<E extends StudioEngine> {
         this.engine = engine;
         prefs = UiTestSupport.throwawayPrefs();
         vm = debounce == null ? new MainViewModel(engine, new HubModelService(hubEnv()), prefs)
-                : new MainViewModel(engine, new HubModelService(hubEnv()), prefs, debounce);
+                : new MainViewModel(engine, new HubModelService(hubEnv()), prefs, Platform::runLater, null, debounce);
         vm.modelProperty().set(model.toString());
         thumbs = new ThumbnailCache(500, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         window = new MainWindow(vm, thumbs);

@@ -21,6 +21,7 @@ import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.ModelService;
 import org.itaestudio.progress.Progress;
 import org.itaestudio.progress.ProgressListener;
 import org.junit.jupiter.api.Test;

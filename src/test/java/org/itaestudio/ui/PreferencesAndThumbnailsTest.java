@@ -17,6 +17,7 @@ import javafx.scene.image.Image;
 import javafx.scene.image.WritableImage;
 import org.itaestudio.TestData;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.pipeline.HubModelService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;

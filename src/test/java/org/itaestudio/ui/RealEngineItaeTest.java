@@ -19,6 +19,7 @@ import javafx.scene.input.KeyCode;
 import javafx.scene.input.MouseButton;
 import javafx.stage.Stage;
 import org.itaestudio.cli.ItaeStudioCommand;
+import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
@@ -101,10 +102,10 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
         List<String> paths = vm.analysis().paths();
         int[] plain = cliLabels(paths, "plain");
         int[] itae = cliLabels(paths, "itae", "--itae-threshold", "auto", "--itae-layers", "0-3");
-        int[] aligned = LabelMatching.relabel(itae, LabelMatching.align(plain, K, itae, K));
-        int expected = LabelMatching.countChanged(plain, aligned);
+        LabelMatching.Change change = LabelMatching.compare(plain, K, itae, K);
+        int expected = change.changed();
         assertTrue(expected > 0, "this ITAE setting moves images on this model: " + Arrays.toString(plain) + " vs "
-                + Arrays.toString(aligned));
+                + Arrays.toString(change.alignedLabels()));
         assertEquals(expected + " of 12", m.group(1) + " of " + m.group(2), summary);
     }
 
