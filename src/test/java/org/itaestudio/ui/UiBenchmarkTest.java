@@ -20,6 +20,7 @@ import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.HubModelService;
@@ -199,7 +200,7 @@ class UiBenchmarkTest {
                 stage.setScene(new Scene(w, 1240, 780));
                 stage.show();
                 vm.modelProperty().set(model.toString());
-                vm.deviceProperty().set("cpu");
+                vm.deviceProperty().set(DeviceChoice.CPU);
                 vm.viewProperty().set(MainViewModel.View.INSPECTOR);
                 return w;
             });
