@@ -21,6 +21,7 @@ import javafx.stage.Stage;
 import org.itaestudio.cli.ItaeStudioCommand;
 import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.Inspection;
@@ -51,7 +52,7 @@ class RealEngineItaeTest extends MainWindowFixture<DefaultStudioEngine> {
     void start(Stage stage) throws Exception {
         modelFile = SyntheticModelFiles.write(tmp.resolve("tiny.safetensors"), SyntheticModelFiles.TINY, 7);
         show(stage, new DefaultStudioEngine(tmp.resolve("cache"), new ModelResolver(hubEnv())), modelFile, true);
-        vm.deviceProperty().set("cpu");
+        vm.deviceProperty().set(DeviceChoice.CPU);
     }
 
     /** The image whose tile shows first on screen (image 0's cluster may be scrolled off). */
