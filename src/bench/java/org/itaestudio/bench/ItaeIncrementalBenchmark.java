@@ -65,7 +65,7 @@ public final class ItaeIncrementalBenchmark {
             if (fresh) SafetensorsWriter.write(weights, new SyntheticWeights(config, 1), Map.of("note", "random weights for benchmarks"));
 
             AnalysisSettings plain = AnalysisSettings.defaults(weights.toString()).withK(10).withMapMethod(MapMethod.NONE);
-            ItaeConfig paper = ItaeConfig.paperDefault(Double.NaN);
+            ItaeConfig paper = ItaeConfig.paperDefault(ItaeConfig.Threshold.AUTO);
             try (DefaultStudioEngine engine = new DefaultStudioEngine(work.resolve("cache"), new ModelResolver())) {
                 engine.depth(plain); // load the model outside the timings
                 long t0 = System.nanoTime();

@@ -10,7 +10,7 @@ import javafx.scene.paint.Color;
  * partners after them (neighbouring cluster numbers stay easy to tell apart). Beyond 20 the hue walks the golden
  * angle at calm saturation, so any number of clusters gets distinct, stable colours.
  */
-public final class ClusterPalette {
+final class ClusterPalette {
 
     private static final int[] BASE = {
             0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0xBAB0AC,

@@ -14,7 +14,7 @@ import javafx.scene.paint.Color;
  * Perceptual colour maps for heatmaps, as 256-entry tables taken verbatim from matplotlib
  * (tools/gen_ui_colormaps.py writes colormaps.txt). Lookup follows matplotlib: index = floor(t * 256), clamped.
  */
-public enum ColorMap {
+enum ColorMap {
     VIRIDIS("Viridis"), INFERNO("Inferno"), MAGMA("Magma");
 
     private static final Map<ColorMap, int[]> TABLES = load();

@@ -11,13 +11,14 @@ import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.StudioEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The desktop application. Start it with {@link #launch(Path, String)} from a launcher class that does not extend
- * {@code Application} (see {@code ItaeStudioCommand}).
+ * The desktop application, the package's only public type. Start it with {@link #launch(Path, String)} from a
+ * launcher class that does not extend {@code Application} (see {@code ItaeStudioCommand}).
  */
 public final class StudioApp extends Application {
 
@@ -125,6 +126,9 @@ public final class StudioApp extends Application {
     @Override
     public void stop() {
         LOG.info("closing");
+        if (window != null) {
+            window.dispose();
+        }
         if (vm != null) {
             vm.close();
         }

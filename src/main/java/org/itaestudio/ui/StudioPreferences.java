@@ -18,7 +18,7 @@ import java.util.prefs.Preferences;
  * controls, heatmap look, window size and theme. A key the user never set reads its default from
  * default-preferences.properties (resources/ui). Tests pass their own node so they never touch the user's.
  */
-public final class StudioPreferences {
+final class StudioPreferences {
 
     static final int MAX_RECENT = 8;
 

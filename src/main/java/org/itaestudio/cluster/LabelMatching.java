@@ -1,6 +1,4 @@
-package org.itaestudio.ui;
-
-import java.util.Arrays;
+package org.itaestudio.cluster;
 
 /**
  * Aligns a new clustering with an old one so that "what changed" means something: cluster numbers are arbitrary,
@@ -33,7 +31,7 @@ public final class LabelMatching {
                 cost[a][b] = -overlap[a][b];
             }
         }
-        int[] assign = org.itaestudio.cluster.Hungarian.minimize(cost); // new -> old (or a dummy column >= kOld)
+        int[] assign = Hungarian.minimize(cost); // new -> old (or a dummy column >= kOld)
         int[] aligned = new int[kNew];
         int next = kOld;
         boolean[] used = new boolean[Math.max(n, 1)];
@@ -62,15 +60,30 @@ public final class LabelMatching {
         return out;
     }
 
-    /** Images whose (aligned) cluster differs. */
-    public static int countChanged(int[] oldLabels, int[] alignedNewLabels) {
+    /**
+     * What a re-clustering changed: the new labels renumbered to match the old ones, which images ended up in another
+     * cluster, and how many.
+     */
+    public record Change(int[] alignedLabels, boolean[] changedMask, int changed) {
+        public int compared() {
+            return alignedLabels.length;
+        }
+    }
+
+    /**
+     * Aligns {@code newLabels} to {@code oldLabels} ({@link #align}) and marks the images whose aligned cluster
+     * differs. {@code kOld} may exceed the largest old label (clusters the user created and left empty).
+     */
+    public static Change compare(int[] oldLabels, int kOld, int[] newLabels, int kNew) {
+        int[] aligned = relabel(newLabels, align(oldLabels, kOld, newLabels, kNew));
+        boolean[] mask = new boolean[aligned.length];
         int changed = 0;
-        for (int i = 0; i < oldLabels.length; i++) {
-            if (oldLabels[i] != alignedNewLabels[i]) {
+        for (int i = 0; i < aligned.length; i++) {
+            if (aligned[i] != oldLabels[i]) {
+                mask[i] = true;
                 changed++;
             }
         }
-        return changed;
+        return new Change(aligned, mask, changed);
     }
-
 }

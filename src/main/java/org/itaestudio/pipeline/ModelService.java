@@ -1,8 +1,7 @@
-package org.itaestudio.ui;
+package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.progress.ProgressListener;
 
 /**

@@ -1,4 +1,4 @@
-package org.itaestudio.ui;
+package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,7 +9,6 @@ import org.itaestudio.model.hub.DownloadListener;
 import org.itaestudio.model.hub.ModelResolveException;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.hub.ResolvedModel;
-import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.progress.Progress;
 import org.itaestudio.progress.ProgressListener;
 
