@@ -23,7 +23,7 @@ final class EngineProcess implements AutoCloseable {
      * peers' workers never inherit it.
      */
     static final Map<String, String> LAUNCHER_ENV = Map.of("GLIBC_TUNABLES",
-            "glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=268435456");
+            "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=268435456");
 
     private final String name;
     private final Process process;
