@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
-import org.itaestudio.cli.ItaeStudioCommand;
 import org.itaestudio.store.CacheDirs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,7 +146,7 @@ public final class Logging {
         String djlCache = firstNonBlank(System.getProperty("DJL_CACHE_DIR"), System.getenv("DJL_CACHE_DIR"),
                 Path.of(System.getProperty("user.home"), ".djl.ai").toString());
         return new String[] {
-            "ITAE Studio " + ItaeStudioCommand.version() + " starting (pid " + ProcessHandle.current().pid() + ")",
+            "ITAE Studio " + AppInfo.version() + " starting (pid " + ProcessHandle.current().pid() + ")",
             "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ", "
                     + System.getProperty("java.home") + ")",
             "OS " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "

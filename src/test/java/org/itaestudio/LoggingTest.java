@@ -18,7 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.itaestudio.cli.ItaeStudioCommand;
+import org.itaestudio.AppInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +67,7 @@ class LoggingTest {
     void startUpFactsAreLoggedOnce() throws IOException {
         Path file = Logging.init(tmp, Logging.MAX_FILE_BYTES, Duration.buildBySeconds(10));
         String log = Files.readString(file, StandardCharsets.UTF_8);
-        String version = ItaeStudioCommand.version();
+        String version = AppInfo.version();
         assertEquals(1, count(log, "ITAE Studio " + version + " starting (pid " + ProcessHandle.current().pid() + ")"), log);
         assertEquals(1, count(log, "Java " + System.getProperty("java.version") + " ("), log);
         assertTrue(log.contains(Runtime.getRuntime().availableProcessors() + " cores, max heap "), log);

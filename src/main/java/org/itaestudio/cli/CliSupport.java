@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.itaestudio.model.ComputeDevice;
-import org.itaestudio.model.hub.ConsoleProgress;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
 
 /** What the engine subcommands share: the engine, Ctrl-C cancellation, a progress bar, the skipped-file report. */
@@ -31,17 +31,25 @@ final class CliSupport {
      * libtorch). The default, cpu, needs no check.
      */
     static void noteDevice(String device, PrintStream err) {
-        if (device == null || device.trim().equalsIgnoreCase("cpu")) {
+        DeviceChoice choice = deviceChoice(device);
+        if (choice == DeviceChoice.CPU) {
             return;
         }
-        ComputeDevice resolved;
-        try {
-            resolved = ComputeDevice.resolve(device.trim());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--device must be cpu, gpu or auto, got '" + device + "'");
-        }
+        ComputeDevice resolved = ComputeDevice.resolve(choice);
         if (resolved.note() != null) {
             err.println("itae-studio: note: " + resolved.note());
+        }
+    }
+
+    /** The --device option's value as a choice; null means the default, cpu. */
+    static DeviceChoice deviceChoice(String device) {
+        if (device == null) {
+            return DeviceChoice.CPU;
+        }
+        try {
+            return DeviceChoice.parse(device);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--device must be cpu, gpu or auto, got '" + device + "'");
         }
     }
 

@@ -2,12 +2,14 @@ package org.itaestudio.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.itaestudio.cluster.ClusterMethod;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
-import org.itaestudio.pipeline.ProgressListener;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CsvExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,15 +64,17 @@ final class ClusterCommand implements Callable<Integer> {
                 throw new UsageException("--k must be >= 1, got " + kValue);
             }
         }
-        if (!method.equals("kmeans") && !method.equals("agglomerative")) {
-            throw new UsageException("--method must be kmeans or agglomerative, got '" + method + "'");
+        ClusterMethod clusterMethod = EngineOptions.parseEnum(ClusterMethod.class, method, "kmeans", "--method");
+        MapMethod mapMethod = withMap == null ? MapMethod.NONE : EngineOptions.parseEnum(MapMethod.class, withMap, "tsne", "--with-map");
+        if (mapMethod == MapMethod.NONE && withMap != null) {
+            throw new UsageException("--with-map must be tsne|pca, got '" + withMap + "'");
         }
-        if (withMap != null && !withMap.equals("tsne") && !withMap.equals("pca")) {
-            throw new UsageException("--with-map must be tsne or pca, got '" + withMap + "'");
-        }
-        AnalysisSettings base = engine.settings();
-        AnalysisSettings settings = new AnalysisSettings(base.model(), base.device(), base.resize(), base.crop(),
-                base.jpegDraft(), base.pooling(), base.batchSize(), base.itae(), method, kValue, withMap == null ? "none" : withMap, seed);
+        AnalysisSettings settings = engine.settings().with(b -> {
+            b.clusterMethod = clusterMethod;
+            b.k = kValue;
+            b.mapMethod = mapMethod;
+            b.seed = seed;
+        });
         Cancellation cancel = CliSupport.cancelOnInterrupt();
         ProgressListener progress = CliSupport.progressBar();
         try (DefaultStudioEngine e = CliSupport.engine(engine)) {

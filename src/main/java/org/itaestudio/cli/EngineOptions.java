@@ -3,11 +3,12 @@ package org.itaestudio.cli;
 import java.util.Locale;
 import java.util.TreeSet;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.Pooling;
 import org.itaestudio.pipeline.AnalysisSettings;
 import picocli.CommandLine.Option;
 
-/** Options every engine subcommand shares (the CLI contract in product.md). */
+/** Options every engine subcommand shares (the CLI contract in the README). */
 public final class EngineOptions {
 
     @Option(names = "--model", paramLabel = "M", defaultValue = "dinov2-small",
@@ -76,19 +77,21 @@ public final class EngineOptions {
             return null;
         }
         ItaeConfig.Component component = parseEnum(ItaeConfig.Component.class, itaeComponent, "v", "--itae-component");
-        double threshold;
+        ItaeConfig.Threshold threshold;
         String t = itaeThreshold == null ? "auto" : itaeThreshold.trim();
         if (t.equalsIgnoreCase("auto")) {
-            threshold = Double.NaN;
+            threshold = ItaeConfig.Threshold.AUTO;
         } else {
+            double value;
             try {
-                threshold = Double.parseDouble(t);
+                value = Double.parseDouble(t);
             } catch (NumberFormatException e) {
                 throw new UsageException("--itae-threshold must be a number or 'auto', got '" + t + "'");
             }
-            if (!Double.isFinite(threshold)) {
+            if (!Double.isFinite(value)) {
                 throw new UsageException("--itae-threshold must be finite, got '" + t + "'");
             }
+            threshold = ItaeConfig.Threshold.fixed(value);
         }
         ItaeConfig.Direction direction = parseEnum(ItaeConfig.Direction.class, itaeDirection, "below", "--itae-direction");
         double strength = itaeStrength == null ? 1.0 : itaeStrength;
@@ -96,7 +99,7 @@ public final class EngineOptions {
             throw new UsageException("--itae-strength must be in [0, 1], got " + strength);
         }
         ItaeConfig.Rows rows = parseEnum(ItaeConfig.Rows.class, itaeRows, "cls", "--itae-rows");
-        return new ItaeConfig(component, threshold, direction, strength, parseLayers(itaeLayers), rows);
+        return new ItaeConfig(component, threshold, direction, strength, ItaeConfig.Blocks.of(parseLayers(itaeLayers)), rows);
     }
 
     /** "11", "9-11", "3,7,11", "last" (empty set = last block). */
@@ -132,7 +135,7 @@ public final class EngineOptions {
         return layers;
     }
 
-    private static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String dflt, String option) {
+    static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String dflt, String option) {
         String v = (value == null ? dflt : value).trim().toUpperCase(Locale.ROOT);
         try {
             return Enum.valueOf(type, v);
@@ -172,8 +175,18 @@ public final class EngineOptions {
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be >= 1, got " + batchSize);
         }
-        AnalysisSettings d = AnalysisSettings.defaults(model);
-        return new AnalysisSettings(model, device, imageSize, cropOrNull(), jpegDraft, poolingMode(), batchSize, itae(),
-                d.clusterMethod(), d.k(), d.mapMethod(), d.seed());
+        DeviceChoice deviceChoice = CliSupport.deviceChoice(device);
+        Integer cropSide = cropOrNull();
+        Pooling poolingChoice = poolingMode();
+        ItaeConfig itaeConfig = itae();
+        return AnalysisSettings.defaults(model).with(b -> {
+            b.device = deviceChoice;
+            b.resize = imageSize;
+            b.crop = cropSide;
+            b.jpegDraft = jpegDraft;
+            b.pooling = poolingChoice;
+            b.batchSize = batchSize;
+            b.itae = itaeConfig;
+        });
     }
 }

@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.itaestudio.itae.ItaeConfig;
-import org.itaestudio.model.LayerProbe;
+import org.itaestudio.model.ImageProbe;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.Inspection;
@@ -50,29 +50,29 @@ final class InspectCommand implements Callable<Integer> {
             AtomicFiles.writeString(output, new GsonBuilder().serializeSpecialFloatingPointValues().create()
                     .toJson(toJson(in, itae)));
             System.err.printf("layer %d: %d artifact token(s) of %d patches -> %s%n", l,
-                    in.probe().artifacts()[0].length, in.gridH() * in.gridW(), output);
+                    in.probe().artifacts().length, in.gridH() * in.gridW(), output);
             return 0;
         }
     }
 
     static JsonObject toJson(Inspection in, ItaeConfig itae) {
-        LayerProbe p = in.probe();
+        ImageProbe p = in.probe();
         JsonObject o = new JsonObject();
         o.addProperty("image", in.image().toString());
         o.addProperty("layer", in.layer());
         o.add("grid", array(new int[] {in.gridH(), in.gridW()}));
         o.addProperty("registers", in.registers());
         JsonObject norms = new JsonObject();
-        norms.add("q", array(p.qNorm()[0]));
-        norms.add("k", array(p.kNorm()[0]));
-        norms.add("v", array(p.vNorm()[0]));
+        norms.add("q", array(p.qNorm()));
+        norms.add("k", array(p.kNorm()));
+        norms.add("v", array(p.vNorm()));
         o.add("norms", norms);
-        o.add("artifacts", array(p.artifacts()[0]));
+        o.add("artifacts", array(p.artifacts()));
         if (itae != null) {
-            o.addProperty("threshold", p.thresholds()[0]);
+            o.addProperty("threshold", p.threshold().orElse(Double.NaN)); // NaN: ITAE does not act on this block
         }
         JsonArray heads = new JsonArray();
-        for (float[] h : p.clsAttention()[0]) {
+        for (float[] h : p.clsAttention()) {
             heads.add(array(h));
         }
         o.add("cls_attention", heads);

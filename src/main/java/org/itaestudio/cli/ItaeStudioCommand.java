@@ -1,9 +1,12 @@
 package org.itaestudio.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import org.itaestudio.AppInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +20,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "itae-studio", mixinStandardHelpOptions = true, versionProvider = ItaeStudioCommand.Version.class,
         description = "Cluster image collections with DINOv2 and see/fix attention artifacts with ITAE.",
-        subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class,
-                org.itaestudio.bench.BenchCommand.class},
+        subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class},
         footer = {"", "Without a subcommand the desktop app opens (on sample-data/ when no folder is given).",
                 "Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled."})
 public final class ItaeStudioCommand implements Callable<Integer> {
@@ -39,6 +41,10 @@ public final class ItaeStudioCommand implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ItaeStudioCommand());
+        // before the handlers below: picocli passes them on only to the subcommands present at that moment
+        for (CliExtension extension : ServiceLoader.load(CliExtension.class)) {
+            cl.addSubcommand(extension);
+        }
         cl.setExecutionExceptionHandler(ItaeStudioCommand::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -65,43 +71,68 @@ public final class ItaeStudioCommand implements Callable<Integer> {
             err.println("itae-studio: cancelled");
             return EXIT_CANCELLED;
         }
-        String msg = ex.getMessage();
-        if (msg == null || msg.isBlank()) {
-            msg = ex.getClass().getSimpleName();
-        }
+        String msg = firstLine(ex);
         if (ex instanceof java.nio.file.NoSuchFileException) {
             msg = "no such file: " + msg;
         } else if (ex instanceof java.nio.file.AccessDeniedException) {
             msg = "permission denied: " + msg;
         }
-        err.println("itae-studio: " + msg.lines().findFirst().orElse(msg));
+        err.println("itae-studio: " + msg);
         return EXIT_FAILURE;
     }
 
+    /** The first line of a throwable's message, or its class name when it has none. */
+    static String firstLine(Throwable t) {
+        String msg = t.getMessage();
+        if (msg == null || msg.isBlank()) {
+            msg = t.getClass().getSimpleName();
+        }
+        return msg.lines().findFirst().orElse(msg);
+    }
+
+    /**
+     * Opens the desktop app on the folder (on sample-data/ when none is given) and blocks until it closes. A machine
+     * without a display gets one line on stderr instead of a stack trace.
+     */
     @Override
-    public Integer call() throws Exception {
-        // JavaFX classes load only on this path (classes load lazily), so the headless subcommands never touch them.
-        return org.itaestudio.ui.StudioApp.launchApp(folder, model);
+    public Integer call() {
+        if (folder != null && !Files.isDirectory(folder)) {
+            System.err.println("itae-studio: not a folder: " + folder);
+            return EXIT_FAILURE;
+        }
+        Path start = folder != null ? folder : AppInfo.sampleData();
+        try {
+            // JavaFX classes load only on this path (classes load lazily), so the headless subcommands never touch them.
+            org.itaestudio.ui.StudioApp.launch(start, model);
+            return 0;
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            String msg = firstLine(rootOfWrapped(e));
+            System.err.println("itae-studio: cannot open the desktop app: " + msg
+                    + (msg.toLowerCase(java.util.Locale.ROOT).contains("display")
+                    ? " (no display; run it on a desktop, under xvfb-run, or use a subcommand such as 'embed')" : ""));
+            if (Boolean.getBoolean("itae.debug")) {
+                e.printStackTrace();
+            }
+            return EXIT_FAILURE;
+        }
+    }
+
+    /** Unwraps exceptions that only wrap their cause (no message of their own, or the cause's class name as message). */
+    private static Throwable rootOfWrapped(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root && (root.getMessage() == null || root instanceof RuntimeException
+                && root.getMessage().startsWith(root.getCause().getClass().getName()))) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     /** Version from the jar manifest (Maven), or the development version. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"ITAE Studio " + version()};
+            return new String[] {"ITAE Studio " + AppInfo.version()};
         }
     }
 
-    /** The Maven project version, filtered into version.properties at build time. */
-    public static String version() {
-        try (var in = ItaeStudioCommand.class.getResourceAsStream("/org/itaestudio/version.properties")) {
-            java.util.Properties p = new java.util.Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "dev");
-        } catch (java.io.IOException e) {
-            return "dev";
-        }
-    }
 }

@@ -1,6 +1,8 @@
 package org.itaestudio.cluster;
 
 import java.util.function.BooleanSupplier;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * Chooses the number of k-means clusters by the mean silhouette coefficient.
@@ -118,7 +120,7 @@ public final class AutoK {
                 bestK = k;
                 best = c;
             }
-            if (progress != null) progress.progress("auto-k", t + 1, count);
+            if (progress != null) progress.onProgress(Progress.of("auto-k", t + 1, count));
         }
         if (best == null) {
             bestK = minK; // silhouette undefined everywhere (e.g. all points identical)

@@ -2,6 +2,8 @@ package org.itaestudio.cluster;
 
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * The t-SNE optimiser with Barnes-Hut gradients (van der Maaten 2014), following scikit-learn
@@ -43,7 +45,7 @@ final class BarnesHutTsne {
         double[] grad = new double[2 * n];
         double[] update = new double[2 * n];
         double[] gains = new double[2 * n];
-        if (progress != null) progress.progress("optimise", 0, s.iterations());
+        if (progress != null) progress.onProgress(Progress.of("optimise", 0, s.iterations()));
         for (int it = 0; it < s.iterations(); it++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("t-SNE cancelled");
             boolean early = it < s.exaggerationIterations();
@@ -63,7 +65,7 @@ final class BarnesHutTsne {
                 y[t] += update[t];
             }
             if (progress != null && ((it + 1) % 10 == 0 || it + 1 == s.iterations())) {
-                progress.progress("optimise", it + 1, s.iterations());
+                progress.onProgress(Progress.of("optimise", it + 1, s.iterations()));
             }
         }
         double z = gradient(y, 1.0, grad);

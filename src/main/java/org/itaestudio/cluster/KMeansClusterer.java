@@ -52,10 +52,6 @@ public final class KMeansClusterer {
         return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
     }
 
-    public KMeansClusterer withMaxIterations(int maxIterations) {
-        return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
-    }
-
     public KMeansClusterer withSeed(long seed) {
         return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
     }
@@ -313,6 +309,9 @@ public final class KMeansClusterer {
      * come from the SIMD kernel in float precision; the bounds are then set conservatively: the
      * upper bound is the exact (double) distance to the chosen centre and the lower bound is
      * widened by the kernel's worst-case rounding error, so later passes stay correct.
+     *
+     * <p>A hot loop kept in one piece: it runs once per k-means iteration over every point, and its per-block state
+     * (bounds, the SIMD tile, counts) would otherwise travel through parameters of several methods.
      */
     private static int assign(float[][] x, DotBlocks dots, double[][] centers, int[] label, double[] upper,
                               double[] lower, double[] halfGap, BlockRunner runner, int nBlocks, int[] changedPerBlock) {
@@ -383,6 +382,7 @@ public final class KMeansClusterer {
                     lower[i] = Math.sqrt(Math.max(0, secondD - slack));
                 }
             } else if (rescans > 0) {
+                // the double-precision twin of the loop above (few rescans: exact distances, no SIMD tile)
                 for (int i = start; i < end; i++) {
                     if (!rescan[i - start]) continue;
                     int best = -1;

@@ -2,6 +2,8 @@ package org.itaestudio.cluster;
 
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * Exact k nearest neighbours (squared Euclidean) by blocked brute force.
@@ -40,13 +42,13 @@ final class NearestNeighbors {
         int rounds = m - 1;
         long totalTiles = (long) blocks * (blocks + 1) / 2;
         long doneTiles = 0;
-        if (progress != null) progress.progress("neighbours", 0, 1000);
+        if (progress != null) progress.onProgress(Progress.of("neighbours", 0, 1000));
         for (int round = -1; round < rounds; round++) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("kNN cancelled");
             int[][] pairs = round < 0 ? diagonal(blocks) : roundRobin(m, round, blocks);
             runner.run(pairs.length, t -> tile(x, dots, pairs[t][0], pairs[t][1], k, heapD, heapI, size));
             doneTiles += pairs.length;
-            if (progress != null) progress.progress("neighbours", (int) (1000 * doneTiles / totalTiles), 1000);
+            if (progress != null) progress.onProgress(Progress.of("neighbours", (int) (1000 * doneTiles / totalTiles), 1000));
         }
         int[][] idx = new int[n][k];
         double[][] dist = new double[n][k];

@@ -1,5 +1,7 @@
 package org.itaestudio.cluster;
 
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import smile.manifold.TSNE;
 
 import java.util.Locale;
@@ -115,20 +117,6 @@ public final class TsneMap {
         return copy(method, init, perplexity, n, earlyExaggeration, exaggerationIterations, learningRate, theta, seed, normalize, threads, exactMaxPoints);
     }
 
-    /** Early exaggeration factor and how many iterations it lasts (Barnes-Hut only; Smile's exact path fixes 12 / 250). */
-    public TsneMap withEarlyExaggeration(double factor, int forIterations) {
-        return copy(method, init, perplexity, iterations, factor, forIterations, learningRate, theta, seed, normalize, threads, exactMaxPoints);
-    }
-
-    /** Learning rate; {@code Double.NaN} means auto = max(n / exaggeration / 4, 50). */
-    public TsneMap withLearningRate(double lr) {
-        return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, lr, theta, seed, normalize, threads, exactMaxPoints);
-    }
-
-    public TsneMap withTheta(double t) {
-        return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, learningRate, t, seed, normalize, threads, exactMaxPoints);
-    }
-
     public TsneMap withSeed(long s) {
         return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, learningRate, theta, s, normalize, threads, exactMaxPoints);
     }
@@ -181,9 +169,9 @@ public final class TsneMap {
             }
             int k = Math.min(n - 1, (int) (3 * perp + 1));
             NearestNeighbors nn = NearestNeighbors.exact(x, k, runner, progress, cancelled);
-            if (progress != null) progress.progress("affinities", 0, 1);
+            if (progress != null) progress.onProgress(Progress.of("affinities", 0, 1));
             Affinities p = Affinities.symmetric(nn.indices, Affinities.conditional(nn.squaredDistances, perp, runner));
-            if (progress != null) progress.progress("affinities", 1, 1);
+            if (progress != null) progress.onProgress(Progress.of("affinities", 1, 1));
             BarnesHutTsne bh = new BarnesHutTsne(p, theta, runner);
             double kl = bh.optimise(y, new BarnesHutTsne.Schedule(iterations, Math.min(exaggerationIterations, iterations),
                     earlyExaggeration, lr, 0.5, 0.8), progress, cancelled);
@@ -235,13 +223,13 @@ public final class TsneMap {
             tsne.coordinates[i][1] = y[2 * i + 1];
         }
         final int chunk = 10;
-        if (progress != null) progress.progress("optimise", 0, iterations);
+        if (progress != null) progress.onProgress(Progress.of("optimise", 0, iterations));
         for (int done = 0; done < iterations; ) {
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("t-SNE cancelled");
             int step = Math.min(chunk, iterations - done);
             tsne.update(step);
             done += step;
-            if (progress != null) progress.progress("optimise", done, iterations);
+            if (progress != null) progress.onProgress(Progress.of("optimise", done, iterations));
         }
         for (int i = 0; i < n; i++) {
             y[2 * i] = tsne.coordinates[i][0];

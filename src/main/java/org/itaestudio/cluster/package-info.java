@@ -13,7 +13,7 @@
  * </ul>
  *
  * <p>Rows are L2-normalised by default everywhere (each class has {@code withNormalize(false)}). Long operations
- * accept an optional {@link org.itaestudio.cluster.ProgressListener} and a {@code BooleanSupplier cancelled}, and
+ * accept an optional {@link org.itaestudio.progress.ProgressListener} and a {@code BooleanSupplier cancelled}, and
  * throw {@link java.util.concurrent.CancellationException} when cancelled. Parallel loops split the work into
  * fixed-size blocks and reduce in block order, so results do not depend on the thread count.
  */

@@ -85,10 +85,6 @@ public final class ImageDecoder {
         this.maxPixels = maxPixels;
     }
 
-    public long maxPixels() {
-        return maxPixels;
-    }
-
     /**
      * Decodes {@code file} to upright 8-bit RGB.
      *

@@ -54,7 +54,7 @@ public final class ArtifactDetector {
 
     /** The threshold actually used for one image: the configured number, or Otsu on its scores. */
     public static double resolveThreshold(ItaeConfig config, float[] patchScores) {
-        return config.autoThreshold() ? otsuThreshold(patchScores) : config.threshold();
+        return config.autoThreshold() ? otsuThreshold(patchScores) : config.fixedThreshold();
     }
 
     /**

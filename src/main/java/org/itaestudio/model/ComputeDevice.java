@@ -21,15 +21,14 @@ public record ComputeDevice(Device device, String note) {
     /** Choices already logged: the log says once per process where a choice runs. */
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
-    public static ComputeDevice resolve(String choice) {
-        String c = choice == null ? "auto" : choice.toLowerCase(Locale.ROOT);
+    public static ComputeDevice resolve(DeviceChoice choice) {
+        String c = choice.id();
         int gpus = gpuCount();
-        ComputeDevice chosen = switch (c) {
-            case "cpu" -> new ComputeDevice(Device.cpu(), null);
-            case "gpu", "cuda" -> gpus > 0 ? new ComputeDevice(Device.gpu(), null)
+        ComputeDevice chosen = switch (choice) {
+            case CPU -> new ComputeDevice(Device.cpu(), null);
+            case GPU -> gpus > 0 ? new ComputeDevice(Device.gpu(), null)
                     : new ComputeDevice(Device.cpu(), "no CUDA GPU usable (CPU build of libtorch, or no driver): running on the CPU");
-            case "auto" -> new ComputeDevice(gpus > 0 ? Device.gpu() : Device.cpu(), null);
-            default -> throw new IllegalArgumentException("unknown device '" + choice + "' (expected cpu, gpu or auto)");
+            case AUTO -> new ComputeDevice(gpus > 0 ? Device.gpu() : Device.cpu(), null);
         };
         if (LOGGED.add(c)) {
             LOG.info("device: requested {}, running on {} ({} CUDA GPU(s) visible to libtorch){}", c, chosen.label(), gpus,

@@ -14,4 +14,11 @@ package org.itaestudio.model;
  */
 public record LayerProbe(int layer, float[][] qNorm, float[][] kNorm, float[][] vNorm, float[][][] clsAttention,
                          float[][][][] attention, int[][] artifacts, double[] thresholds) {
+
+    /** The probe of image {@code b} of the batch. */
+    public ImageProbe image(int b) {
+        double t = thresholds[b];
+        return new ImageProbe(layer, qNorm[b], kNorm[b], vNorm[b], clsAttention[b], artifacts[b],
+                Double.isNaN(t) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(t));
+    }
 }

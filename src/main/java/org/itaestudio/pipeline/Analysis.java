@@ -1,8 +1,11 @@
 package org.itaestudio.pipeline;
 
 import java.util.List;
+import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.Clustering;
 import org.itaestudio.cluster.KMeansClusterer;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /** Embeddings to clusters and a 2-D map: the CPU-only half of a folder analysis. */
 final class Analysis {
@@ -48,9 +51,9 @@ final class Analysis {
             k = n;
         } else {
             k = new org.itaestudio.cluster.AutoK().withSeed(s.seed())
-                    .choose(x, org.itaestudio.cluster.ProgressListener.NONE, cancel::isCancelled).bestK();
+                    .choose(x, org.itaestudio.progress.ProgressListener.NONE, cancel::isCancelled).bestK();
         }
-        if ("agglomerative".equals(s.clusterMethod())) {
+        if (s.clusterMethod() == ClusterMethod.AGGLOMERATIVE) {
             return new org.itaestudio.cluster.WardClusterer().withSeed(s.seed()).clusterByK(x, k, cancel::isCancelled);
         }
         return new KMeansClusterer().withSeed(s.seed()).withRestarts(restarts).cluster(x, k, cancel::isCancelled);

@@ -8,11 +8,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.itaestudio.cluster.KMeansClusterer;
-import org.itaestudio.image.FolderScanner;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.image.FolderScanner.ImageFile;
+import org.itaestudio.image.FolderScanner;
 import org.itaestudio.image.ImageDecodeException;
 import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
@@ -24,6 +26,8 @@ import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
 import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
 import org.itaestudio.store.ContentHasher;
 import org.itaestudio.store.EmbeddingCache;
@@ -207,7 +211,7 @@ public final class DefaultStudioEngine implements StudioEngine {
         // the map depends on the embeddings, the method and the seed only: a new k or clustering method keeps it
         // (a 10,000-image t-SNE is ~20 s)
         boolean sameMap = analysis.map() != null && analysis.map().length == analysis.size() && analysis.size() > 0
-                && java.util.Objects.equals(analysis.settings().mapMethod(), settings.mapMethod())
+                && analysis.settings().mapMethod() == settings.mapMethod()
                 && analysis.settings().seed() == settings.seed();
         return Analysis.of(e, settings, progress, cancel, KMeansClusterer.DEFAULT_RESTARTS,
                 sameMap ? analysis.map() : null);
@@ -251,7 +255,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 progress.onProgress(meter.progress("Preview", 0));
             }
             FolderEmbeddings fe = new FolderEmbeddings(base.folder(), base.paths(), emb, base.skipped(), files.size(), 0);
-            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod("none");
+            AnalysisSettings keepMap = settings.withK(base.k()).withMapMethod(MapMethod.NONE);
             FolderAnalysis a = Analysis.of(fe, keepMap, progress, cancel, PREVIEW_RESTARTS);
             return new FolderAnalysis(a.folder(), a.paths(), a.embeddings(), a.labels(), a.k(), a.distances(),
                     base.map(), a.skipped(), settings);
@@ -307,7 +311,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 }
             }
             return new Inspection(image, st.shown().width(), st.shown().height(), rgb, r.gridH(), r.gridW(),
-                    model.config().numRegisters(), layer, r.probes().get(layer), r.embeddings()[0]);
+                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0]);
         }
     }
 
@@ -319,10 +323,12 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     /** Description of the loaded model and the device it runs on (for status bars and logs). */
-    public String describe(AnalysisSettings settings) throws IOException {
+    @Override
+    public Optional<String> describe(AnalysisSettings settings) throws IOException {
         try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
             String note = lease.loaded.device.note();
-            return lease.loaded.description + " on " + lease.loaded.device.label() + (note == null ? "" : " (" + note + ")");
+            return Optional.of(lease.loaded.description + " on " + lease.loaded.device.label()
+                    + (note == null ? "" : " (" + note + ")"));
         }
     }
 

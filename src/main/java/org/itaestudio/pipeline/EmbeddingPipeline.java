@@ -17,10 +17,12 @@ import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.DinoV2;
-import org.itaestudio.model.NativeThreading;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
-import org.itaestudio.model.hub.RateMeter;
+import org.itaestudio.model.NativeThreading;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
+import org.itaestudio.progress.RateMeter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,9 +69,6 @@ public final class EmbeddingPipeline {
      */
     public record Result(List<String> paths, float[][] embeddings, List<SkippedFile> skipped, int fromCache,
                          double seconds) {
-        public double imagesPerSecond() {
-            return seconds > 0 ? (paths.size() - fromCache) / seconds : 0;
-        }
     }
 
     /** One batched forward pass: DinoV2::forward with a fixed request in production. */

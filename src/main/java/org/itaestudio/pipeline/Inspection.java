@@ -1,7 +1,7 @@
 package org.itaestudio.pipeline;
 
 import java.nio.file.Path;
-import org.itaestudio.model.LayerProbe;
+import org.itaestudio.model.ImageProbe;
 
 /**
  * One image as the model saw it, with the probes of one layer. Arrays are for this single image.
@@ -14,9 +14,9 @@ import org.itaestudio.model.LayerProbe;
  * @param gridW          patch columns
  * @param registers      register tokens (the first 1 + registers tokens of the norms are CLS and registers)
  * @param layer          the probed block
- * @param probe          probes of that block for this image (batch index 0)
+ * @param probe          what that block showed for this image
  * @param embedding      the image's embedding under the request's ITAE settings
  */
 public record Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
-                         LayerProbe probe, float[] embedding) {
+                         ImageProbe probe, float[] embedding) {
 }

@@ -1,17 +1,19 @@
 package org.itaestudio.pipeline;
 
 import org.itaestudio.cluster.Map2D;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
+import org.itaestudio.progress.ProgressListener;
 
 /** 2-D maps of embeddings for the map view and CSV export. */
 final class Maps {
     private Maps() {
     }
 
-    /** [point][2] for "tsne" or "pca"; "none" gives an empty array. */
-    static double[][] compute(float[][] x, String method, long seed, ProgressListener progress, Cancellation cancel) {
-        if (method == null || method.equals("none")) {
+    /** [point][2] for t-SNE or PCA; {@link MapMethod#NONE} gives an empty array. */
+    static double[][] compute(float[][] x, MapMethod method, long seed, ProgressListener progress, Cancellation cancel) {
+        if (method == MapMethod.NONE) {
             return new double[0][];
         }
         if (x.length < 3) { // too few points for a map: put them on a line
@@ -23,14 +25,14 @@ final class Maps {
         }
         Map2D m;
         switch (method) {
-            case "pca" -> m = new PcaMap().compute(x);
-            case "tsne" -> {
+            case PCA -> m = new PcaMap().compute(x);
+            case TSNE -> {
                 double perplexity = Math.min(30, (x.length - 1) / 3.0);
                 m = new TsneMap().withSeed(seed).withPerplexity(perplexity).compute(x,
-                        (stage, done, total) -> progress.onProgress(new Progress("Map (" + stage + ")", done, total, 0, null, 0)),
+                        p -> progress.onProgress(p.withStage("Map (" + p.stage() + ")")),
                         cancel::isCancelled);
             }
-            default -> throw new IllegalArgumentException("unknown map method '" + method + "' (tsne, pca or none)");
+            default -> throw new IllegalStateException("unreachable: " + method);
         }
         cancel.throwIfCancelled();
         return m.toPoints();

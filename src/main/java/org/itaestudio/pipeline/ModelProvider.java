@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.itaestudio.model.ComputeDevice;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.hub.ResolvedModel;
@@ -23,7 +24,7 @@ final class ModelProvider implements AutoCloseable {
     /** A loaded model with what identifies it in caches. */
     static final class Loaded {
         final String spec;
-        final String deviceChoice;
+        final DeviceChoice deviceChoice;
         final DinoV2 model;
         final ComputeDevice device;
         /** Content hash of the weights (and config), so caches survive a model file being moved or renamed. */
@@ -32,7 +33,7 @@ final class ModelProvider implements AutoCloseable {
         private final AtomicInteger users = new AtomicInteger();
         private volatile boolean retired;
 
-        Loaded(String spec, String deviceChoice, DinoV2 model, ComputeDevice device, String identity, String description) {
+        Loaded(String spec, DeviceChoice deviceChoice, DinoV2 model, ComputeDevice device, String identity, String description) {
             this.spec = spec;
             this.deviceChoice = deviceChoice;
             this.model = model;
@@ -72,8 +73,8 @@ final class ModelProvider implements AutoCloseable {
         this.hasher = hasher;
     }
 
-    synchronized Lease acquire(String spec, String deviceChoice) throws IOException {
-        if (current != null && current.spec.equals(spec) && current.deviceChoice.equals(deviceChoice)) {
+    synchronized Lease acquire(String spec, DeviceChoice deviceChoice) throws IOException {
+        if (current != null && current.spec.equals(spec) && current.deviceChoice == deviceChoice) {
             return new Lease(current);
         }
         ResolvedModel resolved = resolver.resolve(spec);

@@ -2,7 +2,9 @@ package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * The core service the desktop app and the CLI share: folder analysis (scan, embed with cache, cluster, map) and
@@ -39,6 +41,14 @@ public interface StudioEngine extends AutoCloseable {
 
     /** Number of blocks of the settings' model (loads it if needed). */
     int depth(AnalysisSettings settings) throws IOException;
+
+    /**
+     * What runs the settings' model, for status bars and logs (e.g. "DINOv2 ViT-S/14 on CPU"); empty when the
+     * engine has nothing to say (test doubles). May load the model.
+     */
+    default Optional<String> describe(AnalysisSettings settings) throws IOException {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -62,11 +62,6 @@ public final class ContentHasher implements AutoCloseable {
         return new ContentHasher(cacheDir.resolve(FILE_NAME));
     }
 
-    /** Opens the memo in the user's cache directory ({@link CacheDirs#resolve()}). */
-    public static ContentHasher openDefault() {
-        return open(CacheDirs.resolve().createCache());
-    }
-
     /**
      * The SHA-256 (64 lower-case hex digits) of the file's bytes, from the memo when the file is unchanged.
      *

@@ -77,6 +77,11 @@ public final class CsvReader {
         return parse(new StringReader(text), source);
     }
 
+    /**
+     * The RFC 4180 state machine, one character at a time. Long on purpose: the states (field start, unquoted,
+     * quoted, quote seen) and their transitions read best in one loop, and it is the hot path of reading large
+     * label and embedding files.
+     */
     private static Table parse(Reader in, String source) throws IOException {
         List<List<String>> records = new ArrayList<>();
         List<Integer> recordLines = new ArrayList<>();

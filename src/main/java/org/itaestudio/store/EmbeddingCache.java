@@ -62,11 +62,6 @@ public final class EmbeddingCache implements AutoCloseable {
         return new EmbeddingCache(cacheDir.resolve(FILE_NAME));
     }
 
-    /** Opens the cache in the user's cache directory ({@link CacheDirs#resolve()}). */
-    public static EmbeddingCache openDefault() {
-        return open(CacheDirs.resolve().createCache());
-    }
-
     /** The database file. */
     public Path file() {
         return db.file();
@@ -169,14 +164,7 @@ public final class EmbeddingCache implements AutoCloseable {
     /** Number of vectors cached under this config key. */
     public int count(String configKey) {
         requireKey(configKey);
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM embedding WHERE config_key = ?")) {
-                ps.setString(1, configKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getInt(1) : 0;
-                }
-            }
-        }, 0);
+        return db.countRows("embedding", "config_key", configKey);
     }
 
     /** Removes every vector cached under this config key. */

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -102,6 +103,18 @@ final class SqliteCacheFile implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Rows of {@code table} whose {@code column} equals {@code key}; 0 after a corruption (the file is rebuilt). */
+    int countRows(String table, String column, String key) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?")) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getInt(1) : 0;
+                }
+            }
+        }, 0);
     }
 
     /**

@@ -1,12 +1,12 @@
 package org.itaestudio.ui;
 
+import org.itaestudio.AppInfo;
 import java.nio.file.Path;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.TextArea;
 import javafx.stage.Window;
 import org.itaestudio.Logging;
-import org.itaestudio.cli.ItaeStudioCommand;
 import org.itaestudio.store.CacheDirs;
 
 /** Version, where the log file and caches are (for bug reports), and what the app runs on. */
@@ -18,7 +18,7 @@ final class AboutDialog {
     static String text(String engineLine) {
         Path log = Logging.logFile();
         CacheDirs dirs = CacheDirs.resolve();
-        return "ITAE Studio " + ItaeStudioCommand.version() + "\n"
+        return "ITAE Studio " + AppInfo.version() + "\n"
                 + "DINOv2 clustering with Inference-Time Attention Engineering (Nakamura et al., ACCV 2024)\n\n"
                 + "Log file: " + (log != null ? log : "(none: logging to a file is off in this run)") + "\n"
                 + "Caches: " + dirs.cache() + "\n"
@@ -34,7 +34,7 @@ final class AboutDialog {
         Alert a = new Alert(Alert.AlertType.INFORMATION, null, ButtonType.CLOSE);
         a.initOwner(owner);
         a.setTitle("About ITAE Studio");
-        a.setHeaderText("ITAE Studio " + ItaeStudioCommand.version());
+        a.setHeaderText("ITAE Studio " + AppInfo.version());
         TextArea body = new TextArea(text(engineLine));
         body.setEditable(false);
         body.setWrapText(true);

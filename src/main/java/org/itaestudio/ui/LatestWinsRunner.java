@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * @param <Q> request
  * @param <R> result
  */
-public final class LatestWinsRunner<Q, R> implements AutoCloseable {
+final class LatestWinsRunner<Q, R> implements AutoCloseable {
 
     /** The work; runs on the worker thread. */
     @FunctionalInterface

@@ -31,7 +31,10 @@ public final class TsneBench {
         String[] stage = {""};
         long t0 = System.nanoTime();
         stageStart[0] = t0;
-        Map2D map = new TsneMap().withMethod(method).withThreads(threads).compute(data.x, (s, done, total) -> {
+        Map2D map = new TsneMap().withMethod(method).withThreads(threads).compute(data.x, p -> {
+            String s = p.stage();
+            int done = (int) p.done();
+            int total = (int) p.total();
             if (!s.equals(stage[0])) {
                 long now = System.nanoTime();
                 double cpu = processCpuSeconds();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The CLI contract of product.md checked from the outside: file formats, and values against the independent PyTorch
+ * The CLI contract (README, "Command line") checked from the outside: file formats, and values against the independent PyTorch
  * reference (golden JSON) for the tiny reg4 checkpoint. Runs the real commands in-process with a temporary cache.
  */
 class CliContractTest {

@@ -34,7 +34,10 @@ class AutoKTest {
         List<Integer> progress = new ArrayList<>();
         AutoK auto = new AutoK().withRange(2, 8).withMaxSilhouettePoints(500).withDistance(Metrics.Distance.COSINE)
                 .withClusterer(new KMeansClusterer().withRestarts(2));
-        AutoK.Result r = auto.choose(b.x, (stage, done, total) -> {
+        AutoK.Result r = auto.choose(b.x, p -> {
+            String stage = p.stage();
+            int done = (int) p.done();
+            int total = (int) p.total();
             assertEquals("auto-k", stage);
             assertEquals(7, total);
             progress.add(done);

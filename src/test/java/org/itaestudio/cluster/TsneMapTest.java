@@ -178,7 +178,10 @@ class TsneMapTest {
         Blobs b = new Blobs(300, 10, 3, 1);
         List<String> stages = new ArrayList<>();
         AtomicInteger lastOptimise = new AtomicInteger();
-        new TsneMap().withMethod(TsneMap.Method.BARNES_HUT).withIterations(100).compute(b.x, (stage, done, total) -> {
+        new TsneMap().withMethod(TsneMap.Method.BARNES_HUT).withIterations(100).compute(b.x, p -> {
+            String stage = p.stage();
+            int done = (int) p.done();
+            int total = (int) p.total();
             if (stages.isEmpty() || !stages.get(stages.size() - 1).equals(stage)) stages.add(stage);
             if (stage.equals("optimise")) {
                 assertEquals(100, total);

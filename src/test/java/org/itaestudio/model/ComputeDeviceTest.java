@@ -17,7 +17,7 @@ class ComputeDeviceTest {
 
     @Test
     void gpuRequestFallsBackToTheCpuWithANoteWhenNoGpuIsUsable() {
-        ComputeDevice d = ComputeDevice.resolve("gpu");
+        ComputeDevice d = ComputeDevice.resolve(DeviceChoice.GPU);
         if (ComputeDevice.gpuCount() == 0) {
             assertFalse(d.device().isGpu());
             assertEquals("CPU", d.label());
@@ -28,22 +28,22 @@ class ComputeDeviceTest {
             assertEquals("GPU 0", d.label());
             assertNull(d.note());
         }
-        assertEquals(d, ComputeDevice.resolve("CUDA"), "cuda is a synonym, case does not matter");
+        assertEquals(d, ComputeDevice.resolve(DeviceChoice.parse("CUDA")), "cuda is a synonym, case does not matter");
     }
 
     @Test
     void cpuNeedsNoNoteAndAutoPicksWhatIsThere() {
-        ComputeDevice cpu = ComputeDevice.resolve("cpu");
+        ComputeDevice cpu = ComputeDevice.resolve(DeviceChoice.CPU);
         assertFalse(cpu.device().isGpu());
         assertNull(cpu.note());
-        ComputeDevice auto = ComputeDevice.resolve(null);
+        ComputeDevice auto = ComputeDevice.resolve(DeviceChoice.AUTO);
         assertEquals(ComputeDevice.gpuCount() > 0, auto.device().isGpu());
         assertNull(auto.note(), "auto never needs an explanation");
     }
 
     @Test
     void unknownDeviceIsRefusedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ComputeDevice.resolve("tpu"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceChoice.parse("tpu"));
         assertTrue(e.getMessage().contains("'tpu'") && e.getMessage().contains("cpu, gpu or auto"), e.getMessage());
     }
 }

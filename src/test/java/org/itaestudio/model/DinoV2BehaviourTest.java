@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import org.itaestudio.bench.SyntheticWeights;
 import org.itaestudio.itae.ItaeConfig;
-import org.itaestudio.model.weights.SyntheticWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,8 +72,8 @@ class DinoV2BehaviourTest {
     @Test
     void forwardFromCapturedStatesEqualsFullForward() {
         float[] x = pixels(2, 224, 224, 3);
-        ItaeConfig itae = new ItaeConfig(ItaeConfig.Component.V, Double.NaN, ItaeConfig.Direction.BELOW, 0.8,
-                new TreeSet<>(Set.of(2)), ItaeConfig.Rows.ALL);
+        ItaeConfig itae = new ItaeConfig(ItaeConfig.Component.V, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.BELOW, 0.8,
+                ItaeConfig.Blocks.of(Set.of(2)), ItaeConfig.Rows.ALL);
         ForwardRequest req = ForwardRequest.plain().withItae(itae).withProbes(Set.of(2), false).withCapture(2);
         ForwardResult full = model.forward(x, 2, 224, 224, req);
         ForwardResult inc = model.forwardFrom(2, full.captured(), 16, 16, req.withCapture(-1));
@@ -96,10 +96,10 @@ class DinoV2BehaviourTest {
             assertArrayEquals(plain.embeddings()[i], none.embeddings()[i], 1e-5f);
         }
         ItaeConfig[] settings = {
-            new ItaeConfig(ItaeConfig.Component.V, Double.NaN, ItaeConfig.Direction.BELOW, 1.0, new TreeSet<>(), ItaeConfig.Rows.CLS),
-            new ItaeConfig(ItaeConfig.Component.V, Double.NaN, ItaeConfig.Direction.BELOW, 0.5, new TreeSet<>(Set.of(2)), ItaeConfig.Rows.CLS),
-            new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7, new TreeSet<>(), ItaeConfig.Rows.CLS),
-            new ItaeConfig(ItaeConfig.Component.Q, Double.NaN, ItaeConfig.Direction.BELOW, 1.0, new TreeSet<>(), ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.V, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.BELOW, 1.0, ItaeConfig.Blocks.LAST, ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.V, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.BELOW, 0.5, ItaeConfig.Blocks.of(Set.of(2)), ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.K, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.ABOVE, 0.7, ItaeConfig.Blocks.LAST, ItaeConfig.Rows.CLS),
+            new ItaeConfig(ItaeConfig.Component.Q, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.BELOW, 1.0, ItaeConfig.Blocks.LAST, ItaeConfig.Rows.CLS),
         };
         for (ItaeConfig c : settings) {
             ForwardResult full = model.forward(x, 3, 224, 224, ForwardRequest.plain().withItae(c).withProbes(Set.of(2), false));

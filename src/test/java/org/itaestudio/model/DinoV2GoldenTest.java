@@ -89,14 +89,15 @@ class DinoV2GoldenTest {
             return null;
         }
         String t = j.get("threshold").getAsString();
-        double threshold = t.equals("auto") ? Double.NaN : j.get("threshold").getAsDouble();
+        ItaeConfig.Threshold threshold = t.equals("auto") ? ItaeConfig.Threshold.AUTO
+                : ItaeConfig.Threshold.fixed(j.get("threshold").getAsDouble());
         TreeSet<Integer> layers = new TreeSet<>();
         for (JsonElement e : j.getAsJsonArray("layers")) {
             layers.add(e.getAsInt());
         }
         return new ItaeConfig(ItaeConfig.Component.valueOf(j.get("component").getAsString().toUpperCase(Locale.ROOT)),
                 threshold, ItaeConfig.Direction.valueOf(j.get("direction").getAsString().toUpperCase(Locale.ROOT)),
-                j.get("strength").getAsDouble(), layers,
+                j.get("strength").getAsDouble(), ItaeConfig.Blocks.of(layers),
                 ItaeConfig.Rows.valueOf(j.get("rows").getAsString().toUpperCase(Locale.ROOT)));
     }
 

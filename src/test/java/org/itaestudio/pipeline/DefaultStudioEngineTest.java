@@ -9,16 +9,19 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import org.itaestudio.Fixtures;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
+import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.HiddenStateStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,9 +82,9 @@ class DefaultStudioEngineTest {
         return m;
     }
 
-    static ItaeConfig itae(double threshold, double strength, Integer... layers) {
+    static ItaeConfig itae(ItaeConfig.Threshold threshold, double strength, Integer... layers) {
         return new ItaeConfig(ItaeConfig.Component.V, threshold, ItaeConfig.Direction.BELOW, strength,
-                new TreeSet<>(Set.of(layers)), ItaeConfig.Rows.CLS);
+                ItaeConfig.Blocks.of(Set.of(layers)), ItaeConfig.Rows.CLS);
     }
 
     @Test
@@ -105,7 +108,7 @@ class DefaultStudioEngineTest {
     }
 
     /**
-     * Issue 6: incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
+     * Incremental ITAE (from cached fp32 hidden states) equals a full forward within 1e-4, for several
      * parameter changes, including a layer set that invalidates the cached layer.
      */
     @Test
@@ -115,8 +118,12 @@ class DefaultStudioEngineTest {
         for (String f : new String[] {"pil_420_q75_200x150.jpg", "pil_422_q90_200x150.jpg"}) {
             Files.copy(Path.of(getClass().getResource("/jpeg-fixtures/" + f).toURI()), dir.resolve(f));
         }
-        AnalysisSettings full = new AnalysisSettings(model, "cpu", 56, 56, false, org.itaestudio.model.Pooling.CLS, 8,
-                null, "kmeans", 0, "none", 42L);
+        AnalysisSettings full = AnalysisSettings.defaults(model).with(b -> {
+            b.device = DeviceChoice.CPU;
+            b.resize = 56;
+            b.crop = 56;
+            b.mapMethod = MapMethod.NONE;
+        });
         AnalysisSettings draft = full.withJpegDraft(true);
         // 200x150 for Resize(56): Pillow's draft picks 1/2 (min(200 // 74, 150 // 56) = 2), so this takes the fast path
         assertEquals(100, new ImageDecoder().decodeForResize(dir.resolve("pil_420_q75_200x150.jpg"), 56).width());
@@ -136,12 +143,12 @@ class DefaultStudioEngineTest {
     @Test
     void reclusteringWithAnotherKKeepsTheMap() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache-recluster"), new ModelResolver())) {
-            FolderAnalysis a = e.analyze(folder, settings(null).withK(2).withMapMethod("pca"), ProgressListener.NONE,
+            FolderAnalysis a = e.analyze(folder, settings(null).withK(2).withMapMethod(MapMethod.PCA), ProgressListener.NONE,
                     Cancellation.none());
             FolderAnalysis b = e.recluster(a, a.settings().withK(3), ProgressListener.NONE, Cancellation.none());
             assertEquals(3, b.k());
             assertTrue(a.map() == b.map(), "same embeddings, method and seed: the map is reused, not recomputed");
-            FolderAnalysis c = e.recluster(a, a.settings().withMapMethod("tsne"), ProgressListener.NONE, Cancellation.none());
+            FolderAnalysis c = e.recluster(a, a.settings().withMapMethod(MapMethod.TSNE), ProgressListener.NONE, Cancellation.none());
             assertTrue(c.map() != a.map() && !java.util.Arrays.deepEquals(a.map(), c.map()), "another method: a new map");
         }
     }
@@ -154,9 +161,9 @@ class DefaultStudioEngineTest {
             assertEquals(0, plain.fromCache());
             assertEquals(maxDiff(direct(null, plain.paths()), plain.embeddings()), 0.0, 1e-6);
             // The paper's family (last block, CLS row): from the CLS states the plain run kept.
-            ItaeConfig[] changes = {itae(Double.NaN, 1.0), itae(Double.NaN, 0.5), itae(9.0, 1.0),
-                    new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7,
-                            new TreeSet<>(Set.of(1)), ItaeConfig.Rows.CLS)};
+            ItaeConfig[] changes = {itae(ItaeConfig.Threshold.AUTO, 1.0), itae(ItaeConfig.Threshold.AUTO, 0.5), itae(ItaeConfig.Threshold.fixed(9.0), 1.0),
+                    new ItaeConfig(ItaeConfig.Component.K, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.ABOVE, 0.7,
+                            ItaeConfig.Blocks.of(Set.of(1)), ItaeConfig.Rows.CLS)};
             for (ItaeConfig c : changes) {
                 FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
                 assertEquals(plain.paths().size(), inc.fromCache(), "every image came from cached states: " + c.key());
@@ -165,15 +172,15 @@ class DefaultStudioEngineTest {
             }
             // All query rows: the first such run is a full forward that keeps the states entering block 1,
             // the next change of that family re-runs block 1 only.
-            ItaeConfig all = new ItaeConfig(ItaeConfig.Component.K, Double.NaN, ItaeConfig.Direction.ABOVE, 0.7,
-                    new TreeSet<>(Set.of(1)), ItaeConfig.Rows.ALL);
+            ItaeConfig all = new ItaeConfig(ItaeConfig.Component.K, ItaeConfig.Threshold.AUTO, ItaeConfig.Direction.ABOVE, 0.7,
+                    ItaeConfig.Blocks.of(Set.of(1)), ItaeConfig.Rows.ALL);
             assertEquals(0, e.embed(folder, settings(all), ProgressListener.NONE, Cancellation.none()).fromCache());
             ItaeConfig all2 = all.withStrength(0.3);
             FolderEmbeddings inc = e.embed(folder, settings(all2), ProgressListener.NONE, Cancellation.none());
             assertEquals(plain.paths().size(), inc.fromCache(), "from hidden states: " + all2.key());
             assertTrue(maxDiff(direct(all2, inc.paths()), inc.embeddings()) <= 1e-4);
             // ITAE on block 0 as well: the states entering block 1 no longer apply; a full forward runs.
-            ItaeConfig both = itae(Double.NaN, 1.0, 0, 1);
+            ItaeConfig both = itae(ItaeConfig.Threshold.AUTO, 1.0, 0, 1);
             FolderEmbeddings full = e.embed(folder, settings(both), ProgressListener.NONE, Cancellation.none());
             assertEquals(0, full.fromCache());
             assertTrue(maxDiff(direct(both, full.paths()), full.embeddings()) <= 1e-5);
@@ -184,9 +191,9 @@ class DefaultStudioEngineTest {
     void livePreviewRecomputesFromStatesAndKeepsTheMap() throws Exception {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache4"), new ModelResolver(),
                 HiddenStateStore.Precision.FP32)) {
-            AnalysisSettings s = settings(null).withK(2).withMapMethod("pca");
+            AnalysisSettings s = settings(null).withK(2).withMapMethod(MapMethod.PCA);
             FolderAnalysis base = e.analyze(folder, s, ProgressListener.NONE, Cancellation.none());
-            ItaeConfig c = itae(Double.NaN, 0.7);
+            ItaeConfig c = itae(ItaeConfig.Threshold.AUTO, 0.7);
             FolderAnalysis p = e.previewItae(base, c, ProgressListener.NONE, Cancellation.none());
             assertEquals(base.paths(), p.paths());
             assertEquals(2, p.k());
@@ -203,7 +210,7 @@ class DefaultStudioEngineTest {
         try (DefaultStudioEngine e = new DefaultStudioEngine(tmp.resolve("cache3"), new ModelResolver(),
                 HiddenStateStore.Precision.FP16)) {
             e.embed(folder, settings(null), ProgressListener.NONE, Cancellation.none());
-            ItaeConfig c = itae(Double.NaN, 1.0);
+            ItaeConfig c = itae(ItaeConfig.Threshold.AUTO, 1.0);
             FolderEmbeddings inc = e.embed(folder, settings(c), ProgressListener.NONE, Cancellation.none());
             assertEquals(inc.paths().size(), inc.fromCache());
             double err = maxDiff(direct(c, inc.paths()), inc.embeddings());
@@ -217,18 +224,18 @@ class DefaultStudioEngineTest {
     @Test
     void inspectionAfterASliderMoveEqualsAFreshInspection() throws Exception {
         Path img = folder.resolve("a.png");
-        ItaeConfig c = itae(Double.NaN, 0.8);
+        ItaeConfig c = itae(ItaeConfig.Threshold.AUTO, 0.8);
         Inspection fresh;
         try (DefaultStudioEngine e = new DefaultStudioEngine(null, new ModelResolver())) {
             fresh = e.inspect(img, settings(null), 1, c);
         }
         try (DefaultStudioEngine e = new DefaultStudioEngine(null, new ModelResolver())) {
             Inspection before = e.inspect(img, settings(null), 1, null);
-            assertEquals(0, before.probe().artifacts()[0].length, "ITAE off: nothing flagged");
+            assertEquals(0, before.probe().artifacts().length, "ITAE off: nothing flagged");
             Inspection after = e.inspect(img, settings(null), 1, c); // resumes from the states kept for block 1
             assertTrue(Fixtures.maxAbsDiff(fresh.embedding(), after.embedding()) <= 1e-6);
-            org.junit.jupiter.api.Assertions.assertArrayEquals(fresh.probe().artifacts()[0], after.probe().artifacts()[0]);
-            assertTrue(after.probe().artifacts()[0].length > 0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(fresh.probe().artifacts(), after.probe().artifacts());
+            assertTrue(after.probe().artifacts().length > 0);
             assertEquals(224 * 224, after.rgb().length);
             Inspection layer0 = e.inspect(img, settings(null), 0, c); // needs block 0: a full forward again
             assertEquals(0, layer0.layer());

@@ -21,6 +21,8 @@ import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.ForwardResult;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,7 @@ package org.itaestudio.ui;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.itaestudio.cli.ItaeStudioCommand;
+import org.itaestudio.AppInfo;
 import org.itaestudio.store.CacheDirs;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ class AboutDialogTest {
     @Test
     void namesVersionLogAndCaches() {
         String t = AboutDialog.text("tiny.safetensors on CPU");
-        assertTrue(t.startsWith("ITAE Studio " + ItaeStudioCommand.version()), t);
+        assertTrue(t.startsWith("ITAE Studio " + AppInfo.version()), t);
         assertTrue(t.contains("Log file: "), t);
         assertTrue(t.contains("Caches: " + CacheDirs.resolve().cache()), t);
         assertTrue(t.contains("Engine: tiny.safetensors on CPU"), t);

@@ -17,10 +17,10 @@ import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.pipeline.Inspection;
-import org.itaestudio.pipeline.Progress;
-import org.itaestudio.pipeline.ProgressListener;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.progress.Progress;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * A hand-made engine for UI tests only (never shipped): deterministic clusters and maps, and inspections whose
@@ -119,7 +119,7 @@ final class FakeStudioEngine implements StudioEngine {
     public Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException {
         inspectCalls.incrementAndGet();
         inspectConfigs.add(itae == null ? ItaeConfig.paperDefault(-999) : itae);
-        if (gate != null && itae != null && itae.threshold() == gateThreshold) {
+        if (gate != null && itae != null && !itae.autoThreshold() && itae.fixedThreshold() == gateThreshold) {
             try {
                 gate.await();
             } catch (InterruptedException e) {
@@ -153,7 +153,7 @@ final class FakeStudioEngine implements StudioEngine {
         double t = Double.NaN;
         int[] artifacts = new int[0];
         if (active) {
-            t = itae.autoThreshold() ? AUTO_THRESHOLD : itae.threshold();
+            t = itae.autoThreshold() ? AUTO_THRESHOLD : itae.fixedThreshold();
             float[] score = itae.component() == ItaeConfig.Component.V ? v : itae.component() == ItaeConfig.Component.Q ? q : k;
             List<Integer> a = new ArrayList<>();
             for (int p = 0; p < patches; p++) {
@@ -186,7 +186,7 @@ final class FakeStudioEngine implements StudioEngine {
         }
         LayerProbe probe = new LayerProbe(layer, new float[][] {q}, new float[][] {k}, new float[][] {v},
                 new float[][][] {cls}, null, new int[][] {artifacts}, new double[] {t});
-        return new Inspection(image, SIZE, SIZE, rgb, GRID, GRID, 0, layer, probe, new float[] {1, 2, 3, 4});
+        return new Inspection(image, SIZE, SIZE, rgb, GRID, GRID, 0, layer, probe.image(0), new float[] {1, 2, 3, 4});
     }
 
     @Override

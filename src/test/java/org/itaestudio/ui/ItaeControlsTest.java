@@ -47,7 +47,7 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
         });
         waitFor("result", 10, () -> !vm.inspector().busyProperty().get()
                 && vm.inspector().resultProperty().get().config() != null
-                && vm.inspector().resultProperty().get().config().threshold() == 11.0);
+                && vm.inspector().resultProperty().get().config().threshold().equals(ItaeConfig.Threshold.fixed(11.0)));
         Thread.sleep(300);
         assertEquals(1, engine.inspectCalls.get() - before, "one inspection for the whole burst");
         assertTrue(window.inspector().artifactText().startsWith("11 of 16"), window.inspector().artifactText());
@@ -71,13 +71,13 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
         assertEquals(before + 1, engine.inspectCalls.get(), "nothing else started while one runs");
         engine.gate.countDown();
         waitFor("final", 10, () -> !vm.inspector().busyProperty().get()
-                && vm.inspector().resultProperty().get().config().threshold() == 8.0);
+                && vm.inspector().resultProperty().get().config().threshold().equals(ItaeConfig.Threshold.fixed(8.0)));
         Thread.sleep(300);
         var configs = engine.inspectConfigs.subList(engine.inspectConfigs.size() - (engine.inspectCalls.get() - before),
                 engine.inspectConfigs.size());
         assertEquals(2, configs.size(), "the running one and the newest; 5, 6, 7 were dropped: " + configs);
-        assertEquals(3.0, configs.get(0).threshold());
-        assertEquals(8.0, configs.get(1).threshold());
+        assertEquals(3.0, configs.get(0).fixedThreshold());
+        assertEquals(8.0, configs.get(1).fixedThreshold());
         assertTrue(window.inspector().artifactText().startsWith("8 of 16"), window.inspector().artifactText());
     }
 
@@ -99,7 +99,7 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
                 && vm.inspector().resultProperty().get().config() != null
                 && !vm.inspector().resultProperty().get().config().autoThreshold());
         ItaeConfig c = vm.inspector().resultProperty().get().config();
-        int expected = (int) Math.floor(c.threshold()); // patches with V norm 1..floor(t)
+        int expected = (int) Math.floor(c.fixedThreshold()); // patches with V norm 1..floor(t)
         assertTrue(window.inspector().artifactText().startsWith(expected + " of 16"), window.inspector().artifactText());
     }
 

@@ -17,6 +17,7 @@ import javafx.scene.input.MouseButton;
 import javafx.scene.layout.TilePane;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
+import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class RealEngineFlowTest extends MainWindowFixture<DefaultStudioEngine> {
         assertEquals(16, r.inspection().gridH());
         int heads = SyntheticModelFiles.TINY.numHeads();
         assertEquals(heads + 1, (int) onFx(() -> robot.lookup("#head-multiples").queryAs(TilePane.class).getChildren().size()));
-        int autoCount = r.inspection().probe().artifacts()[0].length;
+        int autoCount = r.inspection().probe().artifacts().length;
         assertTrue(window.inspector().artifactText().startsWith(autoCount + " of 256"), window.inspector().artifactText());
 
         // manual threshold at the top of the slider: every patch with V norm <= max is an artifact
@@ -96,15 +97,15 @@ class RealEngineFlowTest extends MainWindowFixture<DefaultStudioEngine> {
         waitFor("re-inspected", 60, () -> {
             var x = vm.inspector().resultProperty().get();
             return !vm.inspector().busyProperty().get() && x.config() != null && !x.config().autoThreshold()
-                    && x.config().threshold() == slider.getMax();
+                    && x.config().threshold().equals(ItaeConfig.Threshold.fixed(slider.getMax()));
         });
         r = vm.inspector().resultProperty().get();
-        float[] v = r.inspection().probe().vNorm()[0];
+        float[] v = r.inspection().probe().vNorm();
         int expected = 0;
         for (int p = 0; p < 256; p++) {
             expected += v[1 + p] <= slider.getMax() ? 1 : 0;
         }
-        assertEquals(expected, r.inspection().probe().artifacts()[0].length);
+        assertEquals(expected, r.inspection().probe().artifacts().length);
         assertNotEquals(autoCount, expected, "moving the threshold changed the artifacts");
         assertTrue(window.inspector().artifactText().startsWith(expected + " of 256"), window.inspector().artifactText());
 

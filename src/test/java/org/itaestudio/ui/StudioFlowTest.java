@@ -85,7 +85,7 @@ class StudioFlowTest extends MainWindowFixture<FakeStudioEngine> {
         // enough that some 100 ms pauses happen mid-drag, so intermediate results are expected)
         int runs = engine.inspectCalls.get() - callsBefore;
         assertTrue(runs >= 1 && runs * 3 <= valueChanges[0], "inspections " + runs + " for " + valueChanges[0] + " value changes");
-        assertEquals(16.0, engine.inspectConfigs.get(engine.inspectConfigs.size() - 1).threshold(), 1e-9);
+        assertEquals(16.0, engine.inspectConfigs.get(engine.inspectConfigs.size() - 1).fixedThreshold(), 1e-9);
 
         // move image 0 to cluster 2 through the gallery's context menu, then export with Ctrl+E
         robot.type(KeyCode.DIGIT1);

@@ -19,8 +19,10 @@ import javafx.scene.Scene;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
+import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.HubModelService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -219,7 +221,7 @@ class UiBenchmarkTest {
                 runFx(() -> vm.inspector().lastLatencyMillisProperty().set(Double.NaN));
                 runFx(() -> window.itaePanel().thresholdSlider().setValue(t));
                 waitFor("latency", 60, () -> !Double.isNaN(vm.inspector().lastLatencyMillisProperty().get())
-                        && vm.inspector().resultProperty().get().config().threshold() == t);
+                        && vm.inspector().resultProperty().get().config().threshold().equals(ItaeConfig.Threshold.fixed(t)));
                 latencies.add(vm.inspector().lastLatencyMillisProperty().get());
                 inspects.add(vm.inspector().resultProperty().get().inspectNanos() / 1e6);
                 renders.add(vm.inspector().lastRenderMillis());

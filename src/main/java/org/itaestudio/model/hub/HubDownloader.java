@@ -41,6 +41,7 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import org.itaestudio.progress.RateMeter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -110,6 +110,10 @@ final class RestrictedUnpickler {
         return new StorageRef(type.qualified(), t.dtype(), t.elementBytes(), key, location, numel);
     }
 
+    /**
+     * Runs the pickle program. One switch over the accepted opcodes, long on purpose: it reads as the whitelist of the
+     * pickle protocol (every opcode not listed is refused in one place), and splitting it would scatter that list.
+     */
     Object load() throws WeightFormatException {
         while (true) {
             if (pos >= data.length) {

@@ -45,8 +45,34 @@ final class ZipArchive {
         this.entries = entries;
     }
 
+    /** Where the central directory lies, from the end record (or its ZIP64 version). */
+    private record CentralDirectory(long entryCount, long size, long offset, long endRecordPosition) {
+    }
+
+    /** One central-directory header, sizes and offset already widened by a ZIP64 extra field. */
+    private record CentralHeader(String name, int flags, int method, int crc, long compressed, long size, long localOffset,
+                                 int length) {
+    }
+
     /** Reads the central directory. The channel stays owned by the caller. */
     static ZipArchive open(Path file, FileChannel channel) throws IOException {
+        CentralDirectory dir = findCentralDirectory(file, channel);
+        ByteBuffer directory = read(channel, dir.offset(), (int) dir.size()).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        int p = 0;
+        for (long n = 0; n < dir.entryCount(); n++) {
+            CentralHeader h = centralHeader(file, directory, p, n);
+            p += h.length();
+            Entry entry = entry(file, channel, h, dir.offset());
+            if (entries.put(h.name(), entry) != null) {
+                throw new WeightFormatException(file, "zip archive holds entry " + h.name() + " twice");
+            }
+        }
+        return new ZipArchive(file, channel, Collections.unmodifiableMap(entries));
+    }
+
+    /** Finds the end-of-central-directory record near the end of the file and checks what it says. */
+    private static CentralDirectory findCentralDirectory(Path file, FileChannel channel) throws IOException {
         long fileSize = channel.size();
         boolean startsLikeZip = fileSize >= 4
                 && read(channel, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == LOCAL_HEADER;
@@ -66,111 +92,112 @@ final class ZipArchive {
                     : "not a zip archive (torch checkpoints are zip files)");
         }
         long eocdPosition = fileSize - tailLength + eocd;
-        long entryCount = tail.getShort(eocd + 10) & 0xffff;
-        long directorySize = tail.getInt(eocd + 12) & 0xffffffffL;
-        long directoryOffset = tail.getInt(eocd + 16) & 0xffffffffL;
-        if (entryCount == 0xffff || directorySize == 0xffffffffL || directoryOffset == 0xffffffffL) {
-            // ZIP64: a locator right before the end record points at the ZIP64 end record
-            if (eocdPosition < 20) {
-                throw new WeightFormatException(file, "corrupt zip archive (ZIP64 locator missing)");
-            }
-            ByteBuffer locator = read(channel, eocdPosition - 20, 20).order(ByteOrder.LITTLE_ENDIAN);
-            if (locator.getInt(0) != ZIP64_LOCATOR) {
-                throw new WeightFormatException(file, "corrupt zip archive (ZIP64 locator missing)");
-            }
-            long zip64Position = locator.getLong(8);
-            if (zip64Position < 0 || zip64Position + 56 > eocdPosition) {
-                throw new WeightFormatException(file, "truncated zip archive (ZIP64 end record out of range)");
-            }
-            ByteBuffer zip64 = read(channel, zip64Position, 56).order(ByteOrder.LITTLE_ENDIAN);
-            if (zip64.getInt(0) != ZIP64_END_OF_CENTRAL_DIR) {
-                throw new WeightFormatException(file, "corrupt zip archive (bad ZIP64 end record)");
-            }
-            entryCount = zip64.getLong(32);
-            directorySize = zip64.getLong(40);
-            directoryOffset = zip64.getLong(48);
+        CentralDirectory dir = new CentralDirectory(tail.getShort(eocd + 10) & 0xffff, tail.getInt(eocd + 12) & 0xffffffffL,
+                tail.getInt(eocd + 16) & 0xffffffffL, eocdPosition);
+        if (dir.entryCount() == 0xffff || dir.size() == 0xffffffffL || dir.offset() == 0xffffffffL) {
+            dir = zip64CentralDirectory(file, channel, eocdPosition);
         }
-        if (directoryOffset < 0 || directorySize < 0 || directoryOffset + directorySize > eocdPosition) {
-            throw new WeightFormatException(file, "truncated zip archive (central directory at " + directoryOffset
-                    + " + " + directorySize + " bytes lies beyond the end record at " + eocdPosition + ")");
+        if (dir.offset() < 0 || dir.size() < 0 || dir.offset() + dir.size() > eocdPosition) {
+            throw new WeightFormatException(file, "truncated zip archive (central directory at " + dir.offset()
+                    + " + " + dir.size() + " bytes lies beyond the end record at " + eocdPosition + ")");
         }
-        if (directorySize > MAX_CENTRAL_DIRECTORY) {
-            throw new WeightFormatException(file, "zip central directory of " + directorySize + " bytes is too large");
+        if (dir.size() > MAX_CENTRAL_DIRECTORY) {
+            throw new WeightFormatException(file, "zip central directory of " + dir.size() + " bytes is too large");
         }
-        ByteBuffer directory = read(channel, directoryOffset, (int) directorySize).order(ByteOrder.LITTLE_ENDIAN);
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        int p = 0;
-        for (long n = 0; n < entryCount; n++) {
-            if (p + 46 > directorySize || directory.getInt(p) != CENTRAL_HEADER) {
-                throw new WeightFormatException(file, "corrupt zip central directory (entry " + n + ")");
-            }
-            int flags = directory.getShort(p + 8) & 0xffff;
-            int method = directory.getShort(p + 10) & 0xffff;
-            int crc = directory.getInt(p + 16);
-            long compressed = directory.getInt(p + 20) & 0xffffffffL;
-            long size = directory.getInt(p + 24) & 0xffffffffL;
-            int nameLength = directory.getShort(p + 28) & 0xffff;
-            int extraLength = directory.getShort(p + 30) & 0xffff;
-            int commentLength = directory.getShort(p + 32) & 0xffff;
-            long localOffset = directory.getInt(p + 42) & 0xffffffffL;
-            if (p + 46L + nameLength + extraLength + commentLength > directorySize) {
-                throw new WeightFormatException(file, "corrupt zip central directory (entry " + n + ")");
-            }
-            byte[] nameBytes = new byte[nameLength];
-            directory.get(p + 46, nameBytes);
-            String name = new String(nameBytes, StandardCharsets.UTF_8);
-            // ZIP64 extended information: 8-byte values for exactly the fields saturated above, in this order
-            int extra = p + 46 + nameLength;
-            int extraEnd = extra + extraLength;
-            while (extra + 4 <= extraEnd) {
-                int id = directory.getShort(extra) & 0xffff;
-                int length = directory.getShort(extra + 2) & 0xffff;
-                if (id == 0x0001) {
-                    int q = extra + 4;
-                    int end = Math.min(q + length, extraEnd);
-                    if (size == 0xffffffffL && q + 8 <= end) {
-                        size = directory.getLong(q);
+        return dir;
+    }
+
+    /** ZIP64: a locator right before the end record points at the ZIP64 end record, which holds the 8-byte values. */
+    private static CentralDirectory zip64CentralDirectory(Path file, FileChannel channel, long eocdPosition) throws IOException {
+        if (eocdPosition < 20) {
+            throw new WeightFormatException(file, "corrupt zip archive (ZIP64 locator missing)");
+        }
+        ByteBuffer locator = read(channel, eocdPosition - 20, 20).order(ByteOrder.LITTLE_ENDIAN);
+        if (locator.getInt(0) != ZIP64_LOCATOR) {
+            throw new WeightFormatException(file, "corrupt zip archive (ZIP64 locator missing)");
+        }
+        long zip64Position = locator.getLong(8);
+        if (zip64Position < 0 || zip64Position + 56 > eocdPosition) {
+            throw new WeightFormatException(file, "truncated zip archive (ZIP64 end record out of range)");
+        }
+        ByteBuffer zip64 = read(channel, zip64Position, 56).order(ByteOrder.LITTLE_ENDIAN);
+        if (zip64.getInt(0) != ZIP64_END_OF_CENTRAL_DIR) {
+            throw new WeightFormatException(file, "corrupt zip archive (bad ZIP64 end record)");
+        }
+        return new CentralDirectory(zip64.getLong(32), zip64.getLong(40), zip64.getLong(48), eocdPosition);
+    }
+
+    /** Parses the central header of entry {@code n} at byte {@code p} of the directory. */
+    private static CentralHeader centralHeader(Path file, ByteBuffer directory, int p, long n) throws IOException {
+        long directorySize = directory.limit();
+        if (p + 46 > directorySize || directory.getInt(p) != CENTRAL_HEADER) {
+            throw new WeightFormatException(file, "corrupt zip central directory (entry " + n + ")");
+        }
+        int nameLength = directory.getShort(p + 28) & 0xffff;
+        int extraLength = directory.getShort(p + 30) & 0xffff;
+        int commentLength = directory.getShort(p + 32) & 0xffff;
+        if (p + 46L + nameLength + extraLength + commentLength > directorySize) {
+            throw new WeightFormatException(file, "corrupt zip central directory (entry " + n + ")");
+        }
+        byte[] nameBytes = new byte[nameLength];
+        directory.get(p + 46, nameBytes);
+        long[] sizes = {directory.getInt(p + 24) & 0xffffffffL, directory.getInt(p + 20) & 0xffffffffL,
+            directory.getInt(p + 42) & 0xffffffffL}; // size, compressed size, local header offset
+        widenFromZip64Extra(directory, p + 46 + nameLength, p + 46 + nameLength + extraLength, sizes);
+        return new CentralHeader(new String(nameBytes, StandardCharsets.UTF_8), directory.getShort(p + 8) & 0xffff,
+                directory.getShort(p + 10) & 0xffff, directory.getInt(p + 16), sizes[1], sizes[0], sizes[2],
+                46 + nameLength + extraLength + commentLength);
+    }
+
+    /**
+     * ZIP64 extended information: 8-byte values for exactly the fields saturated at 0xffffffff, in the order size,
+     * compressed size, local header offset (the order of {@code sizes}).
+     */
+    private static void widenFromZip64Extra(ByteBuffer directory, int extra, int extraEnd, long[] sizes) {
+        while (extra + 4 <= extraEnd) {
+            int id = directory.getShort(extra) & 0xffff;
+            int length = directory.getShort(extra + 2) & 0xffff;
+            if (id == 0x0001) {
+                int q = extra + 4;
+                int end = Math.min(q + length, extraEnd);
+                for (int i = 0; i < sizes.length; i++) {
+                    if (sizes[i] == 0xffffffffL && q + 8 <= end) {
+                        sizes[i] = directory.getLong(q);
                         q += 8;
-                    }
-                    if (compressed == 0xffffffffL && q + 8 <= end) {
-                        compressed = directory.getLong(q);
-                        q += 8;
-                    }
-                    if (localOffset == 0xffffffffL && q + 8 <= end) {
-                        localOffset = directory.getLong(q);
                     }
                 }
-                extra += 4 + length;
             }
-            p += 46 + nameLength + extraLength + commentLength;
-            if ((flags & 1) != 0) {
-                throw new WeightFormatException(file, "zip entry " + name + " is encrypted");
-            }
-            if (method != STORED && method != DEFLATED) {
-                throw new WeightFormatException(file, "zip entry " + name + " uses unsupported compression method "
-                        + method);
-            }
-            if (size < 0 || compressed < 0 || localOffset < 0 || localOffset + 30 > directoryOffset) {
-                throw new WeightFormatException(file, "corrupt zip central directory (entry " + name + ")");
-            }
-            ByteBuffer local = read(channel, localOffset, 30).order(ByteOrder.LITTLE_ENDIAN);
-            if (local.getInt(0) != LOCAL_HEADER) {
-                throw new WeightFormatException(file, "corrupt zip archive (no local header for " + name + ")");
-            }
-            long dataOffset = localOffset + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
-            if (dataOffset + compressed > directoryOffset) {
-                throw new WeightFormatException(file, "truncated zip archive (entry " + name + " extends beyond "
-                        + "the data area)");
-            }
-            if (method == STORED && compressed != size) {
-                throw new WeightFormatException(file, "corrupt zip archive (stored entry " + name
-                        + " has compressed size " + compressed + " != size " + size + ")");
-            }
-            if (entries.put(name, new Entry(name, method, compressed, size, crc, dataOffset)) != null) {
-                throw new WeightFormatException(file, "zip archive holds entry " + name + " twice");
-            }
+            extra += 4 + length;
         }
-        return new ZipArchive(file, channel, Collections.unmodifiableMap(entries));
+    }
+
+    /** Checks a central header against its local header and the data area, and locates the entry's data. */
+    private static Entry entry(Path file, FileChannel channel, CentralHeader h, long directoryOffset) throws IOException {
+        String name = h.name();
+        if ((h.flags() & 1) != 0) {
+            throw new WeightFormatException(file, "zip entry " + name + " is encrypted");
+        }
+        if (h.method() != STORED && h.method() != DEFLATED) {
+            throw new WeightFormatException(file, "zip entry " + name + " uses unsupported compression method "
+                    + h.method());
+        }
+        if (h.size() < 0 || h.compressed() < 0 || h.localOffset() < 0 || h.localOffset() + 30 > directoryOffset) {
+            throw new WeightFormatException(file, "corrupt zip central directory (entry " + name + ")");
+        }
+        ByteBuffer local = read(channel, h.localOffset(), 30).order(ByteOrder.LITTLE_ENDIAN);
+        if (local.getInt(0) != LOCAL_HEADER) {
+            throw new WeightFormatException(file, "corrupt zip archive (no local header for " + name + ")");
+        }
+        long dataOffset = h.localOffset() + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
+        if (dataOffset + h.compressed() > directoryOffset) {
+            throw new WeightFormatException(file, "truncated zip archive (entry " + name + " extends beyond "
+                    + "the data area)");
+        }
+        if (h.method() == STORED && h.compressed() != h.size()) {
+            throw new WeightFormatException(file, "corrupt zip archive (stored entry " + name
+                    + " has compressed size " + h.compressed() + " != size " + h.size() + ")");
+        }
+        return new Entry(name, h.method(), h.compressed(), h.size(), h.crc(), dataOffset);
     }
 
     Map<String, Entry> entries() {

@@ -332,7 +332,7 @@ class ModelResolverTest {
                 + " dinov2-giant-reg, or a path to a Hugging Face model directory, a .safetensors or a .pth file)",
                 () -> resolver.resolve("  "));
         assertEquals(List.of("dinov2-small", "dinov2-base", "dinov2-large", "dinov2-giant", "dinov2-small-reg",
-                "dinov2-base-reg", "dinov2-large-reg", "dinov2-giant-reg"), ModelResolver.modelNames());
+                "dinov2-base-reg", "dinov2-large-reg", "dinov2-giant-reg"), ModelCatalog.names());
         assertEquals(0, hub.requestCount());
     }
 

@@ -1,0 +1,16 @@
+package org.itaestudio.cluster;
+
+import java.util.Locale;
+
+/** How a folder's embeddings are grouped. */
+public enum ClusterMethod {
+    /** Seeded k-means with restarts ({@link KMeansClusterer}). */
+    KMEANS,
+    /** Ward's agglomerative clustering ({@link WardClusterer}). */
+    AGGLOMERATIVE;
+
+    /** The lower-case name used on the command line and in preferences. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
