@@ -63,6 +63,11 @@ public final class BenchCommand implements Callable<Integer>, CliExtension {
             + "(OMP_WAIT_POLICY=PASSIVE for PyTorch, session.intra_op.allow_spinning=0 for ONNX Runtime)")
     boolean peersPassive;
 
+    @Option(names = "--background-load", split = ",", paramLabel = "LIST",
+            description = "repeat the timed rounds with this many busy threads started by the suite; 0 = quiet "
+                    + "(default: 0,2; --quick: 0)")
+    List<Integer> backgroundLoads;
+
     @Option(names = "--keep-files", description = "keep the weights, inputs, ONNX model and worker logs")
     boolean keepFiles;
 
@@ -81,7 +86,7 @@ public final class BenchCommand implements Callable<Integer>, CliExtension {
         return new BenchOptions(archs != null ? archs : d.archs(), batches != null ? batches : d.batches(),
                 d.imageSize(), warmup != null ? warmup : d.warmup(), iterations != null ? iterations : d.iterations(),
                 threads != null ? threads : d.threads(), python != null ? python : d.python(), d.tools(), oursJvmArgs,
-                oursEnv, keepFiles, peersPassive);
+                oursEnv, keepFiles, peersPassive, backgroundLoads != null ? backgroundLoads : d.backgroundLoads());
     }
 
     @Override

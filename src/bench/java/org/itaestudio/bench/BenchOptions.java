@@ -21,10 +21,13 @@ import java.util.Map;
  * @param peersPassive make the peers' idle threads sleep instead of spin, as ITAE Studio's do
  *                    ({@code OMP_WAIT_POLICY=PASSIVE} for PyTorch, {@code session.intra_op.allow_spinning=0} for
  *                    ONNX Runtime); off by default: peers run as installed
+ * @param backgroundLoads the timed rounds are repeated once per entry with that many busy threads started by the
+ *                    suite ({@link BackgroundLoad}); 0 is a quiet round
  */
 public record BenchOptions(List<String> archs, List<Integer> batches, int imageSize, int warmup, int iterations,
                            int threads, Path python, Path tools, List<String> oursJvmArgs, Map<String, String> oursEnv,
-                           boolean keepFiles, boolean peersPassive) {
+                           boolean keepFiles, boolean peersPassive,
+                           List<Integer> backgroundLoads) {
 
     public static final long WEIGHT_SEED = 1;
     public static final long INPUT_SEED = 2024;
@@ -34,6 +37,10 @@ public record BenchOptions(List<String> archs, List<Integer> batches, int imageS
         batches = List.copyOf(batches);
         oursJvmArgs = List.copyOf(oursJvmArgs);
         oursEnv = Map.copyOf(oursEnv);
+        backgroundLoads = List.copyOf(backgroundLoads);
+        if (backgroundLoads.isEmpty() || backgroundLoads.stream().anyMatch(n -> n < 0)) {
+            throw new IllegalArgumentException("background loads must be thread counts >= 0: " + backgroundLoads);
+        }
         if (archs.isEmpty() || batches.isEmpty()) {
             throw new IllegalArgumentException("at least one architecture and one batch size are needed");
         }
@@ -51,11 +58,14 @@ public record BenchOptions(List<String> archs, List<Integer> batches, int imageS
         }
     }
 
-    /** The full run (ViT-S/14 and ViT-B/14, batch 1 and 8, 2 warm-up and 10 timed forwards) or the quick one. */
+    /**
+     * The full run (ViT-S/14 and ViT-B/14, batch 1 and 8, 2 warm-up and 10 timed forwards, quiet and with 2 busy
+     * background threads) or the quick one (quiet only).
+     */
     public static BenchOptions defaults(boolean quick, Path tools) {
         return new BenchOptions(quick ? List.of("vits14") : List.of("vits14", "vitb14"), List.of(1, 8), 224,
                 quick ? 1 : 2, quick ? 2 : 10, Runtime.getRuntime().availableProcessors(), Path.of("/usr/bin/python3"),
-                tools, List.of(), Map.of(), false, false);
+                tools, List.of(), Map.of(), false, false, quick ? List.of(0) : List.of(0, 2));
     }
 
     public int maxBatch() {

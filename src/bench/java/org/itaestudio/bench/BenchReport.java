@@ -43,10 +43,11 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
     }
 
     /**
-     * Timed forwards of one engine at one batch size: wall-clock and process CPU time (all threads) per forward;
-     * peaks are -1 where not measured.
+     * Timed forwards of one engine at one batch size under a background load ({@code backgroundThreads} busy threads
+     * started by the suite, 0 = quiet): wall-clock and process CPU time (all threads) per forward; peaks are -1
+     * where not measured.
      */
-    public record Measurement(String arch, int batch, String engine, List<Double> timesMs, List<Double> cpuMs,
+    public record Measurement(String arch, int batch, int backgroundThreads, String engine, List<Double> timesMs, List<Double> cpuMs,
                               long peakHeapMb, long peakRssMb) {
         public Measurement {
             timesMs = List.copyOf(timesMs);
@@ -75,10 +76,21 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
         }
     }
 
+    /** The first measurement of an engine at a batch size (the quiet one where the run had one). */
     public Optional<Measurement> find(String arch, int batch, String engine) {
+        return find(arch, batch, options.backgroundLoads().get(0), engine);
+    }
+
+    public Optional<Measurement> find(String arch, int batch, int backgroundThreads, String engine) {
         return measurements.stream()
-                .filter(m -> m.arch().equals(arch) && m.batch() == batch && m.engine().equals(engine))
+                .filter(m -> m.arch().equals(arch) && m.batch() == batch && m.backgroundThreads() == backgroundThreads
+                        && m.engine().equals(engine))
                 .findFirst();
+    }
+
+    /** "quiet" or "N busy threads", for tables and logs. */
+    static String loadLabel(int backgroundThreads) {
+        return backgroundThreads == 0 ? "quiet" : backgroundThreads + " busy thread" + (backgroundThreads == 1 ? "" : "s");
     }
 
     /** The machine's matmul rate: the best sample (load only slows products down). */
@@ -92,34 +104,40 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    /** The results table alone: one row per (model, batch, engine). */
+    /** The results table alone: one row per (model, batch, background load, engine). */
     public String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| model | batch | engine | ms/batch median (min-max) | images/s | ours ÷ engine (images/s) "
-                + "| GFLOP/s | % of best matmul rate | CPU ms/image | peak heap MB | peak RSS MB |\n");
-        sb.append("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        double matmul = matMulGflopsBest();
+        sb.append("| model | batch | background load | engine | ms/batch median (min-max) | images/s "
+                + "| ours ÷ engine (images/s) | GFLOP/s | % of best matmul rate | CPU ms/image | peak heap MB | peak RSS MB |\n");
+        sb.append("|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (ArchResult a : archs) {
             for (int batch : options.batches()) {
-                Optional<Measurement> ours = find(a.arch(), batch, OURS);
-                for (String key : ENGINE_ORDER) {
-                    Optional<Measurement> m = find(a.arch(), batch, key);
-                    if (m.isEmpty()) {
-                        continue;
-                    }
-                    Measurement r = m.get();
-                    double gflops = a.flops().total() * r.imagesPerSecond() / 1e9;
-                    String ratio = key.equals(OURS) || ours.isEmpty() ? "-"
-                            : fmt("%.2f", ours.get().imagesPerSecond() / r.imagesPerSecond());
-                    sb.append(fmt("| %s | %d | %s | %.0f (%.0f-%.0f) | %.2f | %s | %.1f | %.0f%% | %.0f | %s | %s |\n",
-                            modelName(a.arch()), batch, label(key), r.medianMs(), r.minMs(), r.maxMs(),
-                            r.imagesPerSecond(), ratio, gflops, 100 * gflops / matmul, r.cpuMsPerImage(),
-                            r.peakHeapMb() < 0 ? "-" : Long.toString(r.peakHeapMb()),
-                            r.peakRssMb() < 0 ? "-" : Long.toString(r.peakRssMb())));
+                for (int load : options.backgroundLoads()) {
+                    appendRows(sb, a, batch, load);
                 }
             }
         }
         return sb.toString();
+    }
+
+    private void appendRows(StringBuilder sb, ArchResult a, int batch, int load) {
+        double matmul = matMulGflopsBest();
+        Optional<Measurement> ours = find(a.arch(), batch, load, OURS);
+        for (String key : ENGINE_ORDER) {
+            Optional<Measurement> m = find(a.arch(), batch, load, key);
+            if (m.isEmpty()) {
+                continue;
+            }
+            Measurement r = m.get();
+            double gflops = a.flops().total() * r.imagesPerSecond() / 1e9;
+            String ratio = key.equals(OURS) || ours.isEmpty() ? "-"
+                    : fmt("%.2f", ours.get().imagesPerSecond() / r.imagesPerSecond());
+            sb.append(fmt("| %s | %d | %s | %s | %.0f (%.0f-%.0f) | %.2f | %s | %.1f | %.0f%% | %.0f | %s | %s |\n",
+                    modelName(a.arch()), batch, loadLabel(load), label(key), r.medianMs(), r.minMs(), r.maxMs(),
+                    r.imagesPerSecond(), ratio, gflops, 100 * gflops / matmul, r.cpuMsPerImage(),
+                    r.peakHeapMb() < 0 ? "-" : Long.toString(r.peakHeapMb()),
+                    r.peakRssMb() < 0 ? "-" : Long.toString(r.peakRssMb())));
+        }
     }
 
     /** The full markdown section: settings, machine, table, FLOPs, agreement, notes. */
@@ -137,6 +155,10 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
                         .append(e.threads()).append(" intra-op threads\n");
             }
         }
+        sb.append("- Background load during the timed rounds: ")
+                .append(String.join(", ", options.backgroundLoads().stream().map(BenchReport::loadLabel).toList()))
+                .append(" (busy threads are started by the suite, spin on arithmetic at normal priority, and run only "
+                        + "during the rounds)\n");
         sb.append("- Load average (1/5/15 min) before: ").append(loadBefore).append(", after: ").append(loadAfter)
                 .append('\n');
         sb.append(fmt("- Inputs: %d x %d px, N(0,1) pixels (seed %d); weights: `SyntheticWeights` seed %d, the same "
@@ -196,6 +218,13 @@ public record BenchReport(MachineInfo machine, BenchOptions options, String load
         }
         if (options.threads() != base.threads()) {
             sb.append(" --threads ").append(options.threads());
+        }
+        if (!options.backgroundLoads().equals(base.backgroundLoads())) {
+            sb.append(" --background-load ")
+                    .append(String.join(",", options.backgroundLoads().stream().map(String::valueOf).toList()));
+        }
+        if (options.peersPassive()) {
+            sb.append(" --peers-passive");
         }
         return sb.toString();
     }

@@ -77,8 +77,10 @@ public final class BenchSuite {
         Map<String, Double> checks = new LinkedHashMap<>();
         try {
             log.println(BenchReport.modelName(arch) + ": starting ITAE Studio's engine");
+            Map<String, String> oursEnv = new HashMap<>(EngineProcess.LAUNCHER_ENV);
+            oursEnv.putAll(options.oursEnv());
             EngineProcess ours = new EngineProcess(BenchReport.OURS, javaWorker(BenchReport.OURS, arch, null),
-                    options.oursEnv(), dir.resolve("ours.log"));
+                    oursEnv, dir.resolve("ours.log"));
             running.add(ours);
             engines.put(BenchReport.OURS, info(BenchReport.OURS, "ITAE Studio (DJL + libtorch)", ours));
             if (withPeers) {
@@ -143,27 +145,9 @@ public final class BenchSuite {
             }
             log.println(BenchReport.modelName(arch) + ": max abs diff of the embeddings " + diffs);
 
-            for (int batch : options.batches()) {
-                Map<String, Timing> timings = new LinkedHashMap<>();
-                for (EngineProcess e : running) {
-                    timings.put(e.name(), new Timing());
-                    if (options.warmup() > 0) {
-                        e.send(runCommand(batch, options.warmup()));
-                    }
-                }
-                for (int i = 0; i < options.iterations(); i++) {
-                    for (int k = 0; k < running.size(); k++) {
-                        EngineProcess e = running.get((i + k) % running.size());
-                        timings.get(e.name()).add(e.send(runCommand(batch, 1)));
-                    }
-                }
-                for (EngineProcess e : running) {
-                    Timing t = timings.get(e.name());
-                    BenchReport.Measurement m = new BenchReport.Measurement(arch, batch, e.name(), t.times, t.cpu,
-                            t.peakHeap, t.peakRss);
-                    measurements.add(m);
-                    log.printf(java.util.Locale.ROOT, "%s batch %d %-12s %8.1f ms/batch %7.2f images/s%n",
-                            BenchReport.modelName(arch), batch, e.name(), m.medianMs(), m.imagesPerSecond());
+            for (int load : options.backgroundLoads()) {
+                for (int batch : options.batches()) {
+                    measurements.addAll(timeInterleaved(arch, batch, load, running));
                 }
             }
             matmul.add(ours.send("{\"cmd\": \"matmul\", \"n\": 1024, \"repeats\": 10}").get("gflops").getAsDouble());
@@ -173,6 +157,43 @@ public final class BenchSuite {
                 e.close();
             }
         }
+    }
+
+    /**
+     * Warm-up, then {@code iterations} rounds of one timed forward per engine (the starting engine rotating), with
+     * {@code load} busy threads running during the rounds.
+     */
+    private List<BenchReport.Measurement> timeInterleaved(String arch, int batch, int load, List<EngineProcess> running)
+            throws IOException {
+        Map<String, Timing> timings = new LinkedHashMap<>();
+        for (EngineProcess e : running) {
+            timings.put(e.name(), new Timing());
+            if (options.warmup() > 0) {
+                e.send(runCommand(batch, options.warmup()));
+            }
+        }
+        try (BackgroundLoad background = new BackgroundLoad(load)) {
+            for (int i = 0; i < options.iterations(); i++) {
+                for (int k = 0; k < running.size(); k++) {
+                    EngineProcess e = running.get((i + k) % running.size());
+                    timings.get(e.name()).add(e.send(runCommand(batch, 1)));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        List<BenchReport.Measurement> out = new ArrayList<>();
+        for (EngineProcess e : running) {
+            Timing t = timings.get(e.name());
+            BenchReport.Measurement m = new BenchReport.Measurement(arch, batch, load, e.name(), t.times, t.cpu,
+                    t.peakHeap, t.peakRss);
+            out.add(m);
+            log.printf(java.util.Locale.ROOT, "%s batch %d, %s: %-12s %8.1f ms/batch %7.2f images/s%n",
+                    BenchReport.modelName(arch), batch, BenchReport.loadLabel(load), e.name(), m.medianMs(),
+                    m.imagesPerSecond());
+        }
+        return out;
     }
 
     /** Times and peaks of one engine at one batch size, accumulated over its run replies. */

@@ -18,6 +18,13 @@ import java.util.Map;
  * tail is quoted when the worker fails.
  */
 final class EngineProcess implements AutoCloseable {
+    /**
+     * The environment {@code ./itae-studio} gives ITAE Studio (see the launcher): our engine's worker gets it, the
+     * peers' workers never inherit it.
+     */
+    static final Map<String, String> LAUNCHER_ENV = Map.of("GLIBC_TUNABLES",
+            "glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=67108864:glibc.malloc.trim_threshold=268435456");
+
     private final String name;
     private final Process process;
     private final BufferedReader replies;
@@ -29,6 +36,7 @@ final class EngineProcess implements AutoCloseable {
         this.name = name;
         this.log = log;
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+        pb.environment().keySet().removeAll(LAUNCHER_ENV.keySet()); // peers run with their defaults
         pb.environment().putAll(env);
         this.process = pb.start();
         this.replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

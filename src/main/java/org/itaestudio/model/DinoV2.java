@@ -13,6 +13,8 @@ import ai.djl.nn.norm.LayerNorm;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +44,7 @@ public final class DinoV2 implements AutoCloseable {
     private final NDArray registerTokens; // [1, R, D] or null
     private final float[] clsPos;         // [D], pos_embed[0]
     private final float[] patchPosTable;  // [posGrid * posGrid * D]
-    private final NDArray patchWeight;    // [D, 3, 14, 14]
+    private final NDArray patchWeight;    // [D, 3, p, p], p = patch size
     private final NDArray patchBias;      // [D]
     private final List<Block> blocks;
     private final NDArray normWeight;     // [D]
@@ -66,8 +68,8 @@ public final class DinoV2 implements AutoCloseable {
             registerTokens = config.numRegisters() > 0 ? w.array("register_tokens") : null;
             float[] pos = w.floats("pos_embed");
             int d = config.embedDim();
-            clsPos = java.util.Arrays.copyOfRange(pos, 0, d);
-            patchPosTable = java.util.Arrays.copyOfRange(pos, d, pos.length);
+            clsPos = Arrays.copyOfRange(pos, 0, d);
+            patchPosTable = Arrays.copyOfRange(pos, d, pos.length);
             patchWeight = w.array("patch_embed.proj.weight");
             patchBias = w.array("patch_embed.proj.bias");
             List<Block> list = new ArrayList<>();
@@ -211,29 +213,38 @@ public final class DinoV2 implements AutoCloseable {
         });
     }
 
-    /** Per-forward state shared by the blocks. */
+    /**
+     * Per-forward state shared by the blocks; {@code probes} and {@code clsStates} are filled by the blocks.
+     *
+     * @param itaeLayers blocks ITAE acts on (empty without ITAE)
+     * @param clsStates  the last block's CLS state per image, when the request captures them
+     */
     private record Context(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH, int gridW,
-                           Map<Integer, LayerProbe> probes, float[][][] clsState) {
+                           Map<Integer, LayerProbe> probes, List<ClsState> clsStates) {
+
+        boolean itaeAt(int layer) {
+            return itaeLayers.contains(layer);
+        }
+
+        boolean probeAt(int layer) {
+            return request.probeLayers().contains(layer);
+        }
     }
 
     private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int batch, int gridH, int gridW,
                                     ForwardRequest request) {
-        SortedSet<Integer> itaeLayers = request.itae() == null ? java.util.Collections.emptySortedSet()
+        SortedSet<Integer> itaeLayers = request.itae() == null ? Collections.emptySortedSet()
                 : request.itae().resolveLayers(config.depth());
         for (int l : request.probeLayers()) {
             if (l < 0 || l >= config.depth()) {
                 throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + config.depth() + " blocks");
             }
         }
-        // clsState[0] = CLS tokens entering the last block [B][D]; [1] = packed states, filled by attention()
-        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new float[2][][]);
+        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>());
         float[][] captured = null;
         for (int i = startLayer; i < config.depth(); i++) {
             if (i == request.captureLayer()) {
                 captured = rows(x.toFloatArray(), batch);
-            }
-            if (request.captureClsState() && i == config.depth() - 1) {
-                ctx.clsState()[0] = rows(x.get(":, 0, :").toFloatArray(), batch);
             }
             try (NDManager blockManager = fwd.newSubManager()) {
                 x.tempAttach(blockManager);
@@ -242,20 +253,28 @@ public final class DinoV2 implements AutoCloseable {
                 x = out;
             }
         }
+        return finish(x, ctx, captured);
+    }
+
+    /** Final LayerNorm, pooling and the requested outputs. */
+    private ForwardResult finish(NDArray x, Context ctx, float[][] captured) {
+        int batch = ctx.batch();
+        int patches = ctx.gridH() * ctx.gridW();
         NDArray normed = layerNorm(x, normWeight, normBias);                       // [B, N, D]
-        int prefix = config.prefixTokens();
-        NDArray patchTokens = normed.get(":, " + prefix + ":, :");                  // [B, Np, D]
-        NDArray pooled = request.pooling() == Pooling.MEAN ? patchTokens.mean(new int[] {1}) : normed.get(":, 0, :");
+        NDArray patchTokens = normed.get(":, " + config.prefixTokens() + ":, :");   // [B, Np, D]
+        NDArray pooled = ctx.request().pooling() == Pooling.MEAN ? patchTokens.mean(new int[] {1}) : normed.get(":, 0, :");
         float[][] embeddings = rows(pooled.toFloatArray(), batch);
         float[][][] tokens = null;
-        if (request.patchTokens()) {
+        if (ctx.request().patchTokens()) {
             float[][] flat = rows(patchTokens.toFloatArray(), batch);
             tokens = new float[batch][][];
             for (int b = 0; b < batch; b++) {
-                tokens[b] = rows(flat[b], gridH * gridW);
+                tokens[b] = rows(flat[b], patches);
             }
         }
-        return new ForwardResult(gridH, gridW, embeddings, tokens, Map.copyOf(ctx.probes()), captured, ctx.clsState()[1]);
+        float[][] clsStates = ctx.clsStates().isEmpty() ? null
+                : ctx.clsStates().stream().map(ClsState::pack).toArray(float[][]::new);
+        return new ForwardResult(ctx.gridH(), ctx.gridW(), embeddings, tokens, Map.copyOf(ctx.probes()), captured, clsStates);
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
@@ -269,7 +288,9 @@ public final class DinoV2 implements AutoCloseable {
      * skips four [B, N, D] allocations (ViT-S/14 batch 8: 1.77 -> 1.09 ms per residual, one thread).
      */
     private NDArray block(Block blk, NDArray x, int layer, Context ctx) {
-        x.addi(attention(blk, layerNorm(x, blk.norm1W, blk.norm1B), layer, ctx).muli(blk.ls1));
+        boolean capture = ctx.request().captureClsState() && layer == config.depth() - 1;
+        float[][] clsInput = capture ? rows(x.get(":, 0, :").toFloatArray(), ctx.batch()) : null; // [B][D]
+        x.addi(attention(blk, layerNorm(x, blk.norm1W, blk.norm1B), layer, ctx, clsInput).muli(blk.ls1));
         return x.addi(ffn(blk, layerNorm(x, blk.norm2W, blk.norm2B)).muli(blk.ls2));
     }
 
@@ -286,9 +307,54 @@ public final class DinoV2 implements AutoCloseable {
         return Linear.linear(hidden, blk.fc2W, blk.fc2B).singletonOrThrow();
     }
 
-    private NDArray attention(Block blk, NDArray h, int layer, Context ctx) {
-        int b = ctx.batch();
-        int d = config.embedDim();
+    // ---- attention, in steps ---------------------------------------------------------------------------------
+
+    /**
+     * One block's attention inputs.
+     *
+     * @param qkv    raw projections [B, N, 3D] (q | k | v along the last axis)
+     * @param v      values per head [B, H, N, hd]
+     * @param logits pre-softmax, pre-ITAE scores [B, H, N, N], q scaled by hd^-0.5
+     */
+    private record Projections(NDArray qkv, NDArray v, NDArray logits) {
+        long tokens() {
+            return qkv.getShape().get(1);
+        }
+    }
+
+    /**
+     * Multi-head self-attention of one block, with ITAE, probes and CLS-state capture where the request asks.
+     *
+     * @param h        the normed hidden state [B, N, D]
+     * @param clsInput the CLS tokens entering the block [B][D] when its CLS states are captured, else null
+     */
+    private NDArray attention(Block blk, NDArray h, int layer, Context ctx, float[][] clsInput) {
+        Projections p = project(blk, h, ctx.batch());
+        boolean itaeHere = ctx.itaeAt(layer);
+        boolean probeHere = ctx.probeAt(layer);
+        ItaeConfig itae = ctx.request().itae();
+        QkvNorms norms = probeHere || itaeHere ? qkvNorms(p.qkv(), probeHere ? null : itae.component(), ctx.batch()) : null;
+        if (clsInput != null) {
+            ctx.clsStates().addAll(clsStates(clsInput, p, ctx.batch()));
+        }
+        Artifacts artifacts = Artifacts.none(ctx.batch());
+        NDArray logits = p.logits();
+        if (itaeHere) {
+            artifacts = detectArtifacts(itae, patchScores(norms.of(itae.component())));
+            float[] mask = artifacts.columnMask((int) p.tokens(), config.prefixTokens());
+            logits = attenuate(logits, mask, itae.rows() == ItaeConfig.Rows.CLS, itae.strength(), config.prefixTokens());
+        }
+        NDArray attn = logits.softmax(-1);                                         // [B, H, N, N]
+        if (probeHere) {
+            ctx.probes().put(layer, probe(layer, norms, attn, artifacts, ctx));
+        }
+        long n = p.tokens();
+        NDArray out = attn.matMul(p.v()).transpose(0, 2, 1, 3).reshape(ctx.batch(), n, config.embedDim()); // [B, N, D]
+        return Linear.linear(out, blk.projW, blk.projB).singletonOrThrow();
+    }
+
+    /** The qkv projection, the values per head and the scaled dot-product logits. */
+    private Projections project(Block blk, NDArray h, int b) {
         int heads = config.numHeads();
         int hd = config.headDim();
         long n = h.getShape().get(1);
@@ -296,87 +362,128 @@ public final class DinoV2 implements AutoCloseable {
         NDArray split = qkv.reshape(b, n, 3, heads, hd).transpose(2, 0, 3, 1, 4); // [3, B, H, N, hd]
         NDArray q = split.get(0).mul((float) Math.pow(hd, -0.5));
         NDArray k = split.get(1);
-        NDArray v = split.get(2);
         NDArray logits = q.matMul(k.transpose(0, 1, 3, 2));                      // [B, H, N, N]
-
-        boolean itaeHere = ctx.itaeLayers().contains(layer);
-        boolean probe = ctx.request().probeLayers().contains(layer);
-        int prefix = config.prefixTokens();
-        int patches = (int) n - prefix;
-        float[][][] norms = null; // [q|k|v][image][token]
-        if (probe || itaeHere) {
-            norms = new float[3][][];
-            for (int c = 0; c < 3; c++) {
-                boolean wanted = probe || c == ctx.request().itae().component().ordinal();
-                if (wanted) {
-                    norms[c] = rows(qkv.get(":, :, " + c * d + ":" + (c + 1) * d).norm(new int[] {-1}).toFloatArray(), b);
-                }
-            }
-        }
-        if (ctx.request().captureClsState() && layer == config.depth() - 1) {
-            ctx.clsState()[1] = captureClsState(ctx.clsState()[0], qkv, logits, b, (int) n);
-        }
-        int[][] artifacts = null;
-        double[] thresholds = null;
-        if (itaeHere) {
-            ItaeConfig itae = ctx.request().itae();
-            float[][] scores = norms[itae.component().ordinal()];
-            float[] columnMask = new float[b * (int) n];
-            artifacts = new int[b][];
-            thresholds = new double[b];
-            for (int i = 0; i < b; i++) {
-                float[] patchScores = java.util.Arrays.copyOfRange(scores[i], prefix, (int) n);
-                thresholds[i] = ArtifactDetector.resolveThreshold(itae, patchScores);
-                boolean[] flags = ArtifactDetector.detect(patchScores, thresholds[i], itae.direction());
-                artifacts[i] = ArtifactDetector.indices(flags);
-                for (int j : artifacts[i]) {
-                    columnMask[i * (int) n + prefix + j] = 1f;
-                }
-            }
-            logits = attenuate(logits, columnMask, itae, b, (int) n, prefix);
-        }
-        NDArray attn = logits.softmax(-1);                                         // [B, H, N, N]
-        if (probe) {
-            float[][] cls = rows(attn.get(":, :, 0, " + prefix + ":").toFloatArray(), b);
-            float[][][] clsAttention = new float[b][][];
-            for (int i = 0; i < b; i++) {
-                clsAttention[i] = rows(cls[i], heads);
-            }
-            float[][][][] full = null;
-            if (ctx.request().fullAttention()) {
-                float[][] flat = rows(attn.toFloatArray(), b);
-                full = new float[b][heads][][];
-                for (int i = 0; i < b; i++) {
-                    float[][] perHead = rows(flat[i], heads);
-                    for (int hh = 0; hh < heads; hh++) {
-                        full[i][hh] = rows(perHead[hh], (int) n);
-                    }
-                }
-            }
-            if (artifacts == null) {
-                artifacts = new int[b][0];
-                thresholds = new double[b];
-                java.util.Arrays.fill(thresholds, Double.NaN);
-            }
-            ctx.probes().put(layer, new LayerProbe(layer, norms[0], norms[1], norms[2], clsAttention, full, artifacts, thresholds));
-        }
-        NDArray out = attn.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, d);      // [B, N, D]
-        return Linear.linear(out, blk.projW, blk.projB).singletonOrThrow();
+        return new Projections(qkv, split.get(2), logits);
     }
 
-    /** Packs the last block's {@link ClsState} of every image (logits taken before ITAE). */
-    private float[][] captureClsState(float[][] xCls, NDArray qkv, NDArray logits, int b, int n) {
+    /**
+     * L2 norms of the raw q, k and v projections per token, each [image][token]; a component not computed is null.
+     */
+    private record QkvNorms(float[][] q, float[][] k, float[][] v) {
+        float[][] of(ItaeConfig.Component c) {
+            return switch (c) {
+                case Q -> q;
+                case K -> k;
+                case V -> v;
+            };
+        }
+    }
+
+    /** Norms of every component, or of {@code only} that one when it is not null. */
+    private QkvNorms qkvNorms(NDArray qkv, ItaeConfig.Component only, int b) {
         int d = config.embedDim();
-        int heads = config.numHeads();
-        float[][] clsLogits = rows(logits.get(":, :, 0, :").toFloatArray(), b);            // [B][H*N]
-        float[][] v = rows(qkv.get(":, :, " + 2 * d + ":").toFloatArray(), b);             // [B][N*D]
-        float[][] norms = rows(qkv.reshape(b, n, 3, d).norm(new int[] {-1}).transpose(0, 2, 1).toFloatArray(), b); // [B][3*N]
-        float[][] out = new float[b][];
-        for (int i = 0; i < b; i++) {
-            out[i] = new ClsState(xCls[i], clsLogits[i], v[i], norms[i]).pack();
+        float[][][] norms = new float[3][][];
+        for (ItaeConfig.Component c : ItaeConfig.Component.values()) {
+            if (only == null || only == c) {
+                int at = c.ordinal() * d;
+                norms[c.ordinal()] = rows(qkv.get(":, :, " + at + ":" + (at + d)).norm(new int[] {-1}).toFloatArray(), b);
+            }
+        }
+        return new QkvNorms(norms[0], norms[1], norms[2]);
+    }
+
+    /** Each image's token scores without the prefix tokens (CLS and registers are never artifacts). */
+    private float[][] patchScores(float[][] tokenScores) {
+        int prefix = config.prefixTokens();
+        float[][] out = new float[tokenScores.length][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Arrays.copyOfRange(tokenScores[i], prefix, tokenScores[i].length);
         }
         return out;
     }
+
+    /**
+     * Artifact patches and the threshold used, per image.
+     *
+     * @param indices    [image] ascending patch indices
+     * @param thresholds [image] resolved threshold (NaN where ITAE did not run)
+     */
+    private record Artifacts(int[][] indices, double[] thresholds) {
+        static Artifacts none(int batch) {
+            double[] t = new double[batch];
+            Arrays.fill(t, Double.NaN);
+            return new Artifacts(new int[batch][0], t);
+        }
+
+        /** 1 at the artifact columns of each image's N tokens [B * N]. */
+        float[] columnMask(int tokens, int prefix) {
+            float[] mask = new float[indices.length * tokens];
+            for (int i = 0; i < indices.length; i++) {
+                for (int j : indices[i]) {
+                    mask[i * tokens + prefix + j] = 1f;
+                }
+            }
+            return mask;
+        }
+    }
+
+    /** The one artifact decision of the model, for full forwards and the CLS fast path alike. */
+    private static Artifacts detectArtifacts(ItaeConfig itae, float[][] patchScores) {
+        int b = patchScores.length;
+        int[][] indices = new int[b][];
+        double[] thresholds = new double[b];
+        for (int i = 0; i < b; i++) {
+            thresholds[i] = ArtifactDetector.resolveThreshold(itae, patchScores[i]);
+            indices[i] = ArtifactDetector.indices(ArtifactDetector.detect(patchScores[i], thresholds[i], itae.direction()));
+        }
+        return new Artifacts(indices, thresholds);
+    }
+
+    /** What a probed block returns: norms, CLS attention over the patches (and the full attention on request). */
+    private LayerProbe probe(int layer, QkvNorms norms, NDArray attn, Artifacts artifacts, Context ctx) {
+        int b = ctx.batch();
+        int heads = config.numHeads();
+        float[][] cls = rows(attn.get(":, :, 0, " + config.prefixTokens() + ":").toFloatArray(), b); // [B][H*Np]
+        float[][][] clsAttention = new float[b][][];
+        for (int i = 0; i < b; i++) {
+            clsAttention[i] = rows(cls[i], heads);
+        }
+        float[][][][] full = ctx.request().fullAttention() ? fullAttention(attn, b) : null;
+        return new LayerProbe(layer, norms.q(), norms.k(), norms.v(), clsAttention, full, artifacts.indices(),
+                artifacts.thresholds());
+    }
+
+    /** [image][head][query][key] copy of the attention [B, H, N, N]. */
+    private float[][][][] fullAttention(NDArray attn, int b) {
+        int heads = config.numHeads();
+        int n = (int) attn.getShape().get(2);
+        float[][] flat = rows(attn.toFloatArray(), b);
+        float[][][][] full = new float[b][heads][][];
+        for (int i = 0; i < b; i++) {
+            float[][] perHead = rows(flat[i], heads);
+            for (int hh = 0; hh < heads; hh++) {
+                full[i][hh] = rows(perHead[hh], n);
+            }
+        }
+        return full;
+    }
+
+    /** The last block's {@link ClsState} of every image (logits taken before ITAE). */
+    private List<ClsState> clsStates(float[][] clsInput, Projections p, int b) {
+        int d = config.embedDim();
+        int n = (int) p.tokens();
+        NDArray qkv = p.qkv();
+        float[][] clsLogits = rows(p.logits().get(":, :, 0, :").toFloatArray(), b);          // [B][H*N]
+        float[][] v = rows(qkv.get(":, :, " + 2 * d + ":").toFloatArray(), b);               // [B][N*D]
+        float[][] norms = rows(qkv.reshape(b, n, 3, d).norm(new int[] {-1}).transpose(0, 2, 1).toFloatArray(), b); // [B][3*N]
+        List<ClsState> out = new ArrayList<>(b);
+        for (int i = 0; i < b; i++) {
+            out.add(new ClsState(clsInput[i], clsLogits[i], v[i], norms[i]));
+        }
+        return out;
+    }
+
+    // ---- CLS fast path ---------------------------------------------------------------------------------------
 
     /**
      * Embeddings (CLS pooling) under last-block, CLS-row ITAE, from {@link ClsState}s alone: the last block's CLS row
@@ -388,13 +495,12 @@ public final class DinoV2 implements AutoCloseable {
      */
     public ClsReembedding embedFromClsStates(float[][] packed, ItaeConfig itae) {
         int last = config.depth() - 1;
-        if (itae != null && (itae.rows() != ItaeConfig.Rows.CLS || !itae.resolveLayers(config.depth()).equals(java.util.Set.of(last)))) {
+        if (itae != null && (itae.rows() != ItaeConfig.Rows.CLS || !itae.resolveLayers(config.depth()).equals(Set.of(last)))) {
             throw new IllegalArgumentException("the CLS fast path needs ITAE on the last block's CLS row only: " + itae.key());
         }
         int b = packed.length;
         int d = config.embedDim();
         int heads = config.numHeads();
-        int prefix = config.prefixTokens();
         // Copy straight out of the packed arrays (no per-image unpacking: this runs on thousands of states).
         int n = ClsState.tokens(packed[0].length, d, heads);
         int logitsAt = d;
@@ -403,10 +509,7 @@ public final class DinoV2 implements AutoCloseable {
         float[] x = new float[b * d];
         float[] logits = new float[b * heads * n];
         float[] v = new float[b * n * d];
-        float[] mask = new float[b * n];
-        int[][] artifacts = new int[b][0];
-        double[] thresholds = new double[b];
-        java.util.Arrays.fill(thresholds, Double.NaN);
+        float[][] scores = new float[b][];
         for (int i = 0; i < b; i++) {
             float[] p = packed[i];
             if (p.length != packed[0].length) {
@@ -416,29 +519,29 @@ public final class DinoV2 implements AutoCloseable {
             System.arraycopy(p, logitsAt, logits, i * heads * n, heads * n);
             System.arraycopy(p, vAt, v, i * n * d, n * d);
             if (itae != null) {
-                int from = normsAt + itae.component().ordinal() * n + prefix;
-                float[] scores = java.util.Arrays.copyOfRange(p, from, from + n - prefix);
-                thresholds[i] = ArtifactDetector.resolveThreshold(itae, scores);
-                artifacts[i] = ArtifactDetector.indices(ArtifactDetector.detect(scores, thresholds[i], itae.direction()));
-                for (int j : artifacts[i]) {
-                    mask[i * n + prefix + j] = 1f;
-                }
+                int from = normsAt + itae.component().ordinal() * n;
+                scores[i] = Arrays.copyOfRange(p, from, from + n);
             }
         }
-        Block blk = blocks.get(last);
+        Artifacts artifacts = itae == null ? Artifacts.none(b) : detectArtifacts(itae, patchScores(scores));
         try (NDManager m = manager.newSubManager()) {
             NDArray l = m.create(logits, new Shape(b, heads, 1, n));                        // [B, H, 1, N]
-            if (itae != null) {
-                l = attenuate(l, mask, itae.withRows(ItaeConfig.Rows.ALL), b, n, prefix);  // the one row is the CLS row
+            if (itae != null) { // the one query row is the CLS row
+                l = attenuate(l, artifacts.columnMask(n, config.prefixTokens()), false, itae.strength(), config.prefixTokens());
             }
             NDArray vh = m.create(v, new Shape(b, n, heads, config.headDim())).transpose(0, 2, 1, 3); // [B, H, N, hd]
             NDArray o = l.softmax(-1).matMul(vh).reshape(b, d);                              // [B, D]
-            NDArray y = m.create(x, new Shape(b, d));
-            y = y.add(Linear.linear(o, blk.projW, blk.projB).singletonOrThrow().mul(blk.ls1));
-            y = y.add(ffn(blk, layerNorm(y, blk.norm2W, blk.norm2B)).mul(blk.ls2));
-            float[][] emb = rows(layerNorm(y, normWeight, normBias).toFloatArray(), b);
-            return new ClsReembedding(emb, artifacts, thresholds);
+            float[][] emb = rows(lastBlockClsTail(o, m.create(x, new Shape(b, d))).toFloatArray(), b);
+            return new ClsReembedding(emb, artifacts.indices(), artifacts.thresholds());
         }
+    }
+
+    /** The rest of the last block for CLS rows: projection, LayerScale, MLP, then the final norm; [B, D]. */
+    private NDArray lastBlockClsTail(NDArray attended, NDArray xCls) {
+        Block blk = blocks.get(config.depth() - 1);
+        NDArray y = xCls.add(Linear.linear(attended, blk.projW, blk.projB).singletonOrThrow().mul(blk.ls1));
+        y = y.add(ffn(blk, layerNorm(y, blk.norm2W, blk.norm2B)).mul(blk.ls2));
+        return layerNorm(y, normWeight, normBias);
     }
 
     /** Result of {@link #embedFromClsStates}: embeddings, and the artifacts and threshold used per image. */
@@ -446,19 +549,25 @@ public final class DinoV2 implements AutoCloseable {
     }
 
     /**
-     * ITAE on pre-softmax logits: for artifact columns j, l'_j = l_j - s (l_j - min over patch columns), applied to
-     * the CLS query row or to every row. Multiplying by a 0/1 mask leaves every other logit bit-identical.
+     * ITAE on pre-softmax logits [B, H, rows, N]: for artifact columns j, l'_j = l_j - s (l_j - min over patch
+     * columns), applied to the CLS query row or to every row. Multiplying by a 0/1 mask leaves every other logit
+     * bit-identical.
+     *
+     * @param columnMask [B * N], 1 at artifact columns
      */
-    private static NDArray attenuate(NDArray logits, float[] columnMask, ItaeConfig itae, int b, int n, int prefix) {
+    private static NDArray attenuate(NDArray logits, float[] columnMask, boolean clsRowOnly, double strength, int prefix) {
         NDManager m = logits.getManager();
-        NDArray minPatch = logits.get(":, :, :, " + prefix + ":").min(new int[] {-1}, true); // [B, H, N, 1]
+        Shape s = logits.getShape();
+        int b = (int) s.get(0);
+        int n = (int) s.get(3);
+        NDArray minPatch = logits.get(":, :, :, " + prefix + ":").min(new int[] {-1}, true); // [B, H, rows, 1]
         NDArray mask = m.create(columnMask, new Shape(b, 1, 1, n));
-        if (itae.rows() == ItaeConfig.Rows.CLS) {
+        if (clsRowOnly) {
             float[] rowMask = new float[n];
             rowMask[0] = 1f;
             mask = mask.mul(m.create(rowMask, new Shape(1, 1, n, 1)));               // [B, 1, N, N]
         }
-        return logits.sub(logits.sub(minPatch).mul(mask).mul((float) itae.strength()));
+        return logits.sub(logits.sub(minPatch).mul(mask).mul((float) strength));
     }
 
     /** Splits a flat array into {@code count} equal rows. */
@@ -466,7 +575,7 @@ public final class DinoV2 implements AutoCloseable {
         int len = flat.length / count;
         float[][] out = new float[count][];
         for (int i = 0; i < count; i++) {
-            out[i] = java.util.Arrays.copyOfRange(flat, i * len, (i + 1) * len);
+            out[i] = Arrays.copyOfRange(flat, i * len, (i + 1) * len);
         }
         return out;
     }
@@ -474,10 +583,5 @@ public final class DinoV2 implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
-    }
-
-    /** The probe layers of a request as a set, for callers building requests. */
-    public static Set<Integer> lastLayer(DinoV2Config config) {
-        return Set.of(config.depth() - 1);
     }
 }

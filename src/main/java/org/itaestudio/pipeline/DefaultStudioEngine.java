@@ -286,8 +286,9 @@ public final class DefaultStudioEngine implements StudioEngine {
             ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false);
             ForwardResult r;
             if (st != null && st.layer() <= start) {
-                r = model.forwardFrom(st.layer(), new float[][] {st.hidden()}, st.input().height() / 14,
-                        st.input().width() / 14, request);
+                int patch = model.config().patchSize();
+                r = model.forwardFrom(st.layer(), new float[][] {st.hidden()}, st.input().height() / patch,
+                        st.input().width() / patch, request);
             } else {
                 RgbImage shown;
                 ModelInput input;

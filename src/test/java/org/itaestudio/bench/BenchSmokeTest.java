@@ -36,7 +36,7 @@ class BenchSmokeTest {
             assertEquals(2, ours.timesMs().size());
             assertTrue(ours.timesMs().stream().allMatch(t -> t > 0), ours.timesMs().toString());
             assertTrue(ours.peakRssMb() > 0 && ours.peakHeapMb() > 0, ours.toString());
-            assertTrue(table.contains("| ViT-S/14 | " + batch + " | ITAE Studio (DJL + libtorch) | "), table);
+            assertTrue(table.contains("| ViT-S/14 | " + batch + " | quiet | ITAE Studio (DJL + libtorch) | "), table);
         }
         assertEquals(2, report.matMulGflops().size());
         assertTrue(report.matMulGflopsBest() > 0);
@@ -60,8 +60,8 @@ class BenchSmokeTest {
                 assertEquals(2, m.timesMs().size(), peer);
                 assertTrue(m.peakRssMb() > 0, peer);
             }
-            assertTrue(table.contains("| ViT-S/14 | " + batch + " | PyTorch eager | "), table);
-            assertTrue(table.contains("| ViT-S/14 | " + batch + " | ONNX Runtime (Java) | "), table);
+            assertTrue(table.contains("| ViT-S/14 | " + batch + " | quiet | PyTorch eager | "), table);
+            assertTrue(table.contains("| ViT-S/14 | " + batch + " | quiet | ONNX Runtime (Java) | "), table);
         }
         BenchReport.ArchResult vits = report.archs().get(0);
         assertEquals(List.of("ours vs pytorch", "ours vs onnxruntime", "pytorch vs onnxruntime"),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -24,7 +23,7 @@ class DinoV2BehaviourTest {
 
     @BeforeAll
     static void load() throws Exception {
-        model = DinoV2.create(CONFIG, new SyntheticWeights(CONFIG, 7), Device.cpu());
+        model = DinoV2.create(CONFIG, new SyntheticWeights(CONFIG, 7), TestDevice.get());
     }
 
     @AfterAll

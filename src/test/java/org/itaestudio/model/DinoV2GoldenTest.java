@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
@@ -71,7 +70,7 @@ class DinoV2GoldenTest {
         DinoV2 m = MODELS.get(key);
         if (m == null) {
             try (LoadedCheckpoint ckpt = CheckpointLoader.open(Fixtures.path(checkpoint + "/" + layout))) {
-                m = DinoV2.create(ckpt.config(), ckpt.weights(), Device.cpu());
+                m = DinoV2.create(ckpt.config(), ckpt.weights(), TestDevice.get());
             }
             MODELS.put(key, m);
         }
