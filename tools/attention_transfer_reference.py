@@ -9,7 +9,9 @@ Output: src/test/resources/transfer/
   student_native.safetensors     the native student's initial weights (teacher's components: LayerScale) + head.*
   student_standard.safetensors   the standard student's initial weights (plain pre-norm ViT, no LayerScale) + head.*
   batches.safetensors            pixels [steps, B, 3, 32, 32] (already normalised) and labels [steps, B] (as floats)
-  <arch>_<mode>.safetensors      grad.<name>: every gradient of the first batch; after.<name>: weights after 5 AdamW steps
+  teacher_reg4.safetensors, student_native_reg4.safetensors
+                                 the same with 4 register tokens, for the case native_reg4_distill
+  <case>.safetensors             grad.<name>: every gradient of the first batch; after.<name>: weights after 5 AdamW steps
   golden.json                    settings, learning rate per step, and per case: per-layer attention losses,
                                  classification, attention and total loss of every step
 
@@ -82,13 +84,15 @@ class Block(nn.Module):
 
 
 class ViT(nn.Module):
-    """CLS + patch tokens with a learned position embedding on both, pre-norm blocks, final norm, head on CLS."""
+    """CLS + patch tokens with a learned position embedding on both, registers (if any) inserted after CLS, pre-norm
+    blocks, final norm, head on CLS."""
 
-    def __init__(self, s, layer_scale, classes):
+    def __init__(self, s, layer_scale, classes, registers=0):
         super().__init__()
         d, grid = s["dim"], s["image"] // s["patch"]
         self.patch = nn.Conv2d(3, d, s["patch"], stride=s["patch"])
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.reg = nn.Parameter(torch.zeros(1, registers, d)) if registers else None
         self.pos = nn.Parameter(torch.zeros(1, 1 + grid * grid, d))
         self.blocks = nn.ModuleList(Block(d, s["heads"], s["mlp_ratio"] * d, layer_scale, s["layer_norm_eps"])
                                     for _ in range(s["depth"]))
@@ -99,6 +103,8 @@ class ViT(nn.Module):
         """given: {layer: attention weights}; returns (logits or None, [scores per layer, None where given])."""
         tokens = self.patch(img).flatten(2).transpose(1, 2)                  # [B, Np, D]
         x = torch.cat([self.cls.expand(len(img), -1, -1), tokens], 1) + self.pos
+        if self.reg is not None:                                             # after CLS, no position embedding
+            x = torch.cat([x[:, :1], self.reg.expand(len(img), -1, -1), x[:, 1:]], 1)
         all_scores = []
         for i, blk in enumerate(self.blocks):
             x, scores = blk(x, (given or {}).get(i))
@@ -111,6 +117,8 @@ class ViT(nn.Module):
         out = collections.OrderedDict()
         out["cls_token"] = self.cls
         out["pos_embed"] = self.pos
+        if self.reg is not None:
+            out["register_tokens"] = self.reg
         out["patch_embed.proj.weight"] = self.patch.weight
         out["patch_embed.proj.bias"] = self.patch.bias
         for i, b in enumerate(self.blocks):
@@ -162,8 +170,8 @@ def optimiser(student, s):
                               {"params": no_decay, "weight_decay": 0.0}], lr=s["lr"], betas=s["betas"], eps=s["eps"])
 
 
-def run_case(arch, mode, teacher, init, batches, labels, s):
-    student = ViT(s, layer_scale=(arch == "native"), classes=s["classes"])
+def run_case(name, arch, mode, teacher, init, batches, labels, s, registers=0):
+    student = ViT(s, layer_scale=(arch == "native"), classes=s["classes"], registers=registers)
     student.load_state_dict(init)
     layers = list(range(s["depth"] - s["keep_last"]))
     opt = optimiser(student, s)
@@ -195,7 +203,7 @@ def run_case(arch, mode, teacher, init, batches, labels, s):
         tensors["grad." + n] = g
     for n, p in named.items():
         tensors["after." + n] = p.detach().clone()
-    write_safetensors(OUT / f"{arch}_{mode}.safetensors", tensors)
+    write_safetensors(OUT / f"{name}.safetensors", tensors)
     return record
 
 
@@ -237,7 +245,17 @@ def main():
     golden = {"settings": s, "torch": torch.__version__, "cases": {}}
     for arch in ("native", "standard"):
         for mode in ("copy", "distill"):
-            golden["cases"][f"{arch}_{mode}"] = run_case(arch, mode, teacher, inits[arch], batches, labels, s)
+            golden["cases"][f"{arch}_{mode}"] = run_case(f"{arch}_{mode}", arch, mode, teacher, inits[arch], batches,
+                                                         labels, s)
+    # registers: a teacher with 4 and a native student that keeps them (token layout CLS, registers, patches)
+    teacher_reg = ViT(s, layer_scale=True, classes=0, registers=4)
+    randomise(teacher_reg, g)
+    write_safetensors(OUT / "teacher_reg4.safetensors", teacher_reg.named_weights())
+    student = ViT(s, layer_scale=True, classes=s["classes"], registers=4)
+    randomise(student, g)
+    write_safetensors(OUT / "student_native_reg4.safetensors", student.named_weights())
+    golden["cases"]["native_reg4_distill"] = run_case("native_reg4_distill", "native", "distill", teacher_reg,
+                                                      student.state_dict(), batches, labels, s, registers=4)
     with open(OUT / "golden.json", "w") as f:
         json.dump(golden, f, indent=1)
     print(f"wrote {OUT} with torch {torch.__version__}")

@@ -20,6 +20,9 @@ final class TransferGoldens {
     /** The reference's tiny teacher: 32 px, patch 8 (4 x 4 grid), dim 32, 5 blocks, 2 heads, no registers. */
     static final DinoV2Config TEACHER = new DinoV2Config(32, 5, 2, 128, DinoV2Config.FfnType.MLP, 0, 8, 4, 1e-6,
             false, 0.0);
+    /** The same with 4 register tokens. */
+    static final DinoV2Config TEACHER_REG4 = new DinoV2Config(32, 5, 2, 128, DinoV2Config.FfnType.MLP, 4, 8, 4, 1e-6,
+            true, 0.0);
     static final int CLASSES = 3;
 
     private TransferGoldens() {

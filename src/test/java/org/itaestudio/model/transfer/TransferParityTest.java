@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The training core against the independent PyTorch reference (tools/attention_transfer_reference.py): a tiny random
- * DINOv2 teacher and a native and a standard student, copy and distill, five steps on five fixed batches with
+ * DINOv2 teacher and a native and a standard student, copy and distill (and distill from a teacher with 4 registers
+ * to a native student that keeps them), five steps on five fixed batches with
  * warm-up, cosine decay, weight decay and gradient clipping. Compared: the learning rate, every step's per-layer
  * attention losses, classification and total loss, every gradient of the first batch and every weight after five
  * AdamW steps, each within 1e-4 scaled by max(1, |reference|).
@@ -31,6 +32,7 @@ class TransferParityTest {
     static final Map<String, Double> WORST = new ConcurrentHashMap<>();
 
     static DinoV2 teacher;
+    static DinoV2 teacherWithRegisters;
     static JsonObject golden;
     static float[] pixels;
     static float[] labels;
@@ -40,6 +42,9 @@ class TransferParityTest {
         try (SafetensorsReader r = SafetensorsReader.open(TransferGoldens.path("teacher.safetensors"))) {
             teacher = DinoV2.create(TransferGoldens.TEACHER, r, Device.cpu());
         }
+        try (SafetensorsReader r = SafetensorsReader.open(TransferGoldens.path("teacher_reg4.safetensors"))) {
+            teacherWithRegisters = DinoV2.create(TransferGoldens.TEACHER_REG4, r, Device.cpu());
+        }
         golden = TransferGoldens.golden();
         Map<String, float[]> batches = TransferGoldens.tensors("batches.safetensors");
         pixels = batches.get("pixels");
@@ -48,8 +53,10 @@ class TransferParityTest {
 
     @AfterAll
     static void closeTeacher() {
-        if (teacher != null) {
-            teacher.close();
+        for (DinoV2 t : new DinoV2[] {teacher, teacherWithRegisters}) {
+            if (t != null) {
+                t.close();
+            }
         }
         System.out.println("transfer parity, worst |java - torch| / max(1, |torch|): " + WORST);
     }
@@ -77,11 +84,11 @@ class TransferParityTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"NATIVE, COPY", "NATIVE, DISTILL", "STANDARD, COPY", "STANDARD, DISTILL"})
-    void fiveStepsMatchTheReference(StudentArch arch, TransferMode mode) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"native_copy, NATIVE, COPY, 0", "native_distill, NATIVE, DISTILL, 0", "standard_copy, STANDARD, COPY, 0",
+        "standard_distill, STANDARD, DISTILL, 0", "native_reg4_distill, NATIVE, DISTILL, 4"})
+    void fiveStepsMatchTheReference(String key, StudentArch arch, TransferMode mode, int registers) throws Exception {
         JsonObject s = golden.getAsJsonObject("settings");
-        String key = arch.name().toLowerCase() + "_" + mode.name().toLowerCase();
         JsonArray steps = golden.getAsJsonObject("cases").getAsJsonObject(key).getAsJsonArray("steps");
         Map<String, float[]> expected = TransferGoldens.tensors(key + ".safetensors");
         int count = s.get("batch").getAsInt();
@@ -93,10 +100,13 @@ class TransferParityTest {
                 s.get("atd_weight").getAsDouble(), adam);
         LearningRateSchedule schedule = new LearningRateSchedule(s.get("lr").getAsDouble(), s.get("min_lr").getAsDouble(),
                 s.get("warmup_steps").getAsInt(), steps.size());
-        Path init = TransferGoldens.path("student_" + arch.name().toLowerCase() + ".safetensors");
+        String suffix = registers > 0 ? "_reg" + registers : "";
+        DinoV2 t = registers > 0 ? teacherWithRegisters : teacher;
+        Path init = TransferGoldens.path("student_" + arch.name().toLowerCase() + suffix + ".safetensors");
         try (SafetensorsReader r = SafetensorsReader.open(init);
-             StudentVit student = StudentVit.load(TransferGoldens.student(arch), r, Device.cpu());
-             TransferTrainer trainer = new TransferTrainer(new TeacherAttention(teacher, null), student, settings)) {
+             StudentVit student = StudentVit.load(StudentConfig.like(t.config(), arch, 4, TransferGoldens.CLASSES), r,
+                     Device.cpu());
+             TransferTrainer trainer = new TransferTrainer(new TeacherAttention(t, null), student, settings)) {
             for (int step = 0; step < steps.size(); step++) {
                 JsonObject ref = steps.get(step).getAsJsonObject();
                 close("lr", ref.get("lr").getAsDouble(), schedule.at(step));
