@@ -30,12 +30,13 @@ The teacher is frozen: it runs under torch.no_grad and its attention is a consta
 import collections
 import json
 import math
-import struct
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from make_weight_fixtures import write_safetensors  # the project's one safetensors writer (no package in Debian)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "test" / "resources" / "transfer"
@@ -207,21 +208,8 @@ def run_case(name, arch, mode, teacher, init, batches, labels, s, registers=0):
     return record
 
 
-def write_safetensors(path, tensors):
-    """Minimal float32 safetensors writer (the safetensors package is not in Debian's torch)."""
-    header, blobs, offset = collections.OrderedDict(), [], 0
-    for name, t in tensors.items():
-        raw = t.detach().to(torch.float32).contiguous().numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+def detached(tensors):
+    return collections.OrderedDict((n, t.detach().clone()) for n, t in tensors.items())
 
 
 def main():
@@ -232,13 +220,13 @@ def main():
     teacher = ViT(s, layer_scale=True, classes=0)
     randomise(teacher, g)
     teacher.eval()
-    write_safetensors(OUT / "teacher.safetensors", teacher.named_weights())
+    write_safetensors(OUT / "teacher.safetensors", detached(teacher.named_weights()))
     inits = {}
     for arch in ("native", "standard"):
         student = ViT(s, layer_scale=(arch == "native"), classes=s["classes"])
         randomise(student, g)
         inits[arch] = student.state_dict()
-        write_safetensors(OUT / f"student_{arch}.safetensors", student.named_weights())
+        write_safetensors(OUT / f"student_{arch}.safetensors", detached(student.named_weights()))
     batches = torch.randn(s["steps"], s["batch"], 3, s["image"], s["image"], generator=g)
     labels = torch.randint(0, s["classes"], (s["steps"], s["batch"]), generator=g)
     write_safetensors(OUT / "batches.safetensors", {"pixels": batches, "labels": labels.to(torch.float32)})
@@ -250,10 +238,10 @@ def main():
     # registers: a teacher with 4 and a native student that keeps them (token layout CLS, registers, patches)
     teacher_reg = ViT(s, layer_scale=True, classes=0, registers=4)
     randomise(teacher_reg, g)
-    write_safetensors(OUT / "teacher_reg4.safetensors", teacher_reg.named_weights())
+    write_safetensors(OUT / "teacher_reg4.safetensors", detached(teacher_reg.named_weights()))
     student = ViT(s, layer_scale=True, classes=s["classes"], registers=4)
     randomise(student, g)
-    write_safetensors(OUT / "student_native_reg4.safetensors", student.named_weights())
+    write_safetensors(OUT / "student_native_reg4.safetensors", detached(student.named_weights()))
     golden["cases"]["native_reg4_distill"] = run_case("native_reg4_distill", "native", "distill", teacher_reg,
                                                       student.state_dict(), batches, labels, s, registers=4)
     with open(OUT / "golden.json", "w") as f:
