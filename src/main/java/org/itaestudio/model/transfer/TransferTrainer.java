@@ -134,7 +134,33 @@ public final class TransferTrainer implements AutoCloseable {
             attention = sum.getFloat();
             total = ce.add(sum.mul((float) settings.atdWeight()));
         }
-        return new Computed(total, new StepLosses(ce.getFloat(), attention, total.getFloat(), perLayer));
+        int correct = 0;
+        long[] predicted = out.logits().argMax(1).toLongArray();
+        float[] hot = oneHot.toFloatArray();
+        int classes = student.config().numClasses();
+        for (int i = 0; i < predicted.length; i++) {
+            correct += hot[i * classes + (int) predicted[i]] == 1f ? 1 : 0;
+        }
+        return new Computed(total, new StepLosses(ce.getFloat(), attention, total.getFloat(), perLayer, correct));
+    }
+
+    /**
+     * The student's class for each image, as it runs at inference: with the teacher's attention when copying
+     * (the teacher runs at inference too), alone otherwise.
+     */
+    public int[] predict(float[] pixels, int count) {
+        int size = student.config().imageSize();
+        try (NDManager m = student.manager().newSubManager()) {
+            NDArray x = m.create(pixels, new Shape(count, 3, size, size));
+            TrainingBatch asBatch = new TrainingBatch(pixels, new int[count], size);
+            Map<Integer, NDArray> given = settings.mode() == TransferMode.COPY ? teacherAttention(m, asBatch) : Map.of();
+            long[] predicted = student.forward(x, given, Set.of()).logits().argMax(1).toLongArray();
+            int[] out = new int[count];
+            for (int i = 0; i < count; i++) {
+                out[i] = (int) predicted[i];
+            }
+            return out;
+        }
     }
 
     private Map<Integer, NDArray> teacherAttention(NDManager m, TrainingBatch batch) {
