@@ -97,6 +97,19 @@ set -e
 grep -q "^[[:space:]]at org.itaestudio" "$work/err3" || { cat "$work/err3" >&2; fail "-Ditae.debug=true shows no stack trace"; }
 step "errors: missing model exit 1 (one line), usage exit 2, debug trace"
 
+# the product only: the benchmarks (src/bench/java) and their CLI entry are not in the app's jar, so no bench command
+app_jar="$(ls "$app"/lib/app/itae-studio-*.jar)"
+jar_listing="$(jar tf "$app_jar")"
+grep -q "^org/itaestudio/cli/ItaeStudioCommand.class$" <<< "$jar_listing" || fail "$app_jar lacks the CLI"
+! grep -q "^org/itaestudio/bench/\|^META-INF/services/org.itaestudio.cli" <<< "$jar_listing" \
+  || fail "$app_jar holds the benchmarks: $(grep "bench" <<< "$jar_listing" | head -3)"
+set +e
+"$cli" bench --quick > /dev/null 2> "$work/bench.err"; rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -qF "itae-studio: Unknown option: '--quick'" "$work/bench.err" \
+  || { cat "$work/bench.err" >&2; fail "itae-studio bench in the app: exit $rc, expected 2 (no such command)"; }
+step "app jar without the benchmarks; no bench command"
+
 # without ITAE_STUDIO_CACHE the log goes to the user's state directory ($XDG_STATE_HOME, default ~/.local/state;
 # Java takes the home directory from the user database, not $HOME, so the XDG variable keeps this test in $work)
 env -u ITAE_STUDIO_CACHE XDG_STATE_HOME="$work/state" "$cli" --version > /dev/null

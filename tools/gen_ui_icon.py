@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Draws the app icon (src/main/resources/org/itaestudio/ui/icon.png): clusters of dots in the cluster palette.
+"""Draws the app icon (resources/ui/icon.png): clusters of dots in the cluster palette.
 Run with /usr/bin/python3 tools/gen_ui_icon.py from the project root."""
 from PIL import Image, ImageDraw
 import random
@@ -19,5 +19,5 @@ for (cx, cy), col in zip(centres, palette):
         d.ellipse((x - r, y - r, x + r, y + r), fill=col + (235,))
 # one outlined "artifact" patch
 d.rectangle((150, 120, 178, 148), outline=(0, 229, 255, 255), width=5)
-img.save("src/main/resources/org/itaestudio/ui/icon.png")
+img.save("resources/ui/icon.png")
 print("ok")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Saves PNG snapshots of the desktop app's screens (empty state, running, gallery, map, inspector, before/after,
 # dark theme, model dialog, no-readable-images state) by running the REAL app under Xvfb with
-# -Ditae.screenshots=DIR (see org.itaestudio.ui.ScreenshotDirector, which drives the app and calls
-# Scene.snapshot).
+# -Ditae.screenshots=DIR (see org.itaestudio.ui.ScreenshotDirector in src/test/java, which opens the app as
+# `itae-studio --model M FOLDER` does, drives it and calls Scene.snapshot).
 #
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
 #   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6),
@@ -41,7 +41,7 @@ run_app() {
   xvfb-run -a -s "-screen 0 $((1600 * scale))x$((1000 * scale))x24" java -Xmx3g -Dai.djl.offline=true -Dprism.order=sw \
     -Dglass.gtk.uiScale="$scale" \
     -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
-    -cp "$cp" org.itaestudio.Main --model "$model" "$dir"
+    -cp "$cp" org.itaestudio.ui.ScreenshotDirector "$model" "$dir"
 }
 run_app "$out" "$folder" -Ditae.screenshots.apply=true -Ditae.screenshots.k="${ITAE_SHOTS_K:-6}" \
   -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"

@@ -3,6 +3,7 @@ package org.itaestudio.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import org.itaestudio.AppInfo;
@@ -19,8 +20,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "itae-studio", mixinStandardHelpOptions = true, versionProvider = ItaeStudioCommand.Version.class,
         description = "Cluster image collections with DINOv2 and see/fix attention artifacts with ITAE.",
-        subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class,
-                org.itaestudio.bench.BenchCommand.class},
+        subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class},
         footer = {"", "Without a subcommand the desktop app opens (on sample-data/ when no folder is given).",
                 "Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled."})
 public final class ItaeStudioCommand implements Callable<Integer> {
@@ -41,6 +41,10 @@ public final class ItaeStudioCommand implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new ItaeStudioCommand());
+        // before the handlers below: picocli passes them on only to the subcommands present at that moment
+        for (CliExtension extension : ServiceLoader.load(CliExtension.class)) {
+            cl.addSubcommand(extension);
+        }
         cl.setExecutionExceptionHandler(ItaeStudioCommand::handle);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();

@@ -52,10 +52,6 @@ public final class KMeansClusterer {
         return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
     }
 
-    public KMeansClusterer withMaxIterations(int maxIterations) {
-        return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
-    }
-
     public KMeansClusterer withSeed(long seed) {
         return new KMeansClusterer(restarts, maxIterations, seed, normalize, threads);
     }

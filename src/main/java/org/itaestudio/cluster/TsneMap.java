@@ -117,20 +117,6 @@ public final class TsneMap {
         return copy(method, init, perplexity, n, earlyExaggeration, exaggerationIterations, learningRate, theta, seed, normalize, threads, exactMaxPoints);
     }
 
-    /** Early exaggeration factor and how many iterations it lasts (Barnes-Hut only; Smile's exact path fixes 12 / 250). */
-    public TsneMap withEarlyExaggeration(double factor, int forIterations) {
-        return copy(method, init, perplexity, iterations, factor, forIterations, learningRate, theta, seed, normalize, threads, exactMaxPoints);
-    }
-
-    /** Learning rate; {@code Double.NaN} means auto = max(n / exaggeration / 4, 50). */
-    public TsneMap withLearningRate(double lr) {
-        return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, lr, theta, seed, normalize, threads, exactMaxPoints);
-    }
-
-    public TsneMap withTheta(double t) {
-        return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, learningRate, t, seed, normalize, threads, exactMaxPoints);
-    }
-
     public TsneMap withSeed(long s) {
         return copy(method, init, perplexity, iterations, earlyExaggeration, exaggerationIterations, learningRate, theta, s, normalize, threads, exactMaxPoints);
     }

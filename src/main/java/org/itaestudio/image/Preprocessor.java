@@ -121,17 +121,6 @@ public final class Preprocessor {
                 cropWidth, cropHeight);
     }
 
-    /** Trims {@code image} centrally to multiples of {@code multiple} (see class comment for the offsets). */
-    public static RgbImage trimToMultiple(RgbImage image, int multiple) {
-        int w = image.width() - image.width() % multiple;
-        int h = image.height() - image.height() % multiple;
-        if (w == 0 || h == 0) {
-            throw new IllegalArgumentException(
-                    "image " + image.width() + "x" + image.height() + " is smaller than one " + multiple + " px patch");
-        }
-        return centerCrop(image, w, h);
-    }
-
     /**
      * Offset of a centred crop along one axis, in the unpadded image's coordinates: torchvision pads
      * {@code (crop - size) // 2} before (when the crop is larger), then takes {@code int(round((padded - crop) / 2.0))}.

@@ -27,11 +27,6 @@ public record RgbImage(int width, int height, byte[] rgb) {
         }
     }
 
-    /** A black image. */
-    public static RgbImage blank(int width, int height) {
-        return new RgbImage(width, height, new byte[Math.multiplyExact(Math.multiplyExact(width, height), 3)]);
-    }
-
     /** Channel {@code c} (0 R, 1 G, 2 B) of pixel (x, y), 0..255. */
     public int get(int x, int y, int c) {
         return rgb[(y * width + x) * 3 + c] & 0xFF;

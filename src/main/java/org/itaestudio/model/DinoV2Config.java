@@ -66,21 +66,6 @@ public record DinoV2Config(
                 reg, reg ? 0.0 : 0.1);
     }
 
-    /** Released model by name: dinov2-small|base|large|giant, optionally with -reg. */
-    public static DinoV2Config named(String name) {
-        String n = name.toLowerCase(java.util.Locale.ROOT);
-        int regs = n.endsWith("-reg") ? 4 : 0;
-        String base = regs > 0 ? n.substring(0, n.length() - 4) : n;
-        return switch (base) {
-            case "dinov2-small" -> of(384, 12, regs, FfnType.MLP);
-            case "dinov2-base" -> of(768, 12, regs, FfnType.MLP);
-            case "dinov2-large" -> of(1024, 24, regs, FfnType.MLP);
-            case "dinov2-giant" -> of(1536, 40, regs, FfnType.SWIGLU);
-            default -> throw new IllegalArgumentException("unknown model name: " + name
-                    + " (expected dinov2-small|base|large|giant, optionally with -reg)");
-        };
-    }
-
     /**
      * Every tensor the official state dict holds for this architecture, in official naming, with its shape.
      * {@code mask_token} is listed too (checkpoints carry it) but inference never uses it.

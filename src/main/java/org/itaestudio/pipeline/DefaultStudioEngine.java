@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.itaestudio.cluster.KMeansClusterer;
@@ -321,10 +322,12 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     /** Description of the loaded model and the device it runs on (for status bars and logs). */
-    public String describe(AnalysisSettings settings) throws IOException {
+    @Override
+    public Optional<String> describe(AnalysisSettings settings) throws IOException {
         try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
             String note = lease.loaded.device.note();
-            return lease.loaded.description + " on " + lease.loaded.device.label() + (note == null ? "" : " (" + note + ")");
+            return Optional.of(lease.loaded.description + " on " + lease.loaded.device.label()
+                    + (note == null ? "" : " (" + note + ")"));
         }
     }
 

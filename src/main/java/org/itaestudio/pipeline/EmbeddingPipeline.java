@@ -69,9 +69,6 @@ public final class EmbeddingPipeline {
      */
     public record Result(List<String> paths, float[][] embeddings, List<SkippedFile> skipped, int fromCache,
                          double seconds) {
-        public double imagesPerSecond() {
-            return seconds > 0 ? (paths.size() - fromCache) / seconds : 0;
-        }
     }
 
     /** One batched forward pass: DinoV2::forward with a fixed request in production. */

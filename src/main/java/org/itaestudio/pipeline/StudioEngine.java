@@ -2,6 +2,7 @@ package org.itaestudio.pipeline;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.progress.ProgressListener;
 
@@ -40,6 +41,14 @@ public interface StudioEngine extends AutoCloseable {
 
     /** Number of blocks of the settings' model (loads it if needed). */
     int depth(AnalysisSettings settings) throws IOException;
+
+    /**
+     * What runs the settings' model, for status bars and logs (e.g. "DINOv2 ViT-S/14 on CPU"); empty when the
+     * engine has nothing to say (test doubles). May load the model.
+     */
+    default Optional<String> describe(AnalysisSettings settings) throws IOException {
+        return Optional.empty();
+    }
 
     @Override
     void close();

@@ -86,11 +86,6 @@ public record CacheDirs(Path cache, Path logs) {
         return create(cache);
     }
 
-    /** Creates the log directory if needed and returns it. */
-    public Path createLogs() {
-        return create(logs);
-    }
-
     /** True when the cache or log directory lies inside {@code folder} (or is it). */
     public boolean isInside(Path folder) {
         Path f = canonical(folder);

@@ -94,6 +94,23 @@ public final class CsvExport {
         });
     }
 
+    /**
+     * {@code path,cluster,cluster_name}: the desktop app's labels export. The first two columns are those of
+     * {@link #writeLabels(Path, List, int[])}; the third is {@code names[label]} (empty for a label without a name).
+     */
+    public static void writeNamedLabels(Path file, List<String> paths, int[] labels, String[] names) throws IOException {
+        int n = checkPaths(file, paths);
+        checkLength(file, "labels", labels == null ? -1 : labels.length, n);
+        if (names == null) throw new IllegalArgumentException(file + ": cluster names are required");
+        write(file, LineEnding.LF, sink -> {
+            sink.row("path", "cluster", "cluster_name");
+            for (int i = 0; i < n; i++) {
+                int c = labels[i];
+                sink.row(paths.get(i), Integer.toString(c), c >= 0 && c < names.length ? names[c] : "");
+            }
+        });
+    }
+
     /** {@code path,e0,e1,...}: one row per item, in the given order. */
     public static void writeEmbeddings(Path file, List<String> paths, float[][] embeddings) throws IOException {
         writeEmbeddings(file, paths, embeddings, LineEnding.LF);

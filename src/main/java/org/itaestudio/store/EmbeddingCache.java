@@ -62,11 +62,6 @@ public final class EmbeddingCache implements AutoCloseable {
         return new EmbeddingCache(cacheDir.resolve(FILE_NAME));
     }
 
-    /** Opens the cache in the user's cache directory ({@link CacheDirs#resolve()}). */
-    public static EmbeddingCache openDefault() {
-        return open(CacheDirs.resolve().createCache());
-    }
-
     /** The database file. */
     public Path file() {
         return db.file();

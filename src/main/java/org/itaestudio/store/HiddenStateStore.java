@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Size: one ViT-S/14 image at 224 px is 257 tokens x 384 (261 with 4 registers) = 197,376 bytes in fp16
  * (200,448 with registers), so 2,000 images take about 395 MB (401 MB) per stored layer, twice that in fp32; ViT-B
- * doubles it again. See {@link #estimateBytes}.
+ * doubles it again.
  *
  * <p>Thread-safe; reads run in parallel, writes are exclusive. Use one store per directory per process (appends from
  * several processes are serialised by a file lock, but two stores over the same directory in one JVM are not).
@@ -140,20 +140,6 @@ public final class HiddenStateStore implements AutoCloseable {
     /** Opens (creating if needed) the store in {@code cacheDir/hidden-states}, writing new entries in {@code precision}. */
     public static HiddenStateStore open(Path cacheDir, Precision precision) {
         return new HiddenStateStore(cacheDir.resolve(DIR_NAME), precision, DEFAULT_CHUNK_BYTES);
-    }
-
-    /** Opens the store in the user's cache directory ({@link CacheDirs#resolve()}). */
-    public static HiddenStateStore openDefault(Precision precision) {
-        return open(CacheDirs.resolve().createCache(), precision);
-    }
-
-    /** Bytes that {@code images} states of {@code tokens x dim} take in {@code precision} (payload, no index). */
-    public static long estimateBytes(int images, int tokens, int dim, Precision precision) {
-        return (long) images * tokens * dim * precision.bytesPerValue();
-    }
-
-    public Precision precision() {
-        return precision;
     }
 
     /** The store's directory. */

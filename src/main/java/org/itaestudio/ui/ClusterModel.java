@@ -15,7 +15,7 @@ import org.itaestudio.pipeline.FolderAnalysis;
  * to another or a new cluster). Exports and every view read labels from here, so an edit shows everywhere.
  * FX-thread only; {@link #versionProperty()} ticks on every change.
  */
-public final class ClusterModel {
+final class ClusterModel {
 
     private final ReadOnlyIntegerWrapper version = new ReadOnlyIntegerWrapper(this, "version");
     private int[] labels = new int[0];
@@ -85,10 +85,6 @@ public final class ClusterModel {
 
     public static String defaultName(int cluster) {
         return "Cluster " + cluster;
-    }
-
-    public boolean hasCustomName(int cluster) {
-        return names.containsKey(cluster);
     }
 
     public void rename(int cluster, String name) {

@@ -10,7 +10,7 @@ import javafx.scene.paint.Color;
  * partners after them (neighbouring cluster numbers stay easy to tell apart). Beyond 20 the hue walks the golden
  * angle at calm saturation, so any number of clusters gets distinct, stable colours.
  */
-public final class ClusterPalette {
+final class ClusterPalette {
 
     private static final int[] BASE = {
             0x4E79A7, 0xF28E2B, 0xE15759, 0x76B7B2, 0x59A14F, 0xEDC948, 0xB07AA1, 0xFF9DA7, 0x9C755F, 0xBAB0AC,
@@ -21,11 +21,6 @@ public final class ClusterPalette {
     public static final int UNASSIGNED_RGB = 0x8A8F98;
 
     private ClusterPalette() {
-    }
-
-    /** Number of hand-picked colours before generated ones start. */
-    public static int baseSize() {
-        return BASE.length;
     }
 
     /** 0xRRGGBB of a cluster. */
@@ -52,10 +47,5 @@ public final class ClusterPalette {
     public static Color color(int cluster) {
         int c = rgb(cluster);
         return Color.rgb((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
-    }
-
-    /** CSS colour literal, e.g. {@code #4e79a7}. */
-    public static String css(int cluster) {
-        return String.format("#%06x", rgb(cluster));
     }
 }

@@ -14,7 +14,7 @@ import javafx.scene.paint.Color;
  * Perceptual colour maps for heatmaps, as 256-entry tables taken verbatim from matplotlib
  * (tools/gen_ui_colormaps.py writes colormaps.txt). Lookup follows matplotlib: index = floor(t * 256), clamped.
  */
-public enum ColorMap {
+enum ColorMap {
     VIRIDIS("Viridis"), INFERNO("Inferno"), MAGMA("Magma");
 
     private static final Map<ColorMap, int[]> TABLES = load();
@@ -33,11 +33,6 @@ public enum ColorMap {
     public Color color(double t) {
         int c = rgb(t);
         return Color.rgb((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
-    }
-
-    /** The 256 opaque ARGB entries (a copy). */
-    public int[] table() {
-        return TABLES.get(this).clone();
     }
 
     static int index(double t) {

@@ -45,7 +45,7 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
  * {@link ThumbnailCache}. Click selects (Ctrl toggles, Shift extends), double-click inspects, the context menu moves
  * images to another cluster; double-click a cluster name to rename it.
  */
-public final class GalleryView extends Region {
+final class GalleryView extends Region {
 
     /** A row of the gallery. */
     public sealed interface Row permits Header, Thumbs {
@@ -80,8 +80,9 @@ public final class GalleryView extends Region {
     private double[] offsets = {0};
     private int anchor = -1;
     private int columns = 1;
+    private final Subscriptions subs = new Subscriptions();
 
-    public GalleryView(MainViewModel vm, ThumbnailCache thumbs) {
+    GalleryView(MainViewModel vm, ThumbnailCache thumbs) {
         this.vm = vm;
         this.thumbs = thumbs;
         getStyleClass().add("gallery-view");
@@ -126,11 +127,11 @@ public final class GalleryView extends Region {
                 rebuild();
             }
         });
-        vm.clusters().versionProperty().addListener(o -> {
+        subs.onChange(() -> {
             selected.retainAll(validImages());
             rebuild();
-        });
-        vm.selectionProperty().addListener((o, a, b) -> {
+        }, vm.clusters().versionProperty());
+        subs.onChange(vm.selectionProperty(), (o, a, b) -> {
             if (b != null && b.length > 0) {
                 selected.clear();
                 for (int i : b) {
@@ -139,7 +140,7 @@ public final class GalleryView extends Region {
                 updateSelectionStyles();
             }
         });
-        vm.selectedImageProperty().addListener((o, a, b) -> {
+        subs.onChange(vm.selectedImageProperty(), (o, a, b) -> {
             if (b.intValue() >= 0 && !selected.contains(b.intValue())) {
                 selected.clear();
                 selected.add(b.intValue());
@@ -148,6 +149,11 @@ public final class GalleryView extends Region {
             updateSelectionStyles();
         });
         rebuild();
+    }
+
+    /** Removes the view's listeners on the view model. */
+    void dispose() {
+        subs.close();
     }
 
     private Set<Integer> validImages() {

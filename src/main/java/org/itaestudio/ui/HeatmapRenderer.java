@@ -8,7 +8,7 @@ import javafx.scene.image.WritableImage;
  * {@link ColorMap} and drawn as a block over its patch (nearest-neighbour: one patch, one colour, so the grid stays
  * honest). The int[] functions need no JavaFX toolkit and are what the tests compare with a numpy/matplotlib golden.
  */
-public final class HeatmapRenderer {
+final class HeatmapRenderer {
 
     private HeatmapRenderer() {
     }

@@ -1,9 +1,11 @@
 package org.itaestudio.ui;
 
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javafx.application.Platform;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import javafx.beans.Observable;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link LatestWinsRunner}: ITAE control moves are debounced by {@link MainViewModel#CONTROL_DEBOUNCE}, clicks run at
  * once, and only the newest request ever waits.
  */
-public final class InspectorModel implements AutoCloseable {
+final class InspectorModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InspectorModel.class);
 
@@ -45,7 +47,8 @@ public final class InspectorModel implements AutoCloseable {
     }
 
     private final StudioEngine engine;
-    private final MainViewModel main;
+    private final ItaeSettings itae;
+    private final Supplier<AnalysisSettings> settings;
     private final LatestWinsRunner<Request, Result> runner;
     private final Map<String, Integer> depthByModel = new ConcurrentHashMap<>();
 
@@ -62,18 +65,32 @@ public final class InspectorModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<String> error = new ReadOnlyObjectWrapper<>(this, "error");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
     private final DoubleProperty lastLatencyMillis = new SimpleDoubleProperty(this, "lastLatencyMillis", Double.NaN);
+    private final ReadOnlyObjectWrapper<int[]> outlined = new ReadOnlyObjectWrapper<>(this, "outlined", new int[0]);
+    private final ReadOnlyObjectWrapper<String> artifactSummary = new ReadOnlyObjectWrapper<>(this, "artifactSummary", "");
 
     private boolean adoptingResult;
     private volatile double lastRenderMillis = Double.NaN;
     private Request lastSubmitted;
     private long pendingSubmitNanos;
 
-    InspectorModel(StudioEngine engine, MainViewModel main) {
+    /**
+     * @param itae     the ITAE panel's controls (a change re-runs the image, debounced)
+     * @param settings the model, device and image size inspections use now
+     * @param fx       runs outcomes on the FX thread
+     */
+    InspectorModel(StudioEngine engine, ItaeSettings itae, Supplier<AnalysisSettings> settings, Executor fx) {
+        this(engine, itae, settings, fx, LatestWinsRunner.DelayTimer.daemon("inspect-debounce"));
+    }
+
+    /** @param debounce where debounced requests wait (see {@link LatestWinsRunner.DelayTimer}) */
+    InspectorModel(StudioEngine engine, ItaeSettings itae, Supplier<AnalysisSettings> settings, Executor fx,
+                   LatestWinsRunner.DelayTimer debounce) {
         this.engine = engine;
-        this.main = main;
-        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, this::work, Platform::runLater,
-                this::onOutcome);
-        for (Observable o : main.itae().all()) {
+        this.itae = itae;
+        this.settings = settings;
+        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, debounce, this::work,
+                fx::execute, this::onOutcome);
+        for (Observable o : itae.all()) {
             o.addListener(x -> refresh(true));
         }
         layer.addListener((o, a, b) -> {
@@ -125,10 +142,11 @@ public final class InspectorModel implements AutoCloseable {
             adoptingResult = false;
         }
         pendingSubmitNanos = System.nanoTime() - o.submitToPublishNanos();
+        Result after = o.request().before() ? lastAfter.get() : r;
+        outlined.set(outlinedTokens(r, after));
+        artifactSummary.set(artifactSummary(r, outlined.get().length, itae.enabledProperty().get()));
         result.set(r);
-        if (!o.request().before()) {
-            lastAfter.set(r);
-        }
+        lastAfter.set(after);
         LOG.debug("inspect {} layer {}: work {} ms, submit->publish {} ms", r.request().image().getFileName(),
                 r.inspection().layer(), o.workNanos() / 1_000_000, o.submitToPublishNanos() / 1_000_000);
     }
@@ -163,7 +181,7 @@ public final class InspectorModel implements AutoCloseable {
         if (img == null) {
             return;
         }
-        Request r = new Request(img, layer.get(), main.itae().snapshot(), showBefore.get(), main.settings());
+        Request r = new Request(img, layer.get(), itae.snapshot(), showBefore.get(), settings.get());
         if (!force && r.equals(lastSubmitted)) {
             return; // nothing that affects the result changed (e.g. the threshold moved while Auto is on)
         }
@@ -179,9 +197,64 @@ public final class InspectorModel implements AutoCloseable {
     public void clear() {
         lastSubmitted = null;
         image.set(null);
+        outlined.set(new int[0]);
+        artifactSummary.set("");
         result.set(null);
         lastAfter.set(null);
         error.set(null);
+    }
+
+    /**
+     * The artifact patches to outline: the result's own, or for an ITAE-off result those of the ITAE-on run of the
+     * same image and block (drawn dashed: what ITAE would attenuate).
+     */
+    static int[] outlinedTokens(Result r, Result lastAfter) {
+        if (r.config() != null) {
+            return r.inspection().probe().artifacts();
+        }
+        if (lastAfter != null && lastAfter.inspection().image().equals(r.inspection().image())
+                && lastAfter.inspection().layer() == r.inspection().layer()) {
+            return lastAfter.inspection().probe().artifacts();
+        }
+        return new int[0];
+    }
+
+    /** The sentence under "Artifact tokens": how many patches are artifacts, and by which rule. */
+    static String artifactSummary(Result r, int outlinedCount, boolean itaeEnabled) {
+        Inspection ins = r.inspection();
+        ItaeConfig cfg = r.config();
+        if (cfg == null) {
+            return itaeEnabled
+                    ? "ITAE off: the plain model. Dashed outlines: the " + outlinedCount + " tokens ITAE would attenuate."
+                    : "ITAE is disabled in the panel.";
+        }
+        if (!cfg.resolveLayers(r.depth()).contains(ins.layer())) {
+            return "ITAE acts on " + describeLayers(cfg, r.depth()) + "; block " + ins.layer()
+                    + " is not changed. Pick an ITAE block to see its artifacts.";
+        }
+        double t = ins.probe().threshold().orElse(Double.NaN);
+        return String.format(Locale.ROOT, "%d of %d patch tokens are artifacts (%s %s %s%s)", outlinedCount,
+                ins.gridH() * ins.gridW(), cfg.component(), cfg.direction() == ItaeConfig.Direction.BELOW ? "\u2264" : "\u2265",
+                ItaeSettings.formatNorm(t), cfg.autoThreshold() ? ", auto" : "");
+    }
+
+    private static String describeLayers(ItaeConfig cfg, int depth) {
+        var l = cfg.resolveLayers(depth);
+        return l.size() == 1 ? "block " + l.first() : "blocks " + l.first() + "\u2013" + l.last();
+    }
+
+    /** Artifact patch indices the image is outlined with (see {@link #outlinedTokens}). */
+    public ReadOnlyObjectProperty<int[]> outlinedProperty() {
+        return outlined.getReadOnlyProperty();
+    }
+
+    /** Whether the outlines are a preview of what ITAE would do (the result is the ITAE-off view): drawn dashed. */
+    public boolean outlinesArePreview() {
+        return result.get() != null && result.get().config() == null;
+    }
+
+    public ReadOnlyObjectProperty<String> artifactSummaryProperty() {
+        return artifactSummary.getReadOnlyProperty();
     }
 
     public ObjectProperty<Path> imageProperty() {
@@ -246,12 +319,8 @@ public final class InspectorModel implements AutoCloseable {
     }
 
     void load(StudioPreferences p) {
-        try {
-            colorMap.set(ColorMap.valueOf(p.get("inspector.colormap", "INFERNO")));
-        } catch (IllegalArgumentException e) {
-            colorMap.set(ColorMap.INFERNO);
-        }
-        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity", 0.6))));
+        colorMap.set(p.getEnum("inspector.colormap", ColorMap.class));
+        opacity.set(Math.max(0, Math.min(1, p.getDouble("inspector.opacity"))));
     }
 
     void save(StudioPreferences p) {

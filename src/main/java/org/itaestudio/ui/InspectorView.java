@@ -4,7 +4,6 @@ import atlantafx.base.theme.Styles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javafx.beans.InvalidationListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.canvas.Canvas;
@@ -42,7 +41,7 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
  * outlined on the patch grid, small multiples of every head, per-patch norms on hover, and a histogram of the chosen
  * component's norms whose threshold line can be dragged.
  */
-public final class InspectorView extends BorderPane {
+final class InspectorView extends BorderPane {
 
     static final int SMALL = 72;
     static final String PATCH_HINT = "Move the mouse over the image to see a patch's |q|, |k|, |v| norms and its attention.";
@@ -60,6 +59,7 @@ public final class InspectorView extends BorderPane {
     private final ToggleButton after = new ToggleButton("ITAE on");
     private final ProgressIndicator busy = new ProgressIndicator();
     private final Label placeholder = new Label();
+    private final Subscriptions subs = new Subscriptions();
 
     private int[] photoRgb;
     private String photoKey;
@@ -70,7 +70,7 @@ public final class InspectorView extends BorderPane {
     private Inspection shown;
     private int hoverPatch = -1;
 
-    public InspectorView(MainViewModel vm) {
+    InspectorView(MainViewModel vm) {
         this.vm = vm;
         this.model = vm.inspector();
         getStyleClass().add("inspector-view");
@@ -78,29 +78,29 @@ public final class InspectorView extends BorderPane {
         setCenter(buildCentre());
         setRight(buildSide());
 
-        InvalidationListener redraw = o -> show(model.resultProperty().get());
-        model.resultProperty().addListener(redraw);
-        model.headProperty().addListener(redraw);
-        model.colorMapProperty().addListener(redraw);
-        model.opacityProperty().addListener(o -> renderHeat());
-        model.showGridProperty().addListener(o -> stage.drawOverlay());
-        vm.itae().componentProperty().addListener(redraw);
-        vm.itae().directionProperty().addListener(o -> histogram.artifactsBelowProperty().set(
-                vm.itae().directionProperty().get() == ItaeConfig.Direction.BELOW));
-        vm.itae().thresholdProperty().addListener(o -> updateThresholdLine());
-        vm.itae().autoThresholdProperty().addListener(o -> updateThresholdLine());
-        vm.darkThemeProperty().addListener(o -> histogram.darkProperty().set(vm.darkThemeProperty().get()));
-        histogram.darkProperty().set(vm.darkThemeProperty().get());
-        model.depthProperty().addListener(o -> fillLayers());
-        model.errorProperty().addListener(o -> updatePlaceholder());
-        model.imageProperty().addListener(o -> updatePlaceholder());
-        busy.visibleProperty().bind(model.busyProperty());
+        subs.onChange(() -> show(model.resultProperty().get()), model.resultProperty(), model.headProperty(),
+                model.colorMapProperty(), vm.itae().componentProperty());
+        subs.onChange(this::renderHeat, model.opacityProperty());
+        subs.onChange(stage::drawOverlay, model.showGridProperty());
+        subs.onChange(() -> histogram.artifactsBelowProperty().set(
+                vm.itae().directionProperty().get() == ItaeConfig.Direction.BELOW), vm.itae().directionProperty());
+        subs.onChange(this::updateThresholdLine, vm.itae().thresholdProperty(), vm.itae().autoThresholdProperty());
+        subs.bind(histogram.darkProperty(), vm.darkThemeProperty());
+        subs.onChange(this::fillLayers, model.depthProperty());
+        subs.onChange(this::updatePlaceholder, model.errorProperty(), model.imageProperty());
+        subs.bind(busy.visibleProperty(), model.busyProperty());
+        subs.bind(artifactCount.textProperty(), model.artifactSummaryProperty());
         histogram.setOnThresholdDragged(t -> {
             vm.itae().autoThresholdProperty().set(false);
             vm.itae().thresholdProperty().set(t);
         });
         updatePlaceholder();
         show(model.resultProperty().get());
+    }
+
+    /** Removes the view's listeners and bindings on the view models. */
+    void dispose() {
+        subs.close();
     }
 
     private Region buildControls() {
@@ -113,7 +113,7 @@ public final class InspectorView extends BorderPane {
                 model.layerProperty().set(b);
             }
         });
-        model.layerProperty().addListener((o, a, b) -> {
+        subs.onChange(model.layerProperty(), (o, a, b) -> {
             if (b.intValue() >= 0 && !Integer.valueOf(b.intValue()).equals(layerBox.getValue())) {
                 layerBox.setValue(b.intValue());
             }
@@ -137,19 +137,19 @@ public final class InspectorView extends BorderPane {
                 model.showBeforeProperty().set(b == before);
             }
         });
-        model.showBeforeProperty().addListener((o, a, b) -> (b ? before : after).setSelected(true));
+        subs.onChange(model.showBeforeProperty(), (o, a, b) -> (b ? before : after).setSelected(true));
 
         ComboBox<ColorMap> maps = new ComboBox<>();
         maps.getItems().addAll(ColorMap.values());
-        maps.valueProperty().bindBidirectional(model.colorMapProperty());
+        subs.bindBidirectional(maps.valueProperty(), model.colorMapProperty());
         maps.setTooltip(new Tooltip("Colour map of the heatmap"));
         Slider opacity = new Slider(0, 1, model.opacityProperty().get());
         opacity.setId("opacity-slider");
-        opacity.valueProperty().bindBidirectional(model.opacityProperty());
+        subs.bindBidirectional(opacity.valueProperty(), model.opacityProperty());
         opacity.setPrefWidth(110);
         opacity.setTooltip(new Tooltip("Heatmap opacity"));
         ToggleButton grid = new ToggleButton(null, new FontIcon(MaterialDesignG.GRID));
-        grid.selectedProperty().bindBidirectional(model.showGridProperty());
+        subs.bindBidirectional(grid.selectedProperty(), model.showGridProperty());
         grid.setTooltip(new Tooltip("Show the patch grid"));
         grid.getStyleClass().add(Styles.BUTTON_ICON);
         busy.setPrefSize(18, 18);
@@ -290,7 +290,6 @@ public final class InspectorView extends BorderPane {
             photoKey = null;
             heads.getChildren().clear();
             stage.setImages(null, null);
-            artifactCount.setText("");
             histogram.setValues(null, "");
             updatePlaceholder();
             return;
@@ -313,7 +312,6 @@ public final class InspectorView extends BorderPane {
         renderHeat();
         renderHeads(p);
         updateHistogram(r);
-        updateArtifactText(r);
         caption.setText(String.format(Locale.ROOT, "%s  \u00b7  %d\u00d7%d px, %d\u00d7%d patches, %d register%s  \u00b7  block %d  \u00b7  %s",
                 ins.image().getFileName(), ins.width(), ins.height(), ins.gridH(), ins.gridW(), ins.registers(),
                 ins.registers() == 1 ? "" : "s", ins.layer(),
@@ -398,54 +396,12 @@ public final class InspectorView extends BorderPane {
         histogram.thresholdProperty().set(displayedThreshold());
     }
 
-    /** Artifact patch indices to outline, and whether they come from the ITAE-on run of the same image/layer. */
-    int[] artifacts() {
-        InspectorModel.Result r = model.resultProperty().get();
-        if (r == null) {
-            return new int[0];
-        }
-        if (r.config() != null) {
-            return r.inspection().probe().artifacts();
-        }
-        InspectorModel.Result a = model.lastAfterProperty().get();
-        if (a != null && a.inspection().image().equals(r.inspection().image()) && a.inspection().layer() == r.inspection().layer()) {
-            return a.inspection().probe().artifacts();
-        }
-        return new int[0];
-    }
-
-    private void updateArtifactText(InspectorModel.Result r) {
-        int n = artifacts().length;
-        int patches = shown.gridH() * shown.gridW();
-        ItaeConfig cfg = r.config();
-        if (cfg == null) {
-            artifactCount.setText(vm.itae().enabledProperty().get()
-                    ? "ITAE off: the plain model. Dashed outlines: the " + n + " tokens ITAE would attenuate."
-                    : "ITAE is disabled in the panel.");
-            return;
-        }
-        if (!cfg.resolveLayers(r.depth()).contains(shown.layer())) {
-            artifactCount.setText("ITAE acts on " + describeLayers(cfg, r.depth()) + "; block " + shown.layer()
-                    + " is not changed. Pick an ITAE block to see its artifacts.");
-            return;
-        }
-        double t = shown.probe().threshold().orElse(Double.NaN);
-        artifactCount.setText(String.format(Locale.ROOT, "%d of %d patch tokens are artifacts (%s %s %s%s)", n, patches,
-                cfg.component(), cfg.direction() == ItaeConfig.Direction.BELOW ? "\u2264" : "\u2265",
-                NormHistogram.fmt(t), cfg.autoThreshold() ? ", auto" : ""));
-    }
-
-    private static String describeLayers(ItaeConfig cfg, int depth) {
-        var l = cfg.resolveLayers(depth);
-        return l.size() == 1 ? "block " + l.first() : "blocks " + l.first() + "\u2013" + l.last();
-    }
-
     /** Text shown in the artifact label (tests read it). */
-    public String artifactText() {
+    String artifactText() {
         return artifactCount.getText();
     }
 
-    public NormHistogram histogram() {
+    NormHistogram histogram() {
         return histogram;
     }
 
@@ -544,10 +500,10 @@ public final class InspectorView extends BorderPane {
                     g.strokeLine(ox, y, ox + shown.width() * scale, y);
                 }
             }
-            boolean dashed = model.resultProperty().get() != null && model.resultProperty().get().config() == null;
+            boolean dashed = model.outlinesArePreview();
             int gw = shown.gridW(), gh = shown.gridH();
             boolean[] mask = new boolean[gw * gh];
-            for (int a : artifacts()) {
+            for (int a : model.outlinedProperty().get()) {
                 if (a >= 0 && a < mask.length) {
                     mask[a] = true;
                 }
@@ -599,25 +555,25 @@ public final class InspectorView extends BorderPane {
         float[] v = shownValues();
         int r = p / shown.gridW(), c = p % shown.gridW();
         boolean art = false;
-        for (int a : artifacts()) {
+        for (int a : model.outlinedProperty().get()) {
             art |= a == p;
         }
         int head = model.headProperty().get();
         return String.format(Locale.ROOT, "row %d, col %d (patch %d)%s%n|q| %s   |k| %s   |v| %s%nattention %.4f (%s)", r, c, p,
-                art ? "  \u2022 artifact" : "", NormHistogram.fmt(probe.qNorm()[token]),
-                NormHistogram.fmt(probe.kNorm()[token]), NormHistogram.fmt(probe.vNorm()[token]), v[p],
+                art ? "  \u2022 artifact" : "", ItaeSettings.formatNorm(probe.qNorm()[token]),
+                ItaeSettings.formatNorm(probe.kNorm()[token]), ItaeSettings.formatNorm(probe.vNorm()[token]), v[p],
                 head < 0 ? "mean of heads" : "head " + head);
     }
 
     /** Scene coordinates helper for tests: the centre of a patch in this view's image stage. */
-    public javafx.geometry.Point2D patchCentreOnScreen(int patch) {
+    javafx.geometry.Point2D patchCentreOnScreen(int patch) {
         double cw = shown.width() * stage.scale / shown.gridW();
         double ch = shown.height() * stage.scale / shown.gridH();
         int r = patch / shown.gridW(), c = patch % shown.gridW();
         return stage.localToScreen(stage.ox + (c + 0.5) * cw, stage.oy + (r + 0.5) * ch);
     }
 
-    public String patchInfoText() {
+    String patchInfoText() {
         return patchInfo.getText();
     }
 }

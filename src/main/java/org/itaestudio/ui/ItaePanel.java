@@ -1,10 +1,12 @@
 package org.itaestudio.ui;
 
 import atlantafx.base.theme.Styles;
+import java.util.List;
 import java.util.Locale;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
@@ -20,6 +22,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
 import org.itaestudio.itae.ItaeConfig.Rows;
@@ -27,22 +30,21 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignF;
 
 /**
- * The ITAE controls. Every control writes an {@link ItaeSettings} property; the inspector re-runs the current image
- * on each change (debounced, latest wins). "Apply to folder" re-embeds the folder with these settings.
+ * The ITAE controls. Every control is bound to an {@link ItaeSettings} property (the threshold slider's range and
+ * the field's text too); the inspector re-runs the current image on each change (debounced, latest wins). "Apply to
+ * folder" re-embeds the folder with these settings.
  */
-public final class ItaePanel extends VBox {
+final class ItaePanel extends VBox {
 
     private final MainViewModel vm;
+    private final ItaeSettings s;
     private final Slider threshold = new Slider(0, 1, 0);
     private final TextField thresholdField = new TextField();
-    /** Whether the field holds an automatic threshold computed for the current image (else it shows "auto"). */
-    private boolean autoValueShown;
-    private final Label changeSummary = new Label();
-    private boolean syncing;
+    private final Subscriptions subs = new Subscriptions();
 
-    public ItaePanel(MainViewModel vm) {
+    ItaePanel(MainViewModel vm) {
         this.vm = vm;
-        ItaeSettings s = vm.itae();
+        this.s = vm.itae();
         getStyleClass().add("itae-panel");
         setSpacing(10);
         setPadding(new Insets(12, 14, 14, 14));
@@ -54,22 +56,58 @@ public final class ItaePanel extends VBox {
         Label subtitle = new Label("Find artifact tokens by their norm and attenuate the attention paid to them.");
         subtitle.setWrapText(true);
         subtitle.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
-
         CheckBox enabled = new CheckBox("Enable ITAE");
         enabled.setId("itae-enabled");
-        enabled.selectedProperty().bindBidirectional(s.enabledProperty());
+        subs.bindBidirectional(enabled.selectedProperty(), s.enabledProperty());
         enabled.setTooltip(new Tooltip("Off: the plain model everywhere"));
 
+        getChildren().addAll(title, subtitle, enabled, controlGrid(), new Separator());
+        getChildren().addAll(applySection());
+    }
+
+    /** Removes the panel's bindings to the settings and the view model. */
+    void dispose() {
+        subs.close();
+    }
+
+    private GridPane controlGrid() {
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(8);
+        int r = 0;
+        grid.addRow(r++, muted("Component"), componentBox());
+        grid.addRow(r++, muted("Artifacts"), directionBox());
+        HBox tRow = new HBox(6, thresholdField(), autoBox());
+        tRow.setAlignment(Pos.CENTER_LEFT);
+        grid.addRow(r++, muted("Threshold"), tRow);
+        grid.add(buildThresholdSlider(), 0, r++, 2, 1);
+        grid.addRow(r++, muted("Strength"), strengthRow());
+        CheckBox lastOnly = new CheckBox("Last block only");
+        lastOnly.setId("itae-last-only");
+        subs.bindBidirectional(lastOnly.selectedProperty(), s.lastLayerOnlyProperty());
+        lastOnly.setTooltip(new Tooltip("The paper's setting; untick to choose a range of blocks"));
+        grid.add(lastOnly, 0, r++, 2, 1);
+        grid.addRow(r++, muted("Blocks"), blockRange());
+        grid.addRow(r, muted("Rows"), rowsBox());
+        subs.bind(grid.disableProperty(), s.enabledProperty().not());
+        GridPane.setHgrow(threshold, Priority.ALWAYS);
+        return grid;
+    }
+
+    private ComboBox<Component> componentBox() {
         ComboBox<Component> component = new ComboBox<>();
         component.setId("itae-component");
         component.getItems().addAll(Component.V, Component.Q, Component.K);
-        component.valueProperty().bindBidirectional(s.componentProperty());
+        subs.bindBidirectional(component.valueProperty(), s.componentProperty());
         component.setTooltip(new Tooltip("Which projection's L2 norm scores a token (the paper uses V)"));
+        return component;
+    }
 
+    private ComboBox<Direction> directionBox() {
         ComboBox<Direction> direction = new ComboBox<>();
         direction.getItems().addAll(Direction.values());
-        direction.valueProperty().bindBidirectional(s.directionProperty());
-        direction.setConverter(new javafx.util.StringConverter<>() {
+        subs.bindBidirectional(direction.valueProperty(), s.directionProperty());
+        direction.setConverter(new StringConverter<>() {
             @Override
             public String toString(Direction d) {
                 return d == null ? "" : d == Direction.BELOW ? "norm \u2264 threshold" : "norm \u2265 threshold";
@@ -81,57 +119,79 @@ public final class ItaePanel extends VBox {
             }
         });
         direction.setTooltip(new Tooltip("Artifacts have norms below (paper) or above the threshold"));
+        return direction;
+    }
 
-        threshold.setId("itae-threshold-slider");
-        threshold.setTooltip(new Tooltip("Artifact threshold on the chosen norm; drag the line in the histogram too"));
+    private TextField thresholdField() {
         thresholdField.setId("itae-threshold-field");
         thresholdField.setPrefColumnCount(6);
         thresholdField.setPromptText("auto"); // shown until an inspection reports the automatic value
         thresholdField.setTooltip(new Tooltip("Type an exact threshold and press Enter"));
-        CheckBox auto = new CheckBox("Auto");
-        auto.setMinWidth(Region.USE_PREF_SIZE);
-        auto.setId("itae-auto");
-        auto.selectedProperty().bindBidirectional(s.autoThresholdProperty());
-        auto.setTooltip(new Tooltip("Per-image automatic split of the bimodal norm distribution (Otsu)"));
-        threshold.disableProperty().bind(s.autoThresholdProperty());
-        thresholdField.disableProperty().bind(s.autoThresholdProperty());
-        threshold.valueProperty().addListener((o, a, b) -> {
-            if (!syncing) {
-                s.thresholdProperty().set(b.doubleValue());
-            }
-        });
-        s.thresholdProperty().addListener((o, a, b) -> syncThreshold());
+        subs.bind(thresholdField.disableProperty(), s.autoThresholdProperty());
+        thresholdField.setText(s.thresholdTextProperty().get());
+        subs.onChange(s.thresholdTextProperty(), (o, a, b) -> thresholdField.setText(b));
         thresholdField.setOnAction(e -> commitField());
         thresholdField.focusedProperty().addListener((o, a, b) -> {
             if (!b) {
                 commitField();
             }
         });
-        vm.inspector().resultProperty().addListener((o, a, b) -> adaptRange(b));
-        s.componentProperty().addListener(o -> adaptRange(vm.inspector().resultProperty().get()));
-        syncThreshold();
+        return thresholdField;
+    }
 
+    private void commitField() {
+        s.commitThresholdText(thresholdField.getText());
+        thresholdField.setText(s.thresholdTextProperty().get()); // also when the text was not a number
+    }
+
+    private CheckBox autoBox() {
+        CheckBox auto = new CheckBox("Auto");
+        auto.setMinWidth(Region.USE_PREF_SIZE);
+        auto.setId("itae-auto");
+        subs.bindBidirectional(auto.selectedProperty(), s.autoThresholdProperty());
+        auto.setTooltip(new Tooltip("Per-image automatic split of the bimodal norm distribution (Otsu)"));
+        return auto;
+    }
+
+    /** The slider's range follows the current image's norms and always holds the threshold (see ItaeSettings). */
+    private Slider buildThresholdSlider() {
+        threshold.setId("itae-threshold-slider");
+        threshold.setTooltip(new Tooltip("Artifact threshold on the chosen norm; drag the line in the histogram too"));
+        subs.bind(threshold.disableProperty(), s.autoThresholdProperty());
+        subs.bind(threshold.minProperty(), s.sliderMinProperty());
+        subs.bind(threshold.maxProperty(), s.sliderMaxProperty());
+        subs.bindBidirectional(threshold.valueProperty(), s.thresholdProperty());
+        return threshold;
+    }
+
+    private HBox strengthRow() {
         Slider strength = new Slider(0, 1, s.strengthProperty().get());
         strength.setId("itae-strength");
-        strength.valueProperty().bindBidirectional(s.strengthProperty());
+        subs.bindBidirectional(strength.valueProperty(), s.strengthProperty());
         strength.setTooltip(new Tooltip("0 leaves attention unchanged; 1 sets artifact logits to the patch minimum (paper)"));
         Label strengthValue = new Label();
-        strengthValue.textProperty().bind(Bindings.format(Locale.ROOT, "%.2f", s.strengthProperty()));
+        subs.bind(strengthValue.textProperty(), Bindings.format(Locale.ROOT, "%.2f", s.strengthProperty()));
         strengthValue.getStyleClass().add(Styles.TEXT_MUTED);
         strengthValue.setMinWidth(Region.USE_PREF_SIZE);
+        HBox sRow = new HBox(6, strength, strengthValue);
+        HBox.setHgrow(strength, Priority.ALWAYS);
+        sRow.setAlignment(Pos.CENTER_LEFT);
+        return sRow;
+    }
 
-        CheckBox lastOnly = new CheckBox("Last block only");
-        lastOnly.selectedProperty().bindBidirectional(s.lastLayerOnlyProperty());
-        lastOnly.setTooltip(new Tooltip("The paper's setting; untick to choose a range of blocks"));
+    /** From / to block spinners; their maximum follows the model's depth. */
+    private HBox blockRange() {
         Spinner<Integer> from = layerSpinner(s.layerFromProperty().get());
         Spinner<Integer> to = layerSpinner(s.layerToProperty().get());
+        from.setId("itae-layer-from");
+        to.setId("itae-layer-to");
         from.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerFromProperty().set(b));
         to.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerToProperty().set(b));
-        from.disableProperty().bind(s.lastLayerOnlyProperty());
-        to.disableProperty().bind(s.lastLayerOnlyProperty());
+        subs.bind(from.disableProperty(), s.lastLayerOnlyProperty());
+        subs.bind(to.disableProperty(), s.lastLayerOnlyProperty());
         from.setTooltip(new Tooltip("First block ITAE acts on"));
         to.setTooltip(new Tooltip("Last block ITAE acts on"));
-        vm.inspector().depthProperty().addListener((o, a, b) -> {
+        subs.onChange(vm.inspector().depthProperty(), (o, a, b) -> {
             int max = Math.max(0, b.intValue() - 1);
             ((SpinnerValueFactory.IntegerSpinnerValueFactory) from.getValueFactory()).setMax(max);
             ((SpinnerValueFactory.IntegerSpinnerValueFactory) to.getValueFactory()).setMax(max);
@@ -140,11 +200,16 @@ public final class ItaePanel extends VBox {
                 to.getValueFactory().setValue(max);
             }
         });
+        HBox lRow = new HBox(6, from, new Label("to"), to);
+        lRow.setAlignment(Pos.CENTER_LEFT);
+        return lRow;
+    }
 
+    private ComboBox<Rows> rowsBox() {
         ComboBox<Rows> rows = new ComboBox<>();
         rows.getItems().addAll(Rows.values());
-        rows.valueProperty().bindBidirectional(s.rowsProperty());
-        rows.setConverter(new javafx.util.StringConverter<>() {
+        subs.bindBidirectional(rows.valueProperty(), s.rowsProperty());
+        rows.setConverter(new StringConverter<>() {
             @Override
             public String toString(Rows r) {
                 return r == null ? "" : r == Rows.CLS ? "CLS query row" : "All query rows";
@@ -156,51 +221,31 @@ public final class ItaePanel extends VBox {
             }
         });
         rows.setTooltip(new Tooltip("Attenuate only the CLS query's attention (paper) or every query's"));
+        return rows;
+    }
 
-        GridPane grid = new GridPane();
-        grid.setHgap(8);
-        grid.setVgap(8);
-        int r = 0;
-        grid.addRow(r++, muted("Component"), component);
-        grid.addRow(r++, muted("Artifacts"), direction);
-        HBox tRow = new HBox(6, thresholdField, auto);
-        tRow.setAlignment(Pos.CENTER_LEFT);
-        grid.addRow(r++, muted("Threshold"), tRow);
-        grid.add(threshold, 0, r++, 2, 1);
-        HBox sRow = new HBox(6, strength, strengthValue);
-        HBox.setHgrow(strength, Priority.ALWAYS);
-        sRow.setAlignment(Pos.CENTER_LEFT);
-        grid.addRow(r++, muted("Strength"), sRow);
-        grid.add(lastOnly, 0, r++, 2, 1);
-        HBox lRow = new HBox(6, from, new Label("to"), to);
-        lRow.setAlignment(Pos.CENTER_LEFT);
-        grid.addRow(r++, muted("Blocks"), lRow);
-        grid.addRow(r, muted("Rows"), rows);
-        grid.disableProperty().bind(s.enabledProperty().not());
-        GridPane.setHgrow(threshold, Priority.ALWAYS);
-
+    /** "Apply to folder", what the folder was analysed with, and what the last apply changed. */
+    private List<Node> applySection() {
         Button apply = new Button("Apply to folder", new FontIcon(MaterialDesignF.FOLDER_SYNC_OUTLINE));
         apply.setId("apply-to-folder");
         apply.getStyleClass().add(Styles.ACCENT);
         apply.setMaxWidth(Double.MAX_VALUE);
         apply.setTooltip(new Tooltip("Re-embed every image with these settings, re-cluster, and show what moved"));
-        apply.disableProperty().bind(vm.runningProperty().or(vm.analysisProperty().isNull()));
+        subs.bind(apply.disableProperty(), vm.runningProperty().or(vm.analysisProperty().isNull()));
         apply.setOnAction(e -> vm.applyItaeToFolder());
 
         Label applied = new Label();
         applied.setWrapText(true);
         applied.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
-        applied.textProperty().bind(Bindings.createStringBinding(
+        subs.bind(applied.textProperty(), Bindings.createStringBinding(
                 () -> "Folder analysed with ITAE " + ItaeSettings.describe(vm.appliedItaeProperty().get()),
                 vm.appliedItaeProperty()));
+        Label changeSummary = new Label();
         changeSummary.setId("change-summary");
         changeSummary.setWrapText(true);
         changeSummary.getStyleClass().add(Styles.TEXT_SMALL);
-        vm.changeProperty().addListener((o, a, b) -> changeSummary.setText(b == null ? ""
-                : String.format(Locale.ROOT, "%,d of %,d images changed cluster. See the Map's before/after.",
-                b.changed(), b.compared())));
-
-        getChildren().addAll(title, subtitle, enabled, grid, new Separator(), apply, applied, changeSummary);
+        subs.bind(changeSummary.textProperty(), vm.changeTextProperty());
+        return List.of(apply, applied, changeSummary);
     }
 
     private static Label muted(String s) {
@@ -217,70 +262,7 @@ public final class ItaePanel extends VBox {
         return sp;
     }
 
-    private void commitField() {
-        String txt = thresholdField.getText().trim();
-        try {
-            double v = Double.parseDouble(txt);
-            if (Double.isFinite(v)) {
-                vm.itae().thresholdProperty().set(v);
-                if (v < threshold.getMin() || v > threshold.getMax()) {
-                    syncing = true;
-                    threshold.setMin(Math.min(threshold.getMin(), v));
-                    threshold.setMax(Math.max(threshold.getMax(), v));
-                    syncing = false;
-                }
-            }
-        } catch (NumberFormatException e) {
-            // leave the old value in place
-        }
-        syncThreshold();
-    }
-
-    private void syncThreshold() {
-        syncing = true;
-        double t = vm.itae().thresholdProperty().get();
-        if (t < threshold.getMin()) {
-            threshold.setMin(t);
-        }
-        if (t > threshold.getMax()) {
-            threshold.setMax(t);
-        }
-        threshold.setValue(t);
-        boolean autoUnknown = vm.itae().autoThresholdProperty().get() && !autoValueShown;
-        thresholdField.setText(autoUnknown ? "" : NormHistogram.fmt(t));
-        syncing = false;
-    }
-
-    /** Slider range follows the current image's norms of the chosen component. */
-    private void adaptRange(InspectorModel.Result r) {
-        if (r == null) {
-            return;
-        }
-        float[] n = r.inspection().probe().norms(vm.itae().componentProperty().get());
-        double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
-        for (int i = 1 + r.inspection().registers(); i < n.length; i++) {
-            mn = Math.min(mn, n[i]);
-            mx = Math.max(mx, n[i]);
-        }
-        if (!(mx > mn)) {
-            return;
-        }
-        double t = vm.itae().thresholdProperty().get();
-        syncing = true;
-        threshold.setMin(Math.min(mn, t));
-        threshold.setMax(Math.max(mx, t));
-        if (vm.itae().autoThresholdProperty().get() && r.inspection().probe().threshold().isPresent()) {
-            // in auto mode the slider shows the automatic value, so unticking Auto starts from it
-            double at = r.inspection().probe().threshold().getAsDouble();
-            autoValueShown = true;
-            threshold.setValue(at);
-            thresholdField.setText(NormHistogram.fmt(at));
-            vm.itae().thresholdProperty().set(at);
-        }
-        syncing = false;
-    }
-
-    public Slider thresholdSlider() {
+    Slider thresholdSlider() {
         return threshold;
     }
 }

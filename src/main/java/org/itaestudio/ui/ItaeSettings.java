@@ -7,6 +7,10 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
@@ -15,12 +19,15 @@ import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
 import org.itaestudio.itae.ItaeConfig.Rows;
+import org.itaestudio.model.ImageProbe;
 
 /**
  * The ITAE panel's state as JavaFX properties, convertible to an {@link ItaeConfig}. Defaults are the paper's rule
- * (V norms, below the threshold, strength 1, last block, CLS row) with an automatic threshold.
+ * (V norms, below the threshold, strength 1, last block, CLS row) with an automatic threshold. Also the threshold
+ * control's state: the slider's range (the current image's norms, always holding the threshold), the automatic
+ * value of the current image, and the text of the threshold field.
  */
-public final class ItaeSettings {
+final class ItaeSettings {
 
     private final BooleanProperty enabled = new SimpleBooleanProperty(this, "enabled", true);
     private final ObjectProperty<Component> component = new SimpleObjectProperty<>(this, "component", Component.V);
@@ -32,6 +39,20 @@ public final class ItaeSettings {
     private final IntegerProperty layerFrom = new SimpleIntegerProperty(this, "layerFrom", 0);
     private final IntegerProperty layerTo = new SimpleIntegerProperty(this, "layerTo", 0);
     private final ObjectProperty<Rows> rows = new SimpleObjectProperty<>(this, "rows", Rows.CLS);
+
+    private final ReadOnlyDoubleWrapper sliderMin = new ReadOnlyDoubleWrapper(this, "sliderMin", 0);
+    private final ReadOnlyDoubleWrapper sliderMax = new ReadOnlyDoubleWrapper(this, "sliderMax", 1);
+    private final ReadOnlyDoubleWrapper autoValue = new ReadOnlyDoubleWrapper(this, "autoValue", Double.NaN);
+    private final ReadOnlyStringWrapper thresholdText = new ReadOnlyStringWrapper(this, "thresholdText", "");
+
+    ItaeSettings() {
+        // an invalidation listener added first: the range holds a new threshold before a bound slider sees it (a
+        // slider clamps its value into its range)
+        threshold.addListener(o -> {
+            includeInRange(threshold.get());
+            refreshThresholdText();
+        });
+    }
 
     public BooleanProperty enabledProperty() {
         return enabled;
@@ -71,6 +92,87 @@ public final class ItaeSettings {
 
     public ObjectProperty<Rows> rowsProperty() {
         return rows;
+    }
+
+    /** Lowest value of the threshold slider: the current image's smallest norm, or the threshold if lower. */
+    public ReadOnlyDoubleProperty sliderMinProperty() {
+        return sliderMin.getReadOnlyProperty();
+    }
+
+    /** Highest value of the threshold slider: the current image's largest norm, or the threshold if higher. */
+    public ReadOnlyDoubleProperty sliderMaxProperty() {
+        return sliderMax.getReadOnlyProperty();
+    }
+
+    /** The automatic threshold of the last inspected image; NaN until an inspection reported one. */
+    public ReadOnlyDoubleProperty autoValueProperty() {
+        return autoValue.getReadOnlyProperty();
+    }
+
+    /** What the threshold field shows: the threshold, or nothing (its prompt says "auto") before an automatic value is known. */
+    public ReadOnlyStringProperty thresholdTextProperty() {
+        return thresholdText.getReadOnlyProperty();
+    }
+
+    /** Takes a typed threshold; text that is not a finite number leaves the threshold as it was. */
+    public void commitThresholdText(String text) {
+        try {
+            double v = Double.parseDouble(text.strip());
+            if (Double.isFinite(v)) {
+                threshold.set(v);
+            }
+        } catch (NumberFormatException e) {
+            // keep the old value
+        }
+        refreshThresholdText();
+    }
+
+    /**
+     * Fits the slider to an inspection's norms of the chosen component (patch tokens only). Under Auto the threshold
+     * follows the image's automatic value, so unticking Auto starts from it.
+     */
+    public void adaptTo(InspectorModel.Result r) {
+        if (r == null) {
+            return;
+        }
+        ImageProbe p = r.inspection().probe();
+        float[] n = p.norms(component.get());
+        double mn = Double.POSITIVE_INFINITY, mx = Double.NEGATIVE_INFINITY;
+        for (int i = 1 + r.inspection().registers(); i < n.length; i++) {
+            mn = Math.min(mn, n[i]);
+            mx = Math.max(mx, n[i]);
+        }
+        if (!(mx > mn)) {
+            return;
+        }
+        double t = threshold.get();
+        sliderMin.set(Math.min(mn, t));
+        sliderMax.set(Math.max(mx, t));
+        double at = p.threshold().orElse(Double.NaN);
+        if (autoThreshold.get() && Double.isFinite(at)) {
+            autoValue.set(at);
+            threshold.set(at);
+            refreshThresholdText();
+        }
+    }
+
+    private void includeInRange(double t) {
+        if (t < sliderMin.get()) {
+            sliderMin.set(t);
+        }
+        if (t > sliderMax.get()) {
+            sliderMax.set(t);
+        }
+    }
+
+    private void refreshThresholdText() {
+        boolean autoUnknown = autoThreshold.get() && Double.isNaN(autoValue.get());
+        thresholdText.set(autoUnknown ? "" : formatNorm(threshold.get()));
+    }
+
+    /** A norm or threshold as shown to the user: 3 significant digits for small values, none past 100. */
+    static String formatNorm(double v) {
+        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
     }
 
     /** Every property, for one listener that reacts to any change. */
@@ -141,16 +243,17 @@ public final class ItaeSettings {
     }
 
     public void load(StudioPreferences p) {
-        enabled.set(p.getBoolean("itae.enabled", true));
-        component.set(parse(Component.class, p.get("itae.component", "V"), Component.V));
-        threshold.set(p.getDouble("itae.threshold", 0));
-        autoThreshold.set(p.getBoolean("itae.auto", true));
-        direction.set(parse(Direction.class, p.get("itae.direction", "BELOW"), Direction.BELOW));
-        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength", 1.0))));
-        lastLayerOnly.set(p.getBoolean("itae.lastOnly", true));
-        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom", 0)));
-        layerTo.set(Math.max(0, p.getInt("itae.layerTo", 0)));
-        rows.set(parse(Rows.class, p.get("itae.rows", "CLS"), Rows.CLS));
+        enabled.set(p.getBoolean("itae.enabled"));
+        component.set(p.getEnum("itae.component", Component.class));
+        threshold.set(p.getDouble("itae.threshold"));
+        autoThreshold.set(p.getBoolean("itae.auto"));
+        direction.set(p.getEnum("itae.direction", Direction.class));
+        strength.set(Math.max(0, Math.min(1, p.getDouble("itae.strength"))));
+        lastLayerOnly.set(p.getBoolean("itae.lastOnly"));
+        layerFrom.set(Math.max(0, p.getInt("itae.layerFrom")));
+        layerTo.set(Math.max(0, p.getInt("itae.layerTo")));
+        rows.set(p.getEnum("itae.rows", Rows.class));
+        refreshThresholdText();
     }
 
     public void save(StudioPreferences p) {
@@ -164,13 +267,5 @@ public final class ItaeSettings {
         p.putInt("itae.layerFrom", layerFrom.get());
         p.putInt("itae.layerTo", layerTo.get());
         p.put("itae.rows", rows.get().name());
-    }
-
-    private static <E extends Enum<E>> E parse(Class<E> type, String s, E def) {
-        try {
-            return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return def;
-        }
     }
 }

@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -19,6 +22,8 @@ import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -26,13 +31,14 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import javafx.concurrent.Task;
+import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.pipeline.ModelService;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
 import org.itaestudio.progress.Progress;
@@ -43,13 +49,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The app's state and actions. Everything here runs on the FX thread; work goes to the {@link StudioEngine} on
  * background threads (a single folder-task thread, and a latest-wins inspection runner), and results come back
- * through {@link Platform#runLater}.
+ * through the FX executor ({@link Platform#runLater} in the app; tests pass executors that run at once, so the
+ * behaviour is testable without the toolkit).
  */
-public final class MainViewModel implements AutoCloseable {
+final class MainViewModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MainViewModel.class);
 
     public enum View { CLUSTERS, MAP, INSPECTOR }
+
+    /** What the centre of the window shows. */
+    public enum Screen {
+        /** No folder analysed yet: the welcome screen. */
+        EMPTY,
+        /** A folder is being analysed and there is nothing to show yet. */
+        RUNNING,
+        /** The last run failed and there is nothing to show. */
+        ERROR,
+        /** The folder holds no readable image. */
+        NO_IMAGES,
+        /** The clusters, map or inspector of an analysis. */
+        RESULTS
+    }
 
     /** The model is not on this machine; the window answers with the model dialog. */
     public static final class ModelMissingException extends IOException {
@@ -79,14 +100,19 @@ public final class MainViewModel implements AutoCloseable {
     private final StudioEngine engine;
     private final ModelService models;
     private final StudioPreferences prefs;
-    private final ExecutorService folderExecutor = Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task"));
+    /** Runs back on the FX thread. */
+    private final Executor fx;
+    /** Runs folder work (analyse, re-cluster, describe the engine) one job at a time, in order. */
+    private final Executor folderWorker;
+    /** The worker's thread pool when this view model made it (shut down on close). */
+    private final ExecutorService ownedWorker;
 
     private final ObjectProperty<Path> folder = new SimpleObjectProperty<>(this, "folder");
     private final StringProperty model = new SimpleStringProperty(this, "model", "dinov2-small");
-    private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
+    private final ObjectProperty<DeviceChoice> device = new SimpleObjectProperty<>(this, "device", DeviceChoice.AUTO);
     private final BooleanProperty jpegDraft = new SimpleBooleanProperty(this, "jpegDraft", false);
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
-    private final StringProperty mapMethod = new SimpleStringProperty(this, "mapMethod", "tsne");
+    private final ObjectProperty<MapMethod> mapMethod = new SimpleObjectProperty<>(this, "mapMethod", MapMethod.TSNE);
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
@@ -101,26 +127,53 @@ public final class MainViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<ModelMissingException> modelMissing = new ReadOnlyObjectWrapper<>(this, "modelMissing");
     private final ReadOnlyObjectWrapper<ItaeConfig> appliedItae = new ReadOnlyObjectWrapper<>(this, "appliedItae");
     private final ReadOnlyObjectWrapper<ChangeSummary> change = new ReadOnlyObjectWrapper<>(this, "change");
+    private final ReadOnlyObjectWrapper<Screen> screen = new ReadOnlyObjectWrapper<>(this, "screen", Screen.EMPTY);
+    private final ReadOnlyStringWrapper changeText = new ReadOnlyStringWrapper(this, "changeText", "");
 
     private final IntegerProperty selectedImage = new SimpleIntegerProperty(this, "selectedImage", -1);
     private final ObjectProperty<int[]> selection = new SimpleObjectProperty<>(this, "selection", new int[0]);
 
     private final ItaeSettings itae = new ItaeSettings();
     private final InspectorModel inspector;
+    private final MapModel map;
 
-    private Task<?> currentTask;
-    private Cancellation currentCancel;
+    /** The folder job whose outcome the window waits for; null when none runs. */
+    private FolderJob currentJob;
 
-    public MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs) {
+    /** A folder job: its cancellation flag, and its identity (a cancelled job's late outcome is dropped). */
+    private record FolderJob(Cancellation cancel) {
+    }
+
+    /** The app's view model: results come back through {@link Platform#runLater}. */
+    MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs) {
+        this(engine, models, prefs, Platform::runLater, null);
+    }
+
+    /**
+     * @param fx           runs a result on the FX thread (tests: {@code Runnable::run})
+     * @param folderWorker runs folder work in order, or null for a background thread of its own
+     */
+    MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs, Executor fx, Executor folderWorker) {
+        this(engine, models, prefs, fx, folderWorker, LatestWinsRunner.DelayTimer.daemon("inspect-debounce"));
+    }
+
+    /** @param debounce where debounced inspections wait: tests pass a timer they advance by hand */
+    MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs, Executor fx, Executor folderWorker,
+                  LatestWinsRunner.DelayTimer debounce) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.models = models;
         this.prefs = prefs;
-        this.inspector = new InspectorModel(engine, this);
-        model.set(prefs.get("model", "dinov2-small"));
-        device.set(prefs.get("device", "auto"));
-        jpegDraft.set(prefs.getBoolean("jpegDraft", false));
-        k.set(Math.max(0, prefs.getInt("k", 0)));
-        mapMethod.set(prefs.get("mapMethod", "tsne"));
+        this.fx = Objects.requireNonNull(fx, "fx");
+        this.ownedWorker = folderWorker == null
+                ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task")) : null;
+        this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
+        this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
+        this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
+        model.set(prefs.get("model"));
+        device.set(choice(prefs.get("device"), DeviceChoice::parse, DeviceChoice.AUTO));
+        jpegDraft.set(prefs.getBoolean("jpegDraft"));
+        k.set(Math.max(0, prefs.getInt("k")));
+        mapMethod.set(choice(prefs.get("mapMethod"), MainViewModel::mapMethodOf, MapMethod.TSNE));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
@@ -132,6 +185,32 @@ public final class MainViewModel implements AutoCloseable {
                 inspector.inspect(imagePath(b.intValue()));
             }
         });
+        // another map method recomputes only the map (no model)
+        mapMethod.addListener(o -> {
+            if (analysis.get() != null && !running.get()) {
+                run();
+            }
+        });
+        screen.bind(Bindings.createObjectBinding(this::currentScreen, analysis, running, error));
+        changeText.bind(Bindings.createStringBinding(() -> change.get() == null ? ""
+                : String.format(Locale.ROOT, "%,d of %,d images changed cluster. See the Map's before/after.",
+                change.get().changed(), change.get().compared()), change));
+        inspector.resultProperty().addListener((o, a, b) -> itae.adaptTo(b));
+        itae.componentProperty().addListener(o -> itae.adaptTo(inspector.resultProperty().get()));
+    }
+
+    private Screen currentScreen() {
+        FolderAnalysis a = analysis.get();
+        if (a != null && a.size() > 0) {
+            return Screen.RESULTS;
+        }
+        if (running.get()) {
+            return Screen.RUNNING;
+        }
+        if (error.get() != null) {
+            return Screen.ERROR;
+        }
+        return a != null ? Screen.NO_IMAGES : Screen.EMPTY;
     }
 
     // ------------------------------------------------------------------ properties
@@ -161,7 +240,7 @@ public final class MainViewModel implements AutoCloseable {
         return jpegDraft;
     }
 
-    public StringProperty deviceProperty() {
+    public ObjectProperty<DeviceChoice> deviceProperty() {
         return device;
     }
 
@@ -170,7 +249,7 @@ public final class MainViewModel implements AutoCloseable {
     }
 
     /** "tsne" or "pca". */
-    public StringProperty mapMethodProperty() {
+    public ObjectProperty<MapMethod> mapMethodProperty() {
         return mapMethod;
     }
 
@@ -238,6 +317,21 @@ public final class MainViewModel implements AutoCloseable {
         return change.getReadOnlyProperty();
     }
 
+    /** Which screen the centre shows: results, or the empty, running, error or no-images state. */
+    public ReadOnlyObjectProperty<Screen> screenProperty() {
+        return screen.getReadOnlyProperty();
+    }
+
+    /** What the last "Apply to folder" changed, as one sentence for the ITAE panel; empty when nothing to compare. */
+    public ReadOnlyStringProperty changeTextProperty() {
+        return changeText.getReadOnlyProperty();
+    }
+
+    /** The map's before/after state. */
+    public MapModel map() {
+        return map;
+    }
+
     public IntegerProperty selectedImageProperty() {
         return selectedImage;
     }
@@ -263,11 +357,11 @@ public final class MainViewModel implements AutoCloseable {
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
         return d.with(b -> {
-            b.device = choice(device.get(), DeviceChoice::parse, d.device());
+            b.device = device.get();
             b.jpegDraft = jpegDraft.get();
             b.itae = appliedItae.get();
             b.k = k.get();
-            b.mapMethod = choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod());
+            b.mapMethod = mapMethod.get();
         });
     }
 
@@ -344,26 +438,26 @@ public final class MainViewModel implements AutoCloseable {
                 && Objects.equals(a.itae() == null ? null : a.itae().key(), b.itae() == null ? null : b.itae().key());
     }
 
+    /** Work that produces a folder analysis on the folder worker. */
+    @FunctionalInterface
+    private interface FolderWork {
+        FolderAnalysis call(ProgressListener progress, Cancellation cancel) throws Exception;
+    }
+
     private void startAnalysis(Path dir, AnalysisSettings s, FolderAnalysis before) {
-        Cancellation cancel = new Cancellation();
-        ProgressListener listener = throttled();
-        Task<FolderAnalysis> task = new Task<>() {
-            @Override
-            protected FolderAnalysis call() throws Exception {
-                if (models != null) {
-                    ModelService.Status st = models.status(s.model());
-                    if (!st.available()) {
-                        throw new ModelMissingException(s.model(), st);
-                    }
-                }
-                if (!Files.isDirectory(dir)) {
-                    throw new IOException(dir + ": not a folder");
-                }
-                return engine.analyze(dir, s, listener, cancel);
-            }
-        };
         status.set((before != null ? "Applying ITAE to " : "Analysing ") + dir.getFileName() + "\u2026");
-        launch(task, cancel, result -> {
+        launch((listener, cancel) -> {
+            if (models != null) {
+                ModelService.Status st = models.status(s.model());
+                if (!st.available()) {
+                    throw new ModelMissingException(s.model(), st);
+                }
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new IOException(dir + ": not a folder");
+            }
+            return engine.analyze(dir, s, listener, cancel);
+        }, result -> {
             ItaeConfig previousItae = appliedItae.get();
             appliedItae.set(s.itae());
             if (before != null && before.size() > 0 && result.size() > 0) {
@@ -378,16 +472,8 @@ public final class MainViewModel implements AutoCloseable {
     }
 
     private void startRecluster(FolderAnalysis current, AnalysisSettings s, boolean reportChange) {
-        Cancellation cancel = new Cancellation();
-        ProgressListener listener = throttled();
-        Task<FolderAnalysis> task = new Task<>() {
-            @Override
-            protected FolderAnalysis call() {
-                return engine.recluster(current, s, listener, cancel);
-            }
-        };
         status.set(reportChange ? "Re-clustering\u2026" : "Computing the map\u2026");
-        launch(task, cancel, result -> {
+        launch((listener, cancel) -> engine.recluster(current, s, listener, cancel), result -> {
             if (reportChange) {
                 publishWithChange(current, result);
             } else {
@@ -400,43 +486,44 @@ public final class MainViewModel implements AutoCloseable {
         });
     }
 
-    private void launch(Task<FolderAnalysis> task, Cancellation cancel, java.util.function.Consumer<FolderAnalysis> onDone) {
-        currentTask = task;
-        currentCancel = cancel;
+    /** Runs {@code work} on the folder worker; its outcome comes back on the FX thread unless cancelled first. */
+    private void launch(FolderWork work, Consumer<FolderAnalysis> onDone) {
+        FolderJob job = new FolderJob(new Cancellation());
+        currentJob = job;
         running.set(true);
         progress.set(null);
-        task.setOnSucceeded(e -> {
-            finished(task);
-            onDone.accept(task.getValue());
-        });
-        task.setOnFailed(e -> {
-            finished(task);
-            Throwable t = task.getException();
-            if (t instanceof CancellationException || cancel.isCancelled()) {
-                status.set("Cancelled");
-                return;
+        ProgressListener listener = throttled(job);
+        folderWorker.execute(() -> {
+            FolderAnalysis result = null;
+            Throwable failure = null;
+            try {
+                result = work.call(listener, job.cancel());
+            } catch (Throwable t) {
+                failure = t;
             }
-            if (t instanceof ModelMissingException mm) {
-                status.set("Model not available");
-                modelMissing.set(mm);
-                return;
-            }
-            LOG.warn("run failed", t);
-            error.set(oneLine(t));
-            status.set("Failed: " + oneLine(t));
+            FolderAnalysis r = result;
+            Throwable f = failure;
+            fx.execute(() -> finish(job, r, f, onDone));
         });
-        task.setOnCancelled(e -> {
-            finished(task);
-            status.set("Cancelled");
-        });
-        folderExecutor.execute(task);
     }
 
-    private void finished(Task<?> task) {
-        if (currentTask == task) {
-            currentTask = null;
-            currentCancel = null;
-            running.set(false);
+    private void finish(FolderJob job, FolderAnalysis result, Throwable failure, Consumer<FolderAnalysis> onDone) {
+        if (currentJob != job) {
+            return; // cancelled (already reported) or replaced
+        }
+        currentJob = null;
+        running.set(false);
+        if (failure == null) {
+            onDone.accept(result);
+        } else if (failure instanceof CancellationException || job.cancel().isCancelled()) {
+            status.set("Cancelled");
+        } else if (failure instanceof ModelMissingException mm) {
+            status.set("Model not available");
+            modelMissing.set(mm);
+        } else {
+            LOG.warn("run failed", failure);
+            error.set(oneLine(failure));
+            status.set("Failed: " + oneLine(failure));
         }
     }
 
@@ -456,27 +543,28 @@ public final class MainViewModel implements AutoCloseable {
 
     /** Asks the engine (off the FX thread) what it runs on, for the status bar. */
     private void describeEngine(AnalysisSettings s) {
-        if (engine instanceof org.itaestudio.pipeline.DefaultStudioEngine real) {
-            folderExecutor.execute(() -> {
-                try {
-                    String d = real.describe(s);
-                    Platform.runLater(() -> engineDescription.set(d));
-                } catch (IOException | RuntimeException e) {
-                    LOG.debug("no engine description", e);
-                }
-            });
-        }
+        folderWorker.execute(() -> {
+            try {
+                engine.describe(s).ifPresent(d -> fx.execute(() -> engineDescription.set(d)));
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("no engine description", e);
+            }
+        });
     }
 
-    /** Esc: stops the running folder task (the engine checks the flag between batches). */
+    /**
+     * Esc: stops the running folder job. The window is free at once ("Cancelled"); the worker stops at the
+     * engine's next check of the flag and its outcome is dropped.
+     */
     public void cancel() {
-        if (currentCancel != null) {
-            currentCancel.cancel();
+        FolderJob job = currentJob;
+        if (job == null) {
+            return;
         }
-        if (currentTask != null) {
-            status.set("Cancelling\u2026");
-            currentTask.cancel(false); // fires onCancelled now ("Cancelled"); the worker stops at its next check
-        }
+        job.cancel().cancel();
+        currentJob = null;
+        running.set(false);
+        status.set("Cancelled");
     }
 
     private void publish(FolderAnalysis result, int[] labels, boolean keepNames) {
@@ -502,27 +590,24 @@ public final class MainViewModel implements AutoCloseable {
         }
         int[] beforeLabels = clusters.imageCount() == before.size() ? clusters.labels() : before.labels();
         int kBefore = Math.max(clusters.clusterCount(), before.k());
-        int[] map = LabelMatching.align(beforeLabels, kBefore, after.labels(), after.k());
-        int[] aligned = LabelMatching.relabel(after.labels(), map);
-        boolean[] mask = new boolean[aligned.length];
-        int changed = 0;
-        for (int i = 0; i < aligned.length; i++) {
-            if (aligned[i] != beforeLabels[i]) {
-                mask[i] = true;
-                changed++;
-            }
-        }
-        publish(after, aligned, true);
-        change.set(new ChangeSummary(before, beforeLabels, after, changed, aligned.length, mask, after.settings().itae()));
-        status.set(String.format("%,d of %,d images changed cluster", changed, aligned.length));
+        LabelMatching.Change c = LabelMatching.compare(beforeLabels, kBefore, after.labels(), after.k());
+        publish(after, c.alignedLabels(), true);
+        change.set(new ChangeSummary(before, beforeLabels, after, c.changed(), c.compared(), c.changedMask(),
+                after.settings().itae()));
+        status.set(String.format("%,d of %,d images changed cluster", c.changed(), c.compared()));
     }
 
-    /** Progress from the worker, delivered to the FX thread at most once per pulse. */
-    private ProgressListener throttled() {
+    /** Progress from the worker, delivered to the FX thread at most once per pulse, while {@code job} is current. */
+    private ProgressListener throttled(FolderJob job) {
         AtomicReference<Progress> latest = new AtomicReference<>();
         return p -> {
             if (latest.getAndSet(p) == null) {
-                Platform.runLater(() -> progress.set(latest.getAndSet(null)));
+                fx.execute(() -> {
+                    Progress newest = latest.getAndSet(null);
+                    if (currentJob == job) {
+                        progress.set(newest);
+                    }
+                });
             }
         };
     }
@@ -545,10 +630,10 @@ public final class MainViewModel implements AutoCloseable {
     /** Stores everything the next start should restore. */
     public void savePreferences() {
         prefs.put("model", model.get());
-        prefs.put("device", device.get());
+        prefs.put("device", device.get().id());
         prefs.putBoolean("jpegDraft", jpegDraft.get());
         prefs.putInt("k", k.get());
-        prefs.put("mapMethod", mapMethod.get());
+        prefs.put("mapMethod", mapMethod.get().id());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
         inspector.save(prefs);
@@ -563,7 +648,9 @@ public final class MainViewModel implements AutoCloseable {
     public void close() {
         cancel();
         inspector.close();
-        folderExecutor.shutdownNow();
+        if (ownedWorker != null) {
+            ownedWorker.shutdownNow();
+        }
     }
 
     /** Debounce used for ITAE control changes. */

@@ -14,6 +14,7 @@ import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.MenuButton;
 import javafx.scene.control.MenuItem;
@@ -37,8 +38,9 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
-import javafx.stage.Window;
 import javafx.util.StringConverter;
+import org.itaestudio.model.DeviceChoice;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.progress.Progress;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
@@ -55,15 +57,13 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignV;
 
 /**
  * The main window: toolbar, the three views of one selection (clusters, map, inspector), the ITAE panel and the
- * status bar, plus the empty, running, error and no-images states.
+ * status bar, plus the empty, running, error and no-images states ({@link MainViewModel.Screen}). It builds nodes
+ * and binds them to the view model; {@link #dispose()} removes everything it and its views hold on the models.
  */
-public final class MainWindow extends BorderPane {
+final class MainWindow extends BorderPane {
 
-    static final List<String> MODEL_NAMES = List.of("dinov2-small", "dinov2-base", "dinov2-large", "dinov2-giant",
-            "dinov2-small-reg", "dinov2-base-reg", "dinov2-large-reg", "dinov2-giant-reg");
 
     private final MainViewModel vm;
-    private final ThumbnailCache thumbs;
     private final GalleryView gallery;
     private final MapView map;
     private final InspectorView inspector;
@@ -74,10 +74,13 @@ public final class MainWindow extends BorderPane {
     private final VBox statePane = new VBox(14);
     private final ToggleGroup viewGroup = new ToggleGroup();
     private final ScrollPane itaeScroll;
+    /** What the window holds on the view model. */
+    private final Subscriptions subs = new Subscriptions();
+    /** What the state screen shown now holds (replaced with the screen). */
+    private final Subscriptions stateSubs = new Subscriptions();
 
-    public MainWindow(MainViewModel vm, ThumbnailCache thumbs) {
+    MainWindow(MainViewModel vm, ThumbnailCache thumbs) {
         this.vm = vm;
-        this.thumbs = thumbs;
         getStyleClass().add("main-window");
         gallery = new GalleryView(vm, thumbs);
         map = new MapView(vm, thumbs);
@@ -85,28 +88,12 @@ public final class MainWindow extends BorderPane {
         itaePanel = new ItaePanel(vm);
         export = new ExportController(vm);
         status = new StatusBar(vm, this::showSkipped);
-
-        setTop(buildToolbar());
-        statePane.setId("state-pane");
-        statePane.setAlignment(Pos.CENTER);
-        statePane.setMaxWidth(560);
-        statePane.getStyleClass().add("state-pane");
-        centre.getChildren().addAll(gallery, map, inspector, statePane);
-        setCenter(centre);
         itaeScroll = new ScrollPane(itaePanel);
-        itaeScroll.setFitToWidth(true);
-        itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
-        itaeScroll.getStyleClass().add("itae-scroll");
-        itaeScroll.setPrefViewportWidth(300);
-        setRight(itaeScroll);
-        setBottom(status);
+        setTop(buildToolbar());
+        layoutViews();
 
-        vm.viewProperty().addListener(o -> updateCentre());
-        vm.analysisProperty().addListener(o -> updateCentre());
-        vm.runningProperty().addListener(o -> updateCentre());
-        vm.errorProperty().addListener(o -> updateCentre());
-        vm.folderProperty().addListener(o -> updateCentre());
-        vm.modelMissingProperty().addListener((o, a, b) -> {
+        subs.onChange(this::updateCentre, vm.screenProperty(), vm.viewProperty(), vm.folderProperty());
+        subs.onChange(vm.modelMissingProperty(), (o, a, b) -> {
             if (b != null) {
                 vm.clearModelMissing();
                 showModelDialog(b);
@@ -116,9 +103,57 @@ public final class MainWindow extends BorderPane {
         updateCentre();
     }
 
+    private void layoutViews() {
+        statePane.setId("state-pane");
+        statePane.setAlignment(Pos.CENTER);
+        statePane.setMaxWidth(560);
+        statePane.getStyleClass().add("state-pane");
+        centre.getChildren().addAll(gallery, map, inspector, statePane);
+        setCenter(centre);
+        itaeScroll.setFitToWidth(true);
+        itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        itaeScroll.getStyleClass().add("itae-scroll");
+        itaeScroll.setPrefViewportWidth(300);
+        setRight(itaeScroll);
+        setBottom(status);
+    }
+
+    /** Removes every listener and binding this window and its views hold on the view models. */
+    void dispose() {
+        stateSubs.close();
+        subs.close();
+        gallery.dispose();
+        map.dispose();
+        inspector.dispose();
+        itaePanel.dispose();
+        status.dispose();
+    }
+
+    /** Listeners and bindings the window holds now (its own and the state screen's; tests). */
+    int subscriptionCount() {
+        return subs.size() + stateSubs.size();
+    }
+
     // ------------------------------------------------------------------ toolbar
 
     private Node buildToolbar() {
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        // a plain HBox, not a ToolBar: AtlantaFX flattens buttons inside tool bars, and Run should stand out
+        HBox bar = new HBox(6);
+        bar.getChildren().addAll(folderControls());
+        bar.getChildren().add(new Separator(Orientation.VERTICAL));
+        bar.getChildren().addAll(modelControls());
+        bar.getChildren().addAll(kControls());
+        bar.getChildren().addAll(runButton(), exportMenu(), spacer, viewSwitch(), new Separator(Orientation.VERTICAL));
+        bar.getChildren().addAll(windowButtons());
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setId("main-toolbar");
+        return bar;
+    }
+
+    /** Open, recent folders, and the folder's name. */
+    private List<Node> folderControls() {
         Button open = iconButton(new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE), "Open a folder of images (Ctrl+O)");
         open.setId("open-folder");
         open.setOnAction(e -> chooseFolder());
@@ -132,17 +167,21 @@ public final class MainWindow extends BorderPane {
         folderName.setId("folder-name");
         folderName.getStyleClass().add(Styles.TEXT_BOLD);
         folderName.setMaxWidth(220);
-        folderName.textProperty().bind(Bindings.createStringBinding(() -> {
+        subs.bind(folderName.textProperty(), Bindings.createStringBinding(() -> {
             Path f = vm.folderProperty().get();
             return f == null ? "No folder" : f.getFileName() == null ? f.toString() : f.getFileName().toString();
         }, vm.folderProperty()));
-        folderName.tooltipProperty().bind(Bindings.createObjectBinding(() -> vm.folderProperty().get() == null ? null
-                : new Tooltip(vm.folderProperty().get().toString()), vm.folderProperty()));
+        subs.bind(folderName.tooltipProperty(), Bindings.createObjectBinding(() -> vm.folderProperty().get() == null
+                ? null : new Tooltip(vm.folderProperty().get().toString()), vm.folderProperty()));
+        return List.of(open, recent, folderName);
+    }
 
+    /** Model (name or checkpoint), device, fast JPEG decoding. */
+    private List<Node> modelControls() {
         ComboBox<String> model = new ComboBox<>();
         model.setId("model-box");
         model.setEditable(true);
-        model.getItems().addAll(MODEL_NAMES);
+        model.getItems().addAll(ModelCatalog.names());
         model.setValue(vm.modelProperty().get());
         model.setPrefWidth(210);
         model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
@@ -151,29 +190,47 @@ public final class MainWindow extends BorderPane {
                 vm.modelProperty().set(b.strip());
             }
         });
-        vm.modelProperty().addListener((o, a, b) -> model.setValue(b));
+        subs.onChange(vm.modelProperty(), (o, a, b) -> model.setValue(b));
         Button pickModel = iconButton(new FontIcon(MaterialDesignF.FILE_SEARCH_OUTLINE), "Use a local checkpoint (.safetensors, .pth)");
         pickModel.setOnAction(e -> chooseModelFile());
+        Label deviceIcon = new Label(null, new FontIcon(MaterialDesignC.CHIP));
+        deviceIcon.setTooltip(new Tooltip("Device"));
+        return List.of(model, pickModel, deviceIcon, deviceBox(), jpegDraftToggle());
+    }
 
-        ComboBox<String> device = new ComboBox<>();
+    private ComboBox<DeviceChoice> deviceBox() {
+        ComboBox<DeviceChoice> device = new ComboBox<>();
         device.setId("device-box");
-        device.getItems().addAll("auto", "cpu", "gpu");
-        device.valueProperty().bindBidirectional(vm.deviceProperty());
+        device.getItems().addAll(DeviceChoice.AUTO, DeviceChoice.CPU, DeviceChoice.GPU);
+        subs.bindBidirectional(device.valueProperty(), vm.deviceProperty());
         device.setConverter(new StringConverter<>() {
             @Override
-            public String toString(String s) {
-                return s == null ? "" : s.equals("auto") ? "Auto" : s.toUpperCase(Locale.ROOT);
+            public String toString(DeviceChoice d) {
+                return d == null ? "" : d == DeviceChoice.AUTO ? "Auto" : d.name();
             }
 
             @Override
-            public String fromString(String s) {
-                return s.toLowerCase(Locale.ROOT);
+            public DeviceChoice fromString(String s) {
+                return DeviceChoice.parse(s);
             }
         });
         device.setTooltip(new Tooltip("Device the model runs on: CPU, GPU, or the GPU when there is one"));
-        Label deviceIcon = new Label(null, new FontIcon(MaterialDesignC.CHIP));
-        deviceIcon.setTooltip(new Tooltip("Device"));
+        return device;
+    }
 
+    private ToggleButton jpegDraftToggle() {
+        ToggleButton draft = new ToggleButton(null, new FontIcon(MaterialDesignF.FLASH_OUTLINE));
+        draft.setId("jpeg-draft");
+        draft.getStyleClass().addAll(Styles.BUTTON_ICON);
+        subs.bindBidirectional(draft.selectedProperty(), vm.jpegDraftProperty());
+        draft.setTooltip(new Tooltip("Fast JPEG decoding: decode large JPEGs at 1/2 to 1/8 size inside the decoder, "
+                + "like Pillow's draft mode.\nSeveral times faster on camera photos; embeddings differ slightly from a "
+                + "full decode. Applies at the next Run (F5)."));
+        return draft;
+    }
+
+    /** The "k" label and spinner ("auto" for 0). */
+    private List<Node> kControls() {
         Spinner<Integer> k = new Spinner<>();
         k.setId("k-spinner");
         SpinnerValueFactory.IntegerSpinnerValueFactory kf = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 200, vm.kProperty().get());
@@ -196,7 +253,7 @@ public final class MainWindow extends BorderPane {
         k.setEditable(true);
         k.setPrefWidth(90);
         kf.valueProperty().addListener((o, a, b) -> vm.kProperty().set(b == null ? 0 : b));
-        vm.kProperty().addListener((o, a, b) -> {
+        subs.onChange(vm.kProperty(), (o, a, b) -> {
             if (!b.equals(kf.getValue())) {
                 kf.setValue(b.intValue());
             }
@@ -204,11 +261,15 @@ public final class MainWindow extends BorderPane {
         k.setTooltip(new Tooltip("Number of clusters k; \u201cauto\u201d picks k by silhouette. Press Run to re-cluster"));
         Label kLabel = new Label("k");
         kLabel.getStyleClass().add(Styles.TEXT_MUTED);
+        return List.of(kLabel, k);
+    }
 
+    /** Run, or Cancel while running; with no folder it asks for one. */
+    private Button runButton() {
         Button run = new Button();
         run.setId("run-button");
-        run.textProperty().bind(Bindings.when(vm.runningProperty()).then("Cancel").otherwise("Run"));
-        run.graphicProperty().bind(Bindings.when(vm.runningProperty()).<Node>then(new FontIcon(MaterialDesignS.STOP))
+        subs.bind(run.textProperty(), Bindings.when(vm.runningProperty()).then("Cancel").otherwise("Run"));
+        subs.bind(run.graphicProperty(), Bindings.when(vm.runningProperty()).<Node>then(new FontIcon(MaterialDesignS.STOP))
                 .otherwise(new FontIcon(MaterialDesignP.PLAY)));
         run.setTooltip(new Tooltip("Analyse the folder: embed, cluster, map (F5). While running: cancel (Esc)"));
         run.getStyleClass().add(Styles.ACCENT);
@@ -221,7 +282,10 @@ public final class MainWindow extends BorderPane {
                 vm.run();
             }
         });
+        return run;
+    }
 
+    private MenuButton exportMenu() {
         MenuButton exportBtn = new MenuButton("Export", new FontIcon(MaterialDesignE.EXPORT_VARIANT));
         exportBtn.setId("export-menu");
         exportBtn.setTooltip(new Tooltip("Export labels or embeddings as CSV (Ctrl+E)"));
@@ -231,8 +295,12 @@ public final class MainWindow extends BorderPane {
         MenuItem emb = new MenuItem("Embeddings (CSV)\u2026", new FontIcon(MaterialDesignT.TABLE_ARROW_RIGHT));
         emb.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.EMBEDDINGS));
         exportBtn.getItems().addAll(labels, emb);
-        exportBtn.disableProperty().bind(vm.analysisProperty().isNull());
+        subs.bind(exportBtn.disableProperty(), vm.analysisProperty().isNull());
+        return exportBtn;
+    }
 
+    /** Clusters / Map / Inspector: one is always selected, and it follows the view model's view. */
+    private Node viewSwitch() {
         ToggleButton clusters = viewButton("Clusters", new FontIcon(MaterialDesignV.VIEW_GRID_OUTLINE), MainViewModel.View.CLUSTERS, "Images grouped by cluster (1)");
         ToggleButton mapB = viewButton("Map", new FontIcon(MaterialDesignS.SCATTER_PLOT_OUTLINE), MainViewModel.View.MAP, "t-SNE map of the embeddings (2)");
         ToggleButton insp = viewButton("Inspector", new FontIcon(MaterialDesignE.EYE_OUTLINE), MainViewModel.View.INSPECTOR, "Attention and artifacts of one image (3)");
@@ -246,9 +314,13 @@ public final class MainWindow extends BorderPane {
                 vm.viewProperty().set((MainViewModel.View) b.getUserData());
             }
         });
-        vm.viewProperty().addListener((o, a, b) -> viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
+        subs.onChange(vm.viewProperty(), (o, a, b) -> viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
         viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == vm.viewProperty().get()));
+        return new HBox(clusters, mapB, insp);
+    }
 
+    /** ITAE panel toggle, theme, about. */
+    private List<Node> windowButtons() {
         ToggleButton tune = new ToggleButton(null, new FontIcon(MaterialDesignT.TUNE_VARIANT));
         tune.setId("itae-toggle");
         tune.getStyleClass().add(Styles.BUTTON_ICON);
@@ -258,29 +330,11 @@ public final class MainWindow extends BorderPane {
         Button theme = iconButton(new FontIcon(MaterialDesignT.THEME_LIGHT_DARK), "Switch between light and dark theme");
         theme.setId("theme-toggle");
         theme.setOnAction(e -> vm.darkThemeProperty().set(!vm.darkThemeProperty().get()));
-
         Button about = iconButton(new FontIcon(MaterialDesignI.INFORMATION_OUTLINE),
                 "About ITAE Studio: version, log file and cache locations (F1)");
         about.setId("about");
         about.setOnAction(e -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
-
-        ToggleButton draft = new ToggleButton(null, new FontIcon(MaterialDesignF.FLASH_OUTLINE));
-        draft.setId("jpeg-draft");
-        draft.getStyleClass().addAll(Styles.BUTTON_ICON);
-        draft.selectedProperty().bindBidirectional(vm.jpegDraftProperty());
-        draft.setTooltip(new Tooltip("Fast JPEG decoding: decode large JPEGs at 1/2 to 1/8 size inside the decoder, "
-                + "like Pillow's draft mode.\nSeveral times faster on camera photos; embeddings differ slightly from a "
-                + "full decode. Applies at the next Run (F5)."));
-
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        // a plain HBox, not a ToolBar: AtlantaFX flattens buttons inside tool bars, and Run should stand out
-        HBox bar = new HBox(6, open, recent, folderName, new Separator(Orientation.VERTICAL),
-                model, pickModel, deviceIcon, device, draft, kLabel, k, run, exportBtn, spacer,
-                new HBox(clusters, mapB, insp), new Separator(Orientation.VERTICAL), tune, theme, about);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setId("main-toolbar");
-        return bar;
+        return List.of(tune, theme, about);
     }
 
     private ToggleButton viewButton(String text, Node icon, MainViewModel.View v, String tip) {
@@ -347,7 +401,7 @@ public final class MainWindow extends BorderPane {
     }
 
     /** Opens the model dialog; a chosen model re-runs the folder. */
-    public ModelDialog showModelDialog(MainViewModel.ModelMissingException missing) {
+    ModelDialog showModelDialog(MainViewModel.ModelMissingException missing) {
         ModelDialog d = new ModelDialog(getScene() == null ? null : getScene().getWindow(), missing.model(),
                 missing.status(), vm.models());
         d.setOnHidden(e -> {
@@ -443,84 +497,94 @@ public final class MainWindow extends BorderPane {
     // ------------------------------------------------------------------ states
 
     private void updateCentre() {
-        var a = vm.analysis();
-        boolean hasData = a != null && a.size() > 0;
+        MainViewModel.Screen screen = vm.screenProperty().get();
+        boolean results = screen == MainViewModel.Screen.RESULTS;
         MainViewModel.View v = vm.viewProperty().get();
-        gallery.setVisible(hasData && v == MainViewModel.View.CLUSTERS);
-        map.setVisible(hasData && v == MainViewModel.View.MAP);
-        inspector.setVisible(hasData && v == MainViewModel.View.INSPECTOR);
-        statePane.setVisible(!hasData);
-        if (!hasData) {
-            buildState();
+        gallery.setVisible(results && v == MainViewModel.View.CLUSTERS);
+        map.setVisible(results && v == MainViewModel.View.MAP);
+        inspector.setVisible(results && v == MainViewModel.View.INSPECTOR);
+        statePane.setVisible(!results);
+        stateSubs.close();
+        statePane.getChildren().clear();
+        switch (screen) {
+            case RUNNING -> statePane.getChildren().addAll(runningState());
+            case ERROR -> statePane.getChildren().addAll(errorState());
+            case NO_IMAGES -> statePane.getChildren().addAll(noImagesState());
+            case EMPTY -> statePane.getChildren().addAll(emptyState());
+            case RESULTS -> { }
         }
     }
 
-    private void buildState() {
-        statePane.getChildren().clear();
+    private String folderName(String none) {
         Path folder = vm.folderProperty().get();
-        String error = vm.errorProperty().get();
-        if (vm.runningProperty().get()) {
-            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignI.IMAGE_MULTIPLE_OUTLINE)),
-                    title("Analysing " + (folder == null ? "" : folder.getFileName())),
-                    runningProgress(),
-                    muted("Every image is embedded with DINOv2 (cached for next time), then clustered and mapped. "
-                            + "You can cancel at any time with Esc."));
-        } else if (error != null) {
-            Button retry = new Button("Try again", new FontIcon(MaterialDesignP.PLAY));
-            retry.getStyleClass().add(Styles.ACCENT);
-            retry.setOnAction(e -> vm.run());
-            Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
-            other.setOnAction(e -> chooseFolder());
-            Label err = new Label(error);
-            err.setId("state-error");
-            err.setWrapText(true);
-            err.getStyleClass().add(Styles.DANGER);
-            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE)),
-                    title("Could not analyse " + (folder == null ? "the folder" : folder.getFileName())), err,
-                    centred(new HBox(8, retry, other)));
-        } else if (vm.analysis() != null) {
-            Button list = new Button("Show the " + vm.skipped().size() + " skipped files", new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
-            list.setId("state-show-skipped");
-            list.setOnAction(e -> showSkipped());
-            list.setVisible(!vm.skipped().isEmpty());
-            Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
-            other.getStyleClass().add(Styles.ACCENT);
-            other.setOnAction(e -> chooseFolder());
-            HBox buttons = new HBox(8, other, list);
-            buttons.setAlignment(Pos.CENTER);
-            list.setManaged(list.isVisible());
-            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignI.IMAGE_BROKEN_VARIANT)),
-                    title("No readable images in " + folder.getFileName()),
-                    muted(vm.skipped().isEmpty()
-                            ? "The folder (and its sub-folders) holds no JPEG, PNG, BMP, GIF, TIFF or WebP files."
-                            : vm.skipped().size() + (vm.skipped().size() == 1 ? " file was" : " files were")
-                            + " found, but none could be read."),
-                    buttons);
-        } else {
-            Button open = new Button("Open folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
-            open.setId("empty-open");
-            open.getStyleClass().addAll(Styles.ACCENT, Styles.LARGE);
-            open.setOnAction(e -> chooseFolder());
-            VBox recent = new VBox(4);
-            recent.setAlignment(Pos.CENTER);
-            for (Path p : vm.recentFolders().subList(0, Math.min(4, vm.recentFolders().size()))) {
-                javafx.scene.control.Hyperlink h = new javafx.scene.control.Hyperlink(p.toString());
-                h.setOnAction(e -> vm.openFolder(p));
-                h.setDisable(!Files.isDirectory(p));
-                recent.getChildren().add(h);
-            }
-            if (!recent.getChildren().isEmpty()) {
-                recent.getChildren().add(0, muted("Recent folders"));
-            }
-            Label hint = muted("Ctrl+O open \u00b7 F5 run \u00b7 Esc cancel \u00b7 1 / 2 / 3 switch views \u00b7 Ctrl+E export");
-            hint.getStyleClass().add(Styles.TEXT_SMALL);
-            statePane.getChildren().addAll(bigIcon(new FontIcon(MaterialDesignF.FOLDER_IMAGE)),
-                    title("Open a folder of images to begin"),
-                    muted("ITAE Studio embeds every photo with DINOv2, groups them into clusters and draws a map. "
-                            + "Inspect any image to see where the model looks, which tokens are attention artifacts, "
-                            + "and how ITAE fixes them. You can also drop a folder onto this window."),
-                    open, recent, hint);
+        return folder == null ? none : String.valueOf(folder.getFileName());
+    }
+
+    private List<Node> runningState() {
+        return List.of(bigIcon(new FontIcon(MaterialDesignI.IMAGE_MULTIPLE_OUTLINE)),
+                title("Analysing " + folderName("")),
+                runningProgress(),
+                muted("Every image is embedded with DINOv2 (cached for next time), then clustered and mapped. "
+                        + "You can cancel at any time with Esc."));
+    }
+
+    private List<Node> errorState() {
+        Button retry = new Button("Try again", new FontIcon(MaterialDesignP.PLAY));
+        retry.getStyleClass().add(Styles.ACCENT);
+        retry.setOnAction(e -> vm.run());
+        Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+        other.setOnAction(e -> chooseFolder());
+        Label err = new Label(vm.errorProperty().get());
+        err.setId("state-error");
+        err.setWrapText(true);
+        err.getStyleClass().add(Styles.DANGER);
+        return List.of(bigIcon(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE)),
+                title("Could not analyse " + folderName("the folder")), err, centred(new HBox(8, retry, other)));
+    }
+
+    private List<Node> noImagesState() {
+        int skipped = vm.skipped().size();
+        Button list = new Button("Show the " + skipped + " skipped files", new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
+        list.setId("state-show-skipped");
+        list.setOnAction(e -> showSkipped());
+        list.setVisible(skipped > 0);
+        list.setManaged(list.isVisible());
+        Button other = new Button("Open another folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+        other.getStyleClass().add(Styles.ACCENT);
+        other.setOnAction(e -> chooseFolder());
+        return List.of(bigIcon(new FontIcon(MaterialDesignI.IMAGE_BROKEN_VARIANT)),
+                title("No readable images in " + folderName("")),
+                muted(skipped == 0
+                        ? "The folder (and its sub-folders) holds no JPEG, PNG, BMP, GIF, TIFF or WebP files."
+                        : skipped + (skipped == 1 ? " file was" : " files were") + " found, but none could be read."),
+                centred(new HBox(8, other, list)));
+    }
+
+    private List<Node> emptyState() {
+        Button open = new Button("Open folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
+        open.setId("empty-open");
+        open.getStyleClass().addAll(Styles.ACCENT, Styles.LARGE);
+        open.setOnAction(e -> chooseFolder());
+        VBox recent = new VBox(4);
+        recent.setAlignment(Pos.CENTER);
+        List<Path> folders = vm.recentFolders();
+        for (Path p : folders.subList(0, Math.min(4, folders.size()))) {
+            Hyperlink h = new Hyperlink(p.toString());
+            h.setOnAction(e -> vm.openFolder(p));
+            h.setDisable(!Files.isDirectory(p));
+            recent.getChildren().add(h);
         }
+        if (!recent.getChildren().isEmpty()) {
+            recent.getChildren().add(0, muted("Recent folders"));
+        }
+        Label hint = muted("Ctrl+O open \u00b7 F5 run \u00b7 Esc cancel \u00b7 1 / 2 / 3 switch views \u00b7 Ctrl+E export");
+        hint.getStyleClass().add(Styles.TEXT_SMALL);
+        return List.of(bigIcon(new FontIcon(MaterialDesignF.FOLDER_IMAGE)),
+                title("Open a folder of images to begin"),
+                muted("ITAE Studio embeds every photo with DINOv2, groups them into clusters and draws a map. "
+                        + "Inspect any image to see where the model looks, which tokens are attention artifacts, "
+                        + "and how ITAE fixes them. You can also drop a folder onto this window."),
+                open, recent, hint);
     }
 
     private static HBox centred(HBox box) {
@@ -528,12 +592,13 @@ public final class MainWindow extends BorderPane {
         return box;
     }
 
+    /** The running screen's progress bar, text and Cancel; its listener goes with the screen. */
     private Node runningProgress() {
         ProgressBar bar = new ProgressBar(-1);
         bar.setPrefWidth(360);
         Label text = new Label("Starting\u2026");
         text.getStyleClass().add(Styles.TEXT_MUTED);
-        vm.progressProperty().addListener((o, a, p) -> update(bar, text, p));
+        stateSubs.onChange(vm.progressProperty(), (o, a, p) -> update(bar, text, p));
         update(bar, text, vm.progressProperty().get());
         Button cancel = new Button("Cancel", new FontIcon(MaterialDesignS.STOP));
         cancel.setTooltip(new Tooltip("Stop the analysis (Esc)"));
@@ -572,9 +637,5 @@ public final class MainWindow extends BorderPane {
         l.setTextAlignment(javafx.scene.text.TextAlignment.CENTER);
         l.setPadding(new Insets(0, 8, 0, 8));
         return l;
-    }
-
-    public Window window() {
-        return getScene() == null ? null : getScene().getWindow();
     }
 }

@@ -34,7 +34,7 @@ import javafx.scene.shape.Rectangle;
  * LASSO mode draws a lasso; a click picks the nearest point (within {@link #PICK_RADIUS_PX}) or clears the
  * selection.
  */
-public final class MapCanvas extends Region {
+final class MapCanvas extends Region {
 
     public enum Mode { PAN, BOX, LASSO }
 

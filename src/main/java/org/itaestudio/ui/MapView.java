@@ -5,17 +5,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.ContextMenu;
 import javafx.scene.control.Label;
+import javafx.scene.control.MenuItem;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.Image;
 import javafx.scene.image.ImageView;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
@@ -24,6 +31,8 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
+import javafx.util.StringConverter;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
@@ -34,33 +43,49 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
 /**
  * The map view: {@link MapCanvas} with a toolbar (pan / box / lasso, fit, before/after), a legend (click a cluster
- * to select it) and a hover card with the thumbnail and file name of the point under the mouse.
+ * to select it) and a hover card with the thumbnail and file name of the point under the mouse. What it draws comes
+ * from {@link MapModel}.
  */
-public final class MapView extends BorderPane {
+final class MapView extends BorderPane {
 
     private final MainViewModel vm;
+    private final MapModel model;
     private final ThumbnailCache thumbs;
     private final MapCanvas canvas = new MapCanvas();
     private final VBox legend = new VBox(4);
     private final VBox hoverCard = new VBox(4);
     private final ImageView hoverImage = new ImageView();
     private final Label hoverName = new Label();
-    private final Pane overlay = new Pane();
-    private final ToggleButton beforeToggle = new ToggleButton("Before");
-    private final ToggleButton afterToggle = new ToggleButton("After");
-    private final HBox compare;
     private final Label info = new Label();
     private final Label noMap = new Label();
-    private boolean showingBefore;
+    private final Subscriptions subs = new Subscriptions();
     private Path hoverPath;
 
-    public MapView(MainViewModel vm, ThumbnailCache thumbs) {
+    MapView(MainViewModel vm, ThumbnailCache thumbs) {
         this.vm = vm;
+        this.model = vm.map();
         this.thumbs = thumbs;
         getStyleClass().add("map-view");
         canvas.setId("map-canvas");
-
         ToggleGroup modes = new ToggleGroup();
+        setTop(buildToolbar(modes));
+        setCenter(new StackPane(canvas, buildNoMap(), buildLegend(), buildHoverOverlay()));
+        canvas.modeProperty().bind(Bindings.createObjectBinding(() -> {
+            var t = modes.getSelectedToggle();
+            return t == null ? MapCanvas.Mode.PAN : (MapCanvas.Mode) t.getUserData();
+        }, modes.selectedToggleProperty()));
+        wireCanvas();
+        wireModels();
+        applyTheme();
+        reload(true);
+    }
+
+    /** Removes the view's listeners on the view models. */
+    void dispose() {
+        subs.close();
+    }
+
+    private Node buildToolbar(ToggleGroup modes) {
         ToggleButton pan = modeButton(modes, MapCanvas.Mode.PAN, new FontIcon(MaterialDesignH.HAND_BACK_LEFT_OUTLINE),
                 "Pan: drag to move, wheel to zoom, click a point to inspect it");
         ToggleButton box = modeButton(modes, MapCanvas.Mode.BOX, new FontIcon(MaterialDesignS.SELECTION_DRAG),
@@ -80,7 +105,21 @@ public final class MapView extends BorderPane {
         clear.getStyleClass().add(Styles.BUTTON_ICON);
         clear.setTooltip(new Tooltip("Clear the selection"));
         clear.setOnAction(e -> vm.selectionProperty().set(new int[0]));
+        info.getStyleClass().add(Styles.TEXT_MUTED);
+        info.setId("map-info");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, methodBox(), beforeAfterSwitch(), spacer, info);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        bar.setPadding(new Insets(8, 12, 8, 12));
+        bar.getStyleClass().add("view-toolbar");
+        return bar;
+    }
 
+    /** Before / After of the last "Apply to folder"; shown only when there is something to compare. */
+    private Node beforeAfterSwitch() {
+        ToggleButton beforeToggle = new ToggleButton("Before");
+        ToggleButton afterToggle = new ToggleButton("After");
         ToggleGroup ba = new ToggleGroup();
         beforeToggle.setToggleGroup(ba);
         afterToggle.setToggleGroup(ba);
@@ -90,56 +129,55 @@ public final class MapView extends BorderPane {
         afterToggle.getStyleClass().add(Styles.RIGHT_PILL);
         beforeToggle.setTooltip(new Tooltip("The map and clusters before the last \u201cApply to folder\u201d"));
         afterToggle.setTooltip(new Tooltip("The map and clusters now; ringed points changed cluster"));
-        afterToggle.setSelected(true);
+        (model.showingBeforeProperty().get() ? beforeToggle : afterToggle).setSelected(true);
         ba.selectedToggleProperty().addListener((o, a, b) -> {
             if (b == null) {
                 a.setSelected(true);
             } else {
-                showingBefore = b == beforeToggle;
-                reload(true);
+                model.showingBeforeProperty().set(b == beforeToggle);
             }
         });
-        compare = new HBox(beforeToggle, afterToggle);
-        compare.visibleProperty().bind(vm.changeProperty().isNotNull());
+        subs.onChange(model.showingBeforeProperty(), (o, a, b) -> {
+            (b ? beforeToggle : afterToggle).setSelected(true);
+            reload(true);
+        });
+        HBox compare = new HBox(beforeToggle, afterToggle);
+        subs.bind(compare.visibleProperty(), model.compareAvailableProperty());
         compare.managedProperty().bind(compare.visibleProperty());
+        return compare;
+    }
 
-        javafx.scene.control.ComboBox<String> method = new javafx.scene.control.ComboBox<>();
+    private ComboBox<MapMethod> methodBox() {
+        ComboBox<MapMethod> method = new ComboBox<>();
         method.setId("map-method");
-        method.getItems().addAll("tsne", "pca");
-        method.setConverter(new javafx.util.StringConverter<>() {
+        method.getItems().addAll(MapMethod.TSNE, MapMethod.PCA);
+        method.setConverter(new StringConverter<>() {
             @Override
-            public String toString(String m) {
-                return m == null ? "" : m.equals("pca") ? "PCA" : "t-SNE";
+            public String toString(MapMethod m) {
+                return m == null ? "" : m.label();
             }
 
             @Override
-            public String fromString(String s) {
-                return s.equalsIgnoreCase("PCA") ? "pca" : "tsne";
+            public MapMethod fromString(String s) {
+                return s.equalsIgnoreCase("PCA") ? MapMethod.PCA : MapMethod.TSNE;
             }
         });
-        method.valueProperty().bindBidirectional(vm.mapMethodProperty());
+        subs.bindBidirectional(method.valueProperty(), vm.mapMethodProperty());
         method.setTooltip(new Tooltip("How the embeddings are laid out in 2-D: t-SNE keeps neighbours together, "
                 + "PCA keeps global directions"));
-        vm.mapMethodProperty().addListener((o, a, b) -> {
-            if (vm.analysis() != null && !vm.runningProperty().get()) {
-                vm.run(); // only the map is recomputed: no model
-            }
-        });
+        return method;
+    }
+
+    private Node buildNoMap() {
         noMap.setId("map-empty");
         noMap.getStyleClass().add(Styles.TEXT_MUTED);
         noMap.setWrapText(true);
         noMap.setMaxWidth(420);
         noMap.setVisible(false);
-        info.getStyleClass().add(Styles.TEXT_MUTED);
-        info.setId("map-info");
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, method, compare, spacer, info);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.setPadding(new Insets(8, 12, 8, 12));
-        bar.getStyleClass().add("view-toolbar");
-        setTop(bar);
+        return noMap;
+    }
 
+    private Node buildLegend() {
         legend.setId("map-legend");
         legend.getStyleClass().add("map-legend");
         legend.setPadding(new Insets(8, 10, 8, 10));
@@ -148,14 +186,17 @@ public final class MapView extends BorderPane {
         legendScroll.setFitToWidth(true);
         legendScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         // as tall as its rows, up to 360 px (then it scrolls)
-        legendScroll.prefViewportHeightProperty().bind(javafx.beans.binding.Bindings.min(legend.heightProperty(), 340));
+        legendScroll.prefViewportHeightProperty().bind(Bindings.min(legend.heightProperty(), 340));
         legendScroll.setMaxHeight(Region.USE_PREF_SIZE);
         legendScroll.setMaxWidth(220);
         legendScroll.setPrefViewportWidth(190);
         StackPane.setAlignment(legendScroll, Pos.TOP_RIGHT);
         StackPane.setMargin(legendScroll, new Insets(12));
-        legendScroll.visibleProperty().bind(vm.analysisProperty().isNotNull());
+        subs.bind(legendScroll.visibleProperty(), vm.analysisProperty().isNotNull());
+        return legendScroll;
+    }
 
+    private Node buildHoverOverlay() {
         hoverImage.setFitWidth(128);
         hoverImage.setFitHeight(128);
         hoverImage.setPreserveRatio(true);
@@ -168,58 +209,50 @@ public final class MapView extends BorderPane {
         hoverCard.setVisible(false);
         hoverCard.setManaged(false);
         hoverCard.setMouseTransparent(true);
-        overlay.getChildren().add(hoverCard);
+        Pane overlay = new Pane(hoverCard);
         overlay.setMouseTransparent(true);
         overlay.setPickOnBounds(false);
+        return overlay;
+    }
 
-        StackPane stack = new StackPane(canvas, noMap, legendScroll, overlay);
-        setCenter(stack);
-
-        canvas.modeProperty().bind(javafx.beans.binding.Bindings.createObjectBinding(() -> {
-            var t = modes.getSelectedToggle();
-            return t == null ? MapCanvas.Mode.PAN : (MapCanvas.Mode) t.getUserData();
-        }, modes.selectedToggleProperty()));
+    /** Hover, right-click, focus and selection of the canvas (its own properties: no removal needed). */
+    private void wireCanvas() {
         canvas.hoveredProperty().addListener((o, a, b) -> showHover(b.intValue()));
-        canvas.addEventHandler(javafx.scene.input.MouseEvent.MOUSE_CLICKED, e -> {
-            if (e.getButton() == javafx.scene.input.MouseButton.SECONDARY && !showingBefore && vm.analysis() != null) {
+        canvas.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            if (e.getButton() == MouseButton.SECONDARY && model.pointsActive() && vm.analysis() != null) {
                 contextMenu(canvas.pick(e.getX(), e.getY())).show(canvas, e.getScreenX(), e.getScreenY());
             }
         });
         canvas.focusedPointProperty().addListener((o, a, b) -> {
-            if (b.intValue() >= 0 && !showingBefore) {
+            if (b.intValue() >= 0 && model.pointsActive()) {
                 vm.selectedImageProperty().set(b.intValue());
             }
         });
-        vm.selectedImageProperty().addListener((o, a, b) -> canvas.focusedPointProperty().set(b.intValue()));
         canvas.selectionProperty().addListener((o, a, b) -> {
             if (vm.selectionProperty().get() != b) {
                 vm.selectionProperty().set(b);
             }
             updateInfo();
         });
-        vm.selectionProperty().addListener((o, a, b) -> {
+    }
+
+    /** What the view follows on the view models (removed by {@link #dispose()}). */
+    private void wireModels() {
+        subs.onChange(vm.selectedImageProperty(), (o, a, b) -> canvas.focusedPointProperty().set(b.intValue()));
+        subs.onChange(vm.selectionProperty(), (o, a, b) -> {
             if (canvas.selectionProperty().get() != b) {
                 canvas.selectionProperty().set(b);
             }
         });
-        vm.analysisProperty().addListener((o, a, b) -> {
-            showingBefore = false;
-            afterToggle.setSelected(true);
-            // keep the user's zoom when only the colours change (new k: same map); a new map (ITAE applied, other
-            // method) is fitted, or its points could lie outside the view
-            reload(a == null || b == null || a.size() != b.size() || !a.folder().equals(b.folder())
-                    || (a.map() != b.map() && !java.util.Arrays.deepEquals(a.map(), b.map())));
-        });
-        vm.clusters().versionProperty().addListener(o -> {
-            if (!showingBefore && canvas.pointCount() == vm.clusters().imageCount()) {
+        subs.onChange(vm.analysisProperty(), (o, a, b) -> reload(MapModel.needsRefit(a, b)));
+        subs.onChange(() -> {
+            if (model.pointsActive() && canvas.pointCount() == vm.clusters().imageCount()) {
                 canvas.setLabels(vm.clusters().labels());
                 buildLegend(vm.clusters().labels());
             }
-        });
-        vm.changeProperty().addListener(o -> reload(false));
-        vm.darkThemeProperty().addListener(o -> applyTheme());
-        applyTheme();
-        reload(true);
+        }, vm.clusters().versionProperty());
+        subs.onChange(() -> reload(false), vm.changeProperty());
+        subs.onChange(this::applyTheme, vm.darkThemeProperty());
     }
 
     private ToggleButton modeButton(ToggleGroup g, MapCanvas.Mode m, Node icon, String tip) {
@@ -237,38 +270,28 @@ public final class MapView extends BorderPane {
 
     /** Shows the current analysis (or the one before the last apply) on the canvas. */
     private void reload(boolean refit) {
-        FolderAnalysis a = vm.analysis();
-        var change = vm.changeProperty().get();
         int[] keepSelection = vm.selectionProperty().get();
-        boolean hasMap = a != null && a.map() != null && a.map().length == a.size() && a.size() > 0;
-        noMap.setVisible(a != null && !hasMap);
-        noMap.setText(a == null ? "" : "This analysis has no map (" + a.settings().mapMethod().id() + "). Pick t-SNE or PCA above.");
-        if (!hasMap) {
-            canvas.setData(new double[0][], new int[0], true);
+        noMap.setVisible(vm.analysis() != null && !model.hasMap());
+        noMap.setText(model.noMapText());
+        MapModel.Frame f = model.frame();
+        canvas.setData(f.points(), f.labels(), refit || !model.hasMap());
+        if (!model.hasMap()) {
             legend.getChildren().clear();
             updateInfo();
             return;
         }
-        if (showingBefore && change != null) {
-            canvas.setData(change.before().map(), change.beforeLabels(), refit);
-            canvas.setHighlight(change.changedMask());
-            buildLegend(change.beforeLabels());
-        } else {
-            int[] labels = vm.clusters().imageCount() == a.size() ? vm.clusters().labels() : a.labels();
-            canvas.setData(a.map(), labels, refit);
-            canvas.setHighlight(change != null ? change.changedMask() : null);
-            buildLegend(labels);
-        }
+        canvas.setHighlight(f.highlight());
+        buildLegend(f.labels());
         canvas.focusedPointProperty().set(vm.selectedImageProperty().get());
         canvas.selectionProperty().set(keepSelection);
         updateInfo();
     }
 
     /** Right-click: inspect the point under the mouse; move the selection to a cluster; clear the selection. */
-    private javafx.scene.control.ContextMenu contextMenu(int point) {
-        javafx.scene.control.ContextMenu menu = new javafx.scene.control.ContextMenu();
+    private ContextMenu contextMenu(int point) {
+        ContextMenu menu = new ContextMenu();
         if (point >= 0) {
-            javafx.scene.control.MenuItem inspect = new javafx.scene.control.MenuItem("Inspect " + vm.analysis().paths().get(point));
+            MenuItem inspect = new MenuItem("Inspect " + vm.analysis().paths().get(point));
             inspect.setOnAction(e -> {
                 vm.selectedImageProperty().set(point);
                 vm.viewProperty().set(MainViewModel.View.INSPECTOR);
@@ -281,7 +304,7 @@ public final class MapView extends BorderPane {
             menu.getItems().add(GalleryView.moveMenu(vm, targets));
         }
         if (sel.length > 0) {
-            javafx.scene.control.MenuItem clear = new javafx.scene.control.MenuItem("Clear the selection");
+            MenuItem clear = new MenuItem("Clear the selection");
             clear.setOnAction(e -> vm.selectionProperty().set(new int[0]));
             menu.getItems().add(clear);
         }
@@ -289,27 +312,15 @@ public final class MapView extends BorderPane {
     }
 
     private void buildLegend(int[] labels) {
-        int k = 0;
-        for (int l : labels) {
-            k = Math.max(k, l + 1);
-        }
-        int[] counts = new int[k];
-        for (int l : labels) {
-            if (l >= 0) {
-                counts[l]++;
-            }
-        }
         List<Node> rows = new ArrayList<>();
-        Label title = new Label(showingBefore ? "Clusters (before)" : "Clusters");
+        Label title = new Label(model.legendTitle());
         title.getStyleClass().add(Styles.TEXT_BOLD);
         rows.add(title);
-        for (int c = 0; c < k; c++) {
-            if (counts[c] == 0) {
-                continue;
-            }
+        for (MapModel.LegendEntry entry : MapModel.legend(labels)) {
+            int c = entry.cluster();
             Label name = new Label(vm.clusters().name(c));
             name.setMaxWidth(120);
-            Label n = new Label(String.format("%,d", counts[c]));
+            Label n = new Label(String.format("%,d", entry.count()));
             n.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
             Region sp = new Region();
             HBox.setHgrow(sp, Priority.ALWAYS);
@@ -317,11 +328,8 @@ public final class MapView extends BorderPane {
             row.setAlignment(Pos.CENTER_LEFT);
             row.getStyleClass().add("legend-row");
             row.setId("legend-" + c);
-            int cluster = c;
-            row.setOnMouseClicked(e -> {
-                int[] members = java.util.stream.IntStream.range(0, labels.length).filter(i -> labels[i] == cluster).toArray();
-                vm.selectionProperty().set(members);
-            });
+            row.setOnMouseClicked(e -> vm.selectionProperty().set(
+                    IntStream.range(0, labels.length).filter(i -> labels[i] == c).toArray()));
             Tooltip.install(row, new Tooltip("Select the images of " + vm.clusters().name(c)));
             rows.add(row);
         }
@@ -329,15 +337,7 @@ public final class MapView extends BorderPane {
     }
 
     private void updateInfo() {
-        int n = canvas.pointCount();
-        int s = canvas.selectionProperty().get().length;
-        String method = vm.analysis() == null ? "" : vm.analysis().settings().mapMethod().label();
-        String text = n == 0 ? "" : String.format("%s \u00b7 %,d points", method, n) + (s > 0 ? String.format(" \u00b7 %,d selected", s) : "");
-        var change = vm.changeProperty().get();
-        if (change != null) {
-            text += String.format(" \u00b7 %,d changed cluster (ringed)", change.changed());
-        }
-        info.setText(text);
+        info.setText(model.infoText(canvas.pointCount(), canvas.selectionProperty().get().length));
     }
 
     private void showHover(int i) {
@@ -347,7 +347,7 @@ public final class MapView extends BorderPane {
             hoverPath = null;
             return;
         }
-        String rel = (showingBefore && vm.changeProperty().get() != null ? vm.changeProperty().get().before() : a).paths().get(i);
+        String rel = model.pointPath(i);
         Path p = a.folder().resolve(rel);
         hoverPath = p;
         hoverName.setText(rel);
@@ -371,19 +371,19 @@ public final class MapView extends BorderPane {
         hoverCard.setVisible(true);
     }
 
-    public MapCanvas canvas() {
+    MapCanvas canvas() {
         return canvas;
     }
 
-    public VBox legend() {
+    VBox legend() {
         return legend;
     }
 
-    public VBox hoverCard() {
+    VBox hoverCard() {
         return hoverCard;
     }
 
-    public String hoverText() {
+    String hoverText() {
         return hoverName.getText();
     }
 }

@@ -3,10 +3,12 @@ package org.itaestudio.ui;
 import atlantafx.base.theme.Styles;
 import java.io.File;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import javafx.concurrent.Task;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
@@ -20,6 +22,7 @@ import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.ModelService;
 import org.itaestudio.progress.Progress;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignD;
@@ -31,7 +34,7 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignP;
  * offers a download (with progress and cancel) or a local checkpoint. Its result is the model spec to use, or
  * null when the user closes it. Never blocks the FX thread: the download runs in a background task.
  */
-public final class ModelDialog extends Dialog<String> {
+final class ModelDialog extends Dialog<String> {
 
     private final ProgressBar bar = new ProgressBar(0);
     private final Label progressText = new Label();
@@ -40,14 +43,39 @@ public final class ModelDialog extends Dialog<String> {
     private Cancellation downloadCancel;
     private Task<Path> task;
 
-    public ModelDialog(Window owner, String model, ModelService.Status status, ModelService service) {
+    ModelDialog(Window owner, String model, ModelService.Status status, ModelService service) {
         if (owner != null) {
             initOwner(owner);
         }
         setTitle("Model not available");
         getDialogPane().getStyleClass().add("model-dialog");
         getDialogPane().setId("model-dialog");
+        VBox progress = progressBox();
+        VBox content = new VBox(12);
+        content.getChildren().addAll(messages(model, status));
+        content.getChildren().addAll(actions(model, status, service, progress), progress);
+        content.setPadding(new Insets(8, 4, 4, 4));
+        content.setPrefWidth(560);
+        getDialogPane().setContent(content);
+        getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
+        setResultConverter(b -> null);
+        cancel.setOnAction(e -> {
+            if (downloadCancel != null) {
+                downloadCancel.cancel();
+            }
+            if (task != null) {
+                task.cancel(false);
+            }
+        });
+        setOnCloseRequest(e -> {
+            if (downloadCancel != null) {
+                downloadCancel.cancel();
+            }
+        });
+    }
 
+    /** What is missing, where it was looked for, and whether a download can fetch it. */
+    private static List<Node> messages(String model, ModelService.Status status) {
         Label title = new Label("The model \u201c" + model + "\u201d is not on this computer");
         title.getStyleClass().add(Styles.TITLE_4);
         title.setWrapText(true);
@@ -62,19 +90,50 @@ public final class ModelDialog extends Dialog<String> {
         offline.setWrapText(true);
         offline.setMaxWidth(520);
         offline.getStyleClass().add(Styles.TEXT_MUTED);
+        return List.of(title, explanation, offline);
+    }
 
+    /** Download (shows {@code progress}), choose a checkpoint file, choose a model folder. */
+    private HBox actions(String model, ModelService.Status status, ModelService service, VBox progress) {
         download.setId("model-download");
         download.getStyleClass().add(Styles.ACCENT);
         download.setDisable(!status.downloadable());
         download.setTooltip(new Tooltip(status.downloadable() ? "Download " + model : "Not available: no download source"));
+        download.setOnAction(e -> {
+            progress.setVisible(true);
+            progress.setManaged(true);
+            download.setDisable(true);
+            startDownload(model, service);
+        });
         Button file = new Button("Choose file\u2026", new FontIcon(MaterialDesignF.FILE_OUTLINE));
         file.setId("model-choose-file");
         file.setTooltip(new Tooltip("A .safetensors or .pth checkpoint"));
+        file.setOnAction(e -> {
+            FileChooser fc = new FileChooser();
+            fc.setTitle("Choose a DINOv2 checkpoint");
+            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Checkpoints", "*.safetensors", "*.pth"));
+            File f = fc.showOpenDialog(getDialogPane().getScene().getWindow());
+            if (f != null) {
+                finish(f.getAbsolutePath());
+            }
+        });
         Button folder = new Button("Choose folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OUTLINE));
         folder.setTooltip(new Tooltip("A Hugging Face model folder (config.json + model.safetensors)"));
+        folder.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Choose a Hugging Face model folder");
+            File f = dc.showDialog(getDialogPane().getScene().getWindow());
+            if (f != null) {
+                finish(f.getAbsolutePath());
+            }
+        });
         HBox actions = new HBox(8, download, file, folder);
         actions.setAlignment(Pos.CENTER_LEFT);
+        return actions;
+    }
 
+    /** The download's bar, Cancel and text; hidden until a download starts. */
+    private VBox progressBox() {
         bar.setMaxWidth(Double.MAX_VALUE);
         HBox.setHgrow(bar, Priority.ALWAYS);
         cancel.setGraphic(new FontIcon(MaterialDesignP.PAUSE_CIRCLE_OUTLINE));
@@ -85,50 +144,7 @@ public final class ModelDialog extends Dialog<String> {
         progress.setVisible(false);
         progress.setManaged(false);
         progressText.getStyleClass().addAll(Styles.TEXT_SMALL, Styles.TEXT_MUTED);
-
-        VBox content = new VBox(12, title, explanation, offline, actions, progress);
-        content.setPadding(new Insets(8, 4, 4, 4));
-        content.setPrefWidth(560);
-        getDialogPane().setContent(content);
-        getDialogPane().getButtonTypes().add(ButtonType.CLOSE);
-        setResultConverter(b -> null);
-
-        file.setOnAction(e -> {
-            FileChooser fc = new FileChooser();
-            fc.setTitle("Choose a DINOv2 checkpoint");
-            fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("Checkpoints", "*.safetensors", "*.pth"));
-            File f = fc.showOpenDialog(getDialogPane().getScene().getWindow());
-            if (f != null) {
-                finish(f.getAbsolutePath());
-            }
-        });
-        folder.setOnAction(e -> {
-            DirectoryChooser dc = new DirectoryChooser();
-            dc.setTitle("Choose a Hugging Face model folder");
-            File f = dc.showDialog(getDialogPane().getScene().getWindow());
-            if (f != null) {
-                finish(f.getAbsolutePath());
-            }
-        });
-        download.setOnAction(e -> {
-            progress.setVisible(true);
-            progress.setManaged(true);
-            download.setDisable(true);
-            startDownload(model, service);
-        });
-        cancel.setOnAction(e -> {
-            if (downloadCancel != null) {
-                downloadCancel.cancel();
-            }
-            if (task != null) {
-                task.cancel(false);
-            }
-        });
-        setOnCloseRequest(e -> {
-            if (downloadCancel != null) {
-                downloadCancel.cancel();
-            }
-        });
+        return progress;
     }
 
     private void startDownload(String model, ModelService service) {

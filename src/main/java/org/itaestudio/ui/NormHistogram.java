@@ -21,7 +21,7 @@ import javafx.scene.text.TextAlignment;
  * bars on the artifact side of the line are tinted. Dragging (or clicking) moves the line and reports the new
  * threshold through {@link #setOnThresholdDragged}; the line follows {@link #thresholdProperty()} otherwise.
  */
-public final class NormHistogram extends Region {
+final class NormHistogram extends Region {
 
     static final int BINS = 40;
     private static final double PAD_L = 8, PAD_R = 8, PAD_T = 18, PAD_B = 20;
@@ -87,18 +87,6 @@ public final class NormHistogram extends Region {
 
     int bin(double v) {
         return (int) Math.max(0, Math.min(BINS - 1, Math.floor((v - lo) / (hi - lo) * BINS)));
-    }
-
-    public int[] counts() {
-        return counts.clone();
-    }
-
-    public double rangeMin() {
-        return lo;
-    }
-
-    public double rangeMax() {
-        return hi;
     }
 
     public DoubleProperty thresholdProperty() {
@@ -179,9 +167,9 @@ public final class NormHistogram extends Region {
         g.strokeLine(PAD_L, PAD_T + plotH + 0.5, w - PAD_R, PAD_T + plotH + 0.5);
         g.setFill(text);
         g.setTextBaseline(VPos.TOP);
-        g.fillText(fmt(lo), PAD_L, PAD_T + plotH + 3);
+        g.fillText(ItaeSettings.formatNorm(lo), PAD_L, PAD_T + plotH + 3);
         g.setTextAlign(TextAlignment.RIGHT);
-        g.fillText(fmt(hi), w - PAD_R, PAD_T + plotH + 3);
+        g.fillText(ItaeSettings.formatNorm(hi), w - PAD_R, PAD_T + plotH + 3);
         if (Double.isFinite(t)) {
             double x = Math.round(valueToX(t)) + 0.5;
             g.setStroke(line);
@@ -191,11 +179,7 @@ public final class NormHistogram extends Region {
             g.fillPolygon(new double[] {x - 5, x + 5, x}, new double[] {PAD_T - 8, PAD_T - 8, PAD_T - 2}, 3);
             g.setTextAlign(x > w / 2 ? TextAlignment.RIGHT : TextAlignment.LEFT);
             g.setTextBaseline(VPos.TOP);
-            g.fillText("threshold " + fmt(t), x + (x > w / 2 ? -8 : 8), PAD_T);
+            g.fillText("threshold " + ItaeSettings.formatNorm(t), x + (x > w / 2 ? -8 : 8), PAD_T);
         }
-    }
-
-    static String fmt(double v) {
-        return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.0f" : Math.abs(v) >= 10 ? "%.1f" : "%.2f", v);
     }
 }

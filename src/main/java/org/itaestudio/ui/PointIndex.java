@@ -7,7 +7,7 @@ import java.util.Arrays;
  * map. Built once per data set in O(n); a query touches only the cells its region overlaps, so hovering 50,000
  * points costs microseconds. Immutable and thread-safe.
  */
-public final class PointIndex {
+final class PointIndex {
 
     private final double[] xs;
     private final double[] ys;

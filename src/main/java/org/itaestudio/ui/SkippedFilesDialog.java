@@ -12,7 +12,7 @@ import javafx.stage.Window;
 import org.itaestudio.pipeline.SkippedFile;
 
 /** The files a run could not read, with the reason for each. */
-public final class SkippedFilesDialog extends Dialog<Void> {
+final class SkippedFilesDialog extends Dialog<Void> {
 
     public SkippedFilesDialog(Window owner, List<SkippedFile> files) {
         initOwner(owner);

@@ -20,22 +20,23 @@ import org.kordamp.ikonli.materialdesign2.MaterialDesignA;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignS;
 
 /** Status line: message, progress with rate and ETA and a cancel button, skipped-file count (clickable). */
-public final class StatusBar extends HBox {
+final class StatusBar extends HBox {
 
     private final Label message = new Label();
     private final ProgressBar bar = new ProgressBar();
     private final Label progressText = new Label();
     private final Hyperlink skipped = new Hyperlink();
     private final Label right = new Label();
+    private final Subscriptions subs = new Subscriptions();
 
-    public StatusBar(MainViewModel vm, Runnable showSkipped) {
+    StatusBar(MainViewModel vm, Runnable showSkipped) {
         super(10);
         getStyleClass().add("status-bar");
         setId("status-bar");
         setAlignment(Pos.CENTER_LEFT);
         setPadding(new Insets(4, 12, 4, 12));
         message.setId("status-message");
-        message.textProperty().bind(vm.statusProperty());
+        subs.bind(message.textProperty(), vm.statusProperty());
         message.setMinWidth(120);
         bar.setPrefWidth(180);
         bar.setId("status-progress");
@@ -47,14 +48,14 @@ public final class StatusBar extends HBox {
         cancel.setOnAction(e -> vm.cancel());
         HBox progress = new HBox(8, bar, progressText, cancel);
         progress.setAlignment(Pos.CENTER_LEFT);
-        progress.visibleProperty().bind(vm.runningProperty());
+        subs.bind(progress.visibleProperty(), vm.runningProperty());
         progress.managedProperty().bind(progress.visibleProperty());
 
         skipped.setId("skipped-link");
         skipped.setGraphic(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
         skipped.setTooltip(new Tooltip("Files that could not be read: click for the list and reasons"));
         skipped.setOnAction(e -> showSkipped.run());
-        skipped.textProperty().bind(Bindings.createStringBinding(() -> {
+        subs.bind(skipped.textProperty(), Bindings.createStringBinding(() -> {
             int n = vm.skipped().size();
             Progress p = vm.progressProperty().get();
             if (vm.runningProperty().get() && p != null) {
@@ -67,15 +68,15 @@ public final class StatusBar extends HBox {
         skipped.managedProperty().bind(skipped.visibleProperty());
 
         right.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
-        right.textProperty().bind(Bindings.createStringBinding(() -> {
+        subs.bind(right.textProperty(), Bindings.createStringBinding(() -> {
             String engine = vm.engineDescriptionProperty().get();
             String device = engine != null ? shortDescription(vm.modelProperty().get(), engine)
-                    : "device " + vm.deviceProperty().get().toUpperCase(Locale.ROOT);
+                    : "device " + vm.deviceProperty().get().name();
             String itae = "ITAE " + (vm.appliedItaeProperty().get() == null ? "off" : "on");
             return device + " \u00b7 " + itae;
         }, vm.analysisProperty(), vm.deviceProperty(), vm.engineDescriptionProperty(), vm.appliedItaeProperty()));
 
-        vm.progressProperty().addListener((o, a, p) -> {
+        subs.onChange(vm.progressProperty(), (o, a, p) -> {
             if (p == null) {
                 bar.setProgress(-1);
                 progressText.setText("Starting\u2026");
@@ -84,7 +85,7 @@ public final class StatusBar extends HBox {
             bar.setProgress(p.fraction());
             progressText.setText(describe(p));
         });
-        vm.runningProperty().addListener((o, a, b) -> {
+        subs.onChange(vm.runningProperty(), (o, a, b) -> {
             if (b) {
                 bar.setProgress(-1);
                 progressText.setText("Starting\u2026");
@@ -92,7 +93,7 @@ public final class StatusBar extends HBox {
         });
 
         right.setId("engine-info");
-        right.tooltipProperty().bind(Bindings.createObjectBinding(() -> vm.engineDescriptionProperty().get() == null
+        subs.bind(right.tooltipProperty(), Bindings.createObjectBinding(() -> vm.engineDescriptionProperty().get() == null
                 ? null : new Tooltip(vm.engineDescriptionProperty().get()), vm.engineDescriptionProperty()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
@@ -135,7 +136,12 @@ public final class StatusBar extends HBox {
         return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    public String progressText() {
+    /** Removes the bar's listeners and bindings on the view model. */
+    void dispose() {
+        subs.close();
+    }
+
+    String progressText() {
         return progressText.getText();
     }
 }

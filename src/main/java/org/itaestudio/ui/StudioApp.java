@@ -5,19 +5,20 @@ import atlantafx.base.theme.PrimerLight;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import java.util.function.Supplier;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.Stage;
+import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.StudioEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The desktop application. Start it with {@link #launch(Path, String)} from a launcher class that does not extend
- * {@code Application} (see {@code ItaeStudioCommand}).
+ * The desktop application, the package's only public type. Start it with {@link #launch(Path, String)} from a
+ * launcher class that does not extend {@code Application} (see {@code ItaeStudioCommand}).
  */
 public final class StudioApp extends Application {
 
@@ -25,41 +26,54 @@ public final class StudioApp extends Application {
 
     private static volatile Path initialFolder;
     private static volatile String initialModel;
-    private static volatile Supplier<StudioEngine> engineFactory = EngineFactory::createDefault;
+    private static volatile StartAction startAction = StudioApp::openInitialFolder;
 
     private StudioEngine engine;
     private MainViewModel vm;
     private ThumbnailCache thumbs;
     private MainWindow window;
 
+    /** What happens once the window shows. */
+    @FunctionalInterface
+    interface StartAction {
+        /** @param folder the folder given at launch, or null */
+        void start(Stage stage, MainWindow window, MainViewModel vm, Path folder);
+    }
+
     /**
-     * Opens the window and blocks until it closes.
+     * Opens the window, opens the folder, and blocks until the window closes.
      *
      * @param folder folder to open at start, or null for the empty state
      * @param model  model spec, or null for the last one used
      */
     public static void launch(Path folder, String model) {
-        initialFolder = folder;
-        initialModel = model;
-        Application.launch(StudioApp.class);
+        launch(folder, model, StudioApp::openInitialFolder);
     }
 
-    /** Replaces how the engine is made (tests use a stand-in). */
-    public static void setEngineFactory(Supplier<StudioEngine> factory) {
-        engineFactory = Objects.requireNonNull(factory);
+    /**
+     * Opens the window, runs {@code action} once it shows, and blocks until the window closes.
+     *
+     * @param folder folder given at start, or null for the empty state
+     * @param model  model spec, or null for the last one used
+     */
+    static void launch(Path folder, String model, StartAction action) {
+        initialFolder = folder;
+        initialModel = model;
+        startAction = Objects.requireNonNull(action);
+        Application.launch(StudioApp.class);
     }
 
     @Override
     public void start(Stage stage) {
         StudioPreferences prefs = StudioPreferences.user();
-        engine = engineFactory.get();
+        engine = new DefaultStudioEngine();
         thumbs = new ThumbnailCache(2_000, 192, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         vm = new MainViewModel(engine, new HubModelService(), prefs);
         if (initialModel != null && !initialModel.isBlank()) {
             vm.modelProperty().set(initialModel);
         }
         window = new MainWindow(vm, thumbs);
-        Scene scene = new Scene(window, prefs.getDouble("window.width", 1440), prefs.getDouble("window.height", 900));
+        Scene scene = new Scene(window, prefs.getDouble("window.width"), prefs.getDouble("window.height"));
         installStyles(scene, vm);
         window.installShortcuts(scene);
         stage.setScene(scene);
@@ -67,7 +81,7 @@ public final class StudioApp extends Application {
         stage.getIcons().add(new Image(Objects.requireNonNull(StudioApp.class.getResourceAsStream("icon.png"))));
         stage.setMinWidth(960);
         stage.setMinHeight(600);
-        if (prefs.getBoolean("window.maximized", false)) {
+        if (prefs.getBoolean("window.maximized")) {
             stage.setMaximized(true);
         }
         stage.titleProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
@@ -82,11 +96,11 @@ public final class StudioApp extends Application {
         });
         stage.show();
 
-        Path folder = initialFolder;
-        ScreenshotDirector shots = ScreenshotDirector.fromSystemProperties(stage, window, vm);
-        if (shots != null) {
-            shots.start(folder);
-        } else if (folder != null) {
+        startAction.start(stage, window, vm, initialFolder);
+    }
+
+    private static void openInitialFolder(Stage stage, MainWindow window, MainViewModel vm, Path folder) {
+        if (folder != null) {
             if (Files.isDirectory(folder)) {
                 vm.openFolder(folder);
             } else {
@@ -112,6 +126,9 @@ public final class StudioApp extends Application {
     @Override
     public void stop() {
         LOG.info("closing");
+        if (window != null) {
+            window.dispose();
+        }
         if (vm != null) {
             vm.close();
         }

@@ -1,18 +1,29 @@
 package org.itaestudio.ui;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.prefs.BackingStoreException;
 import java.util.prefs.Preferences;
 
 /**
  * What the app remembers between runs (java.util.prefs): last and recent folders, model, k, device, the ITAE
- * controls, heatmap look, window size and theme. Tests pass their own node so they never touch the user's.
+ * controls, heatmap look, window size and theme. A key the user never set reads its default from
+ * default-preferences.properties (resources/ui). Tests pass their own node so they never touch the user's.
  */
-public final class StudioPreferences {
+final class StudioPreferences {
 
     static final int MAX_RECENT = 8;
+
+    private static final String DEFAULTS_RESOURCE = "default-preferences.properties";
+    private static final Properties DEFAULTS = loadDefaults();
 
     private final Preferences node;
 
@@ -28,8 +39,9 @@ public final class StudioPreferences {
         return node;
     }
 
-    public String get(String key, String def) {
-        return node.get(key, def);
+    /** The user's value of {@code key}, or its default. */
+    public String get(String key) {
+        return node.get(key, defaultOf(key));
     }
 
     public void put(String key, String value) {
@@ -40,24 +52,33 @@ public final class StudioPreferences {
         }
     }
 
-    public double getDouble(String key, double def) {
-        return node.getDouble(key, def);
+    public double getDouble(String key) {
+        return node.getDouble(key, Double.parseDouble(defaultOf(key)));
     }
 
     public void putDouble(String key, double v) {
         node.putDouble(key, v);
     }
 
-    public int getInt(String key, int def) {
-        return node.getInt(key, def);
+    public int getInt(String key) {
+        return node.getInt(key, Integer.parseInt(defaultOf(key)));
     }
 
     public void putInt(String key, int v) {
         node.putInt(key, v);
     }
 
-    public boolean getBoolean(String key, boolean def) {
-        return node.getBoolean(key, def);
+    public boolean getBoolean(String key) {
+        return node.getBoolean(key, Boolean.parseBoolean(defaultOf(key)));
+    }
+
+    /** The user's value of {@code key} as a constant of {@code type} (any case); the default when unset or unknown. */
+    public <E extends Enum<E>> E getEnum(String key, Class<E> type) {
+        try {
+            return Enum.valueOf(type, get(key).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Enum.valueOf(type, defaultOf(key));
+        }
     }
 
     public void putBoolean(String key, boolean v) {
@@ -65,7 +86,7 @@ public final class StudioPreferences {
     }
 
     public boolean darkTheme() {
-        return node.getBoolean("theme.dark", false);
+        return getBoolean("theme.dark");
     }
 
     public void setDarkTheme(boolean dark) {
@@ -103,6 +124,28 @@ public final class StudioPreferences {
     public Path lastFolder() {
         String s = node.get("folder.last", null);
         return s == null ? null : Path.of(s);
+    }
+
+    /** The default of {@code key}; a key without one is a programming error. */
+    static String defaultOf(String key) {
+        String value = DEFAULTS.getProperty(key);
+        if (value == null) {
+            throw new IllegalArgumentException("no default preference for " + key);
+        }
+        return value;
+    }
+
+    private static Properties loadDefaults() {
+        Properties p = new Properties();
+        try (InputStream in = StudioPreferences.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(DEFAULTS_RESOURCE + " missing from the classpath");
+            }
+            p.load(new InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(DEFAULTS_RESOURCE + " unreadable", e);
+        }
+        return p;
     }
 
     public void flush() {

@@ -20,7 +20,7 @@ import javafx.scene.image.Image;
  * is capped so a fast fling never piles up thousands of stale decodes. Callbacks run on {@code publisher}
  * (the FX thread in the app). Failed decodes are remembered as "no thumbnail" so they are not retried.
  */
-public final class ThumbnailCache implements AutoCloseable {
+final class ThumbnailCache implements AutoCloseable {
 
     /** Decodes one file into an image whose longer side is at most {@code maxSide}. Runs on a worker thread. */
     @FunctionalInterface
@@ -60,10 +60,6 @@ public final class ThumbnailCache implements AutoCloseable {
         this.workers = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, queue,
                 LatestWinsRunner.daemon("thumbnails"));
         this.workers.allowCoreThreadTimeOut(true);
-    }
-
-    public int maxSide() {
-        return maxSide;
     }
 
     /** The cached thumbnail, or null (never blocks). A file that failed to decode returns null too. */

@@ -23,7 +23,7 @@ import org.itaestudio.image.ImageDecoder;
  * smooth downscale to the requested size. Whatever that path cannot read as plain RGB goes to the core
  * {@link ImageDecoder}, so a thumbnail exists for every image the engine can embed.
  */
-public final class ThumbnailLoaders {
+final class ThumbnailLoaders {
 
     private ThumbnailLoaders() {
     }

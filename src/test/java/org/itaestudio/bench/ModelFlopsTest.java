@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.hub.ModelCatalog;
 import org.junit.jupiter.api.Test;
 
 class ModelFlopsTest {
@@ -16,7 +17,7 @@ class ModelFlopsTest {
     @Test
     void matchesACountFromTheTensorShapes() {
         for (String name : new String[] {"dinov2-small", "dinov2-base", "dinov2-giant-reg"}) {
-            DinoV2Config c = DinoV2Config.named(name);
+            DinoV2Config c = ModelCatalog.config(name);
             int np = 16 * 16;
             int n = c.prefixTokens() + np;
             double linearWeights = 0;
@@ -32,6 +33,6 @@ class ModelFlopsTest {
             assertEquals(patch + c.depth() * perBlock, f.total(), 1e-6 * f.total(), name);
         }
         // The commonly quoted figure for ViT-S/14 at 224 px: ~12.2 GFLOP (6.1 GMAC) per image.
-        assertEquals(12.25e9, ModelFlops.of(DinoV2Config.named("dinov2-small"), 224, 224).total(), 0.01e9);
+        assertEquals(12.25e9, ModelFlops.of(ModelCatalog.config("dinov2-small"), 224, 224).total(), 0.01e9);
     }
 }

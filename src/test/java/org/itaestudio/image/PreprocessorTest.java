@@ -151,7 +151,9 @@ class PreprocessorTest {
     void cropNoneTrimsCentrallyToWholePatches() {
         // 300 wide -> 294 (remainder 6, offset 3); 229 high -> 224 (remainder 5, 2.5 rounds half-even to 2)
         RgbImage image = randomImage(300, 229, 3);
-        RgbImage trimmed = Preprocessor.trimToMultiple(image, 14);
+        Preprocessor preprocessor = new Preprocessor(PreprocessConfig.noCrop(229));
+        assertEquals(new Preprocessor.Geometry(300, 229, 3, 2, 294, 224), preprocessor.geometry(300, 229));
+        RgbImage trimmed = preprocessor.resizeAndCrop(image);
         assertEquals(294, trimmed.width());
         assertEquals(224, trimmed.height());
         assertEquals(image.rgbAt(3, 2), trimmed.rgbAt(0, 0));

@@ -77,7 +77,6 @@ class CacheDirsTest {
             CacheDirs d = CacheDirs.resolve();
             assertEquals(tmp.resolve("c"), d.cache());
             assertTrue(Files.isDirectory(d.createCache()));
-            assertTrue(Files.isDirectory(d.createLogs()));
         } finally {
             if (before == null) {
                 System.clearProperty(CacheDirs.CACHE_DIR_PROPERTY);

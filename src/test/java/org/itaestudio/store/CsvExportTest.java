@@ -65,6 +65,19 @@ class CsvExportTest {
         assertArrayEquals(resource("/csv/nasty_crlf.csv"), Files.readAllBytes(crlf));
     }
 
+    /** The desktop app's labels: a third column with the cluster's name; names and paths quoted only when needed. */
+    @Test
+    void namedLabelsHaveTheAppsLayout() throws IOException {
+        Path f = dir.resolve("labels.csv");
+        CsvExport.writeNamedLabels(f, List.of("plain/path.jpg", "a,b\"c.jpg", "x.png"), new int[] {0, 1, 2},
+                new String[] {"Cluster 0", "Sunsets, \"mostly\""});
+        assertEquals("path,cluster,cluster_name\n"
+                        + "plain/path.jpg,0,Cluster 0\n"
+                        + "\"a,b\"\"c.jpg\",1,\"Sunsets, \"\"mostly\"\"\"\n"
+                        + "x.png,2,\n",
+                Files.readString(f, StandardCharsets.UTF_8));
+    }
+
     /** Where Python's writer is wrong (lone CR), our quoting is what Python's reader needs. */
     @Test
     void loneCarriageReturnIsQuotedTheWayPythonReads() throws IOException {

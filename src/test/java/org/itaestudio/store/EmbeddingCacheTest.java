@@ -269,23 +269,6 @@ class EmbeddingCacheTest {
     }
 
     @Test
-    void openDefaultHonoursTheCacheDirProperty() {
-        String before = System.getProperty(CacheDirs.CACHE_DIR_PROPERTY);
-        System.setProperty(CacheDirs.CACHE_DIR_PROPERTY, cacheDir.resolve("from-property").toString());
-        try (EmbeddingCache cache = EmbeddingCache.openDefault()) {
-            assertEquals(cacheDir.resolve("from-property").resolve(EmbeddingCache.FILE_NAME), cache.file());
-            cache.put(CFG, "h", new float[]{1, 2});
-        } finally {
-            if (before == null) {
-                System.clearProperty(CacheDirs.CACHE_DIR_PROPERTY);
-            } else {
-                System.setProperty(CacheDirs.CACHE_DIR_PROPERTY, before);
-            }
-        }
-        assertTrue(Files.exists(cacheDir.resolve("from-property").resolve(EmbeddingCache.FILE_NAME)));
-    }
-
-    @Test
     void badArgumentsAreRejected() {
         try (EmbeddingCache cache = EmbeddingCache.open(cacheDir)) {
             assertThrows(IllegalArgumentException.class, () -> cache.count(""));

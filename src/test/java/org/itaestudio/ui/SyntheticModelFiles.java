@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.itaestudio.bench.SyntheticWeights;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.weights.SafetensorsWriter;
-import org.itaestudio.model.weights.SyntheticWeights;
 
 /**
  * Writes DINOv2-architecture checkpoints with random weights ({@link SyntheticWeights}) as .safetensors files the
@@ -30,7 +30,7 @@ public final class SyntheticModelFiles {
     public static Path write(Path file, DinoV2Config config, long seed) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         SafetensorsWriter.write(file, new SyntheticWeights(config, seed), Map.of("format", "pt",
-                "generator", "org.itaestudio.model.weights.SyntheticWeights seed " + seed));
+                "generator", "org.itaestudio.bench.SyntheticWeights seed " + seed));
         return file;
     }
 

@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,17 +33,6 @@ public final class ModelResolver {
     public static final String WEIGHTS_FILE = "model.safetensors";
     /** The files a Hugging Face DINOv2 model directory must hold. */
     public static final List<String> REQUIRED_FILES = List.of(CONFIG_FILE, WEIGHTS_FILE);
-
-    private static final Map<String, String> REPOS = new LinkedHashMap<>();
-
-    static {
-        for (String size : List.of("small", "base", "large", "giant")) {
-            REPOS.put("dinov2-" + size, "facebook/dinov2-" + size);
-        }
-        for (String size : List.of("small", "base", "large", "giant")) {
-            REPOS.put("dinov2-" + size + "-reg", "facebook/dinov2-with-registers-" + size);
-        }
-    }
 
     /** Creates the progress display of one file transfer; {@code ConsoleProgress::new} fits. */
     @FunctionalInterface
@@ -87,14 +75,9 @@ public final class ModelResolver {
         return env;
     }
 
-    /** The valid model names, in a stable order. */
-    public static List<String> modelNames() {
-        return List.copyOf(REPOS.keySet());
-    }
-
     /** The Hugging Face repo of a model name ({@code dinov2-small-reg -> facebook/dinov2-with-registers-small}). */
     public static Optional<String> repoIdFor(String name) {
-        return Optional.ofNullable(name).map(n -> REPOS.get(n.trim().toLowerCase(Locale.ROOT)));
+        return ModelCatalog.byName(name).map(ModelCatalog.Model::repo);
     }
 
     /** Resolves without progress display or cancellation. */
@@ -123,10 +106,9 @@ public final class ModelResolver {
         if (path != null && Files.exists(path)) {
             return resolvePath(spec, path);
         }
-        for (Map.Entry<String, String> e : REPOS.entrySet()) {
-            if (e.getValue().equalsIgnoreCase(trimmed)) {
-                return resolveHub(e.getKey(), spec, e.getValue(), progress, cancelled);
-            }
+        Optional<ModelCatalog.Model> byRepo = ModelCatalog.byRepo(trimmed);
+        if (byRepo.isPresent()) {
+            return resolveHub(byRepo.get().name(), spec, byRepo.get().repo(), progress, cancelled);
         }
         if (path != null && looksLikePath(trimmed)) {
             throw new ModelResolveException(ModelResolveException.Reason.PATH_NOT_FOUND,
@@ -134,12 +116,6 @@ public final class ModelResolver {
         }
         throw new ModelResolveException(ModelResolveException.Reason.UNKNOWN_MODEL,
                 "unknown model name: " + trimmed + " (expected " + expectedSpecs() + ")");
-    }
-
-    /** The cached snapshot of a model name, looked up without any network access. */
-    public Optional<ResolvedModel> findCached(String name) {
-        return repoIdFor(name).flatMap(repo -> cache.cachedSnapshot(repo, "main", REQUIRED_FILES)
-                .map(dir -> new ResolvedModel(name, dir.toAbsolutePath(), repo, false)));
     }
 
     // ---------------------------------------------------------------------------------------------- hub names
@@ -255,7 +231,7 @@ public final class ModelResolver {
     }
 
     private static String expectedSpecs() {
-        return "one of " + String.join(", ", REPOS.keySet())
+        return "one of " + String.join(", ", ModelCatalog.names())
                 + ", or a path to a Hugging Face model directory, a .safetensors or a .pth file";
     }
 

@@ -24,7 +24,7 @@ import java.util.Map;
  * little-endian header length, a JSON header padded with spaces to a multiple of 8, then the tensors' bytes back to
  * back in header order (no gaps, no trailing bytes, as strict readers demand).
  *
- * <p>Tensors are streamed one at a time, so writing a {@link WeightSource} (e.g. {@link SyntheticWeights} of
+ * <p>Tensors are streamed one at a time, so writing a {@link WeightSource} (e.g. random weights of
  * ViT-g) never holds more than one tensor on the heap. The file is written to a temporary sibling and moved into
  * place, so a reader never sees a half-written file.
  */

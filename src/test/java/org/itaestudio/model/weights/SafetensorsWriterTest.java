@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.itaestudio.bench.SyntheticWeights;
 import org.itaestudio.model.DinoV2Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

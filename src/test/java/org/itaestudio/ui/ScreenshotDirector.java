@@ -1,0 +1,252 @@
+package org.itaestudio.ui;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.BooleanSupplier;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javafx.stage.Stage;
+import javafx.util.Duration;
+import javax.imageio.ImageIO;
+import org.itaestudio.Logging;
+import org.itaestudio.model.NativeThreading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the real app through its screens and saves a PNG of each ({@code Scene.snapshot}) - used by
+ * tools/screenshots.sh for docs/screenshots/: {@code ScreenshotDirector MODEL FOLDER} with
+ * {@code -Ditae.screenshots=DIR} (where the PNGs go); options:
+ * {@code itae.screenshots.image} (relative path of the image to inspect), {@code itae.screenshots.k} (clusters),
+ * {@code itae.screenshots.apply=true}
+ * (also run "Apply to folder" and shoot the before/after map), {@code itae.screenshots.prefix} (file name prefix),
+ * {@code itae.screenshots.exit=false} (stay open).
+ */
+public final class ScreenshotDirector {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScreenshotDirector.class);
+
+    private record Step(String name, long delayMs, BooleanSupplier ready, Runnable action) {
+    }
+
+    private final Stage stage;
+    private final MainWindow window;
+    private final MainViewModel vm;
+    private final Path out;
+    private final String prefix;
+    private final Deque<Step> steps = new ArrayDeque<>();
+    private Timeline timer;
+    private long stepStarted;
+    private long deadline;
+
+    private ScreenshotDirector(Stage stage, MainWindow window, MainViewModel vm, Path out) {
+        this.stage = stage;
+        this.window = window;
+        this.vm = vm;
+        this.out = out;
+        this.prefix = System.getProperty("itae.screenshots.prefix", "");
+    }
+
+    /** Opens the app as {@code itae-studio --model MODEL FOLDER} does, with this director instead of a user. */
+    public static void main(String[] args) {
+        String dir = System.getProperty("itae.screenshots");
+        if (args.length != 2 || dir == null || dir.isBlank()) {
+            System.err.println("usage: java -Ditae.screenshots=DIR ... org.itaestudio.ui.ScreenshotDirector MODEL FOLDER");
+            System.exit(2);
+        }
+        Logging.init();
+        NativeThreading.configure(); // before anything loads libtorch
+        StudioApp.launch(Path.of(args[1]), args[0],
+                (stage, window, vm, folder) -> new ScreenshotDirector(stage, window, vm, Path.of(dir)).start(folder));
+        System.exit(0);
+    }
+
+    void start(Path folder) {
+        BooleanSupplier always = () -> true;
+        BooleanSupplier idle = () -> !vm.runningProperty().get();
+        step("empty state", 1200, always, () -> {
+            if (vm.analysis() == null) {
+                snap("empty-state");
+            }
+        });
+        if (folder != null) {
+            step("open", 0, always, () -> {
+                Integer k = Integer.getInteger("itae.screenshots.k");
+                if (k != null) {
+                    vm.kProperty().set(k);
+                }
+                vm.openFolder(folder);
+            });
+            step("running", 1500, always, () -> {
+                if (vm.runningProperty().get()) {
+                    snap("running");
+                }
+            });
+            step("analysed", 300, idle, () -> {
+                if (vm.analysis() == null || vm.analysis().size() == 0) {
+                    snap(vm.errorProperty().get() != null ? "error-state" : "no-images");
+                    steps.removeIf(s -> !s.name().equals("model dialog") && !s.name().equals("exit"));
+                }
+            });
+            step("gallery", 3000, always, () -> {
+                vm.viewProperty().set(MainViewModel.View.CLUSTERS);
+            });
+            step("gallery shot", 2500, always, () -> snap("gallery"));
+            step("map", 0, always, () -> vm.viewProperty().set(MainViewModel.View.MAP));
+            step("hover", 1000, always, this::hoverSomePoint);
+            step("map shot", 1500, always, () -> snap("map"));
+            step("inspect", 0, always, () -> {
+                vm.selectedImageProperty().set(imageToInspect());
+                vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            });
+            step("hover patch", 1500, () -> vm.inspector().resultProperty().get() != null
+                    && !vm.inspector().busyProperty().get(), () -> {
+                var ins = vm.inspector().resultProperty().get().inspection();
+                int patch = (ins.gridH() / 2) * ins.gridW() + ins.gridW() / 3;
+                var p = window.inspector().patchCentreOnScreen(patch);
+                new javafx.scene.robot.Robot().mouseMove(p.getX(), p.getY());
+            });
+            step("inspector shot", 800, always, () -> snap("inspector"));
+            step("before", 0, always, () -> vm.inspector().showBeforeProperty().set(true));
+            step("before shot", 1200, () -> !vm.inspector().busyProperty().get(), () -> {
+                snap("inspector-before");
+                vm.inspector().showBeforeProperty().set(false);
+            });
+            if (Boolean.getBoolean("itae.screenshots.apply")) {
+                step("apply", 1200, () -> !vm.inspector().busyProperty().get(), vm::applyItaeToFolder);
+                step("applied", 1500, idle, () -> vm.viewProperty().set(MainViewModel.View.MAP));
+                step("applied shot", 1500, always, () -> snap("map-after-apply"));
+                step("before map", 0, always, () -> ((javafx.scene.control.ToggleButton) window.map()
+                        .lookup("#map-before")).setSelected(true));
+                step("before map shot", 1200, always, () -> {
+                    snap("map-before-apply");
+                    ((javafx.scene.control.ToggleButton) window.map().lookup("#map-after")).setSelected(true);
+                });
+            }
+            step("dark", 0, always, () -> {
+                vm.darkThemeProperty().set(true);
+                vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            });
+            step("dark inspector", 1500, always, () -> snap("inspector-dark"));
+            step("dark gallery", 0, always, () -> vm.viewProperty().set(MainViewModel.View.CLUSTERS));
+            step("dark gallery shot", 1500, always, () -> snap("gallery-dark"));
+            step("dark map", 0, always, () -> vm.viewProperty().set(MainViewModel.View.MAP));
+            step("dark map shot", 1500, always, () -> {
+                snap("map-dark");
+                vm.darkThemeProperty().set(false);
+            });
+        }
+        step("model dialog", 800, always, () -> {
+            String missing = "dinov2-base";
+            ModelDialog d = window.showModelDialog(new MainViewModel.ModelMissingException(missing,
+                    vm.models().status(missing)));
+            Platform.runLater(() -> new Timeline(new KeyFrame(Duration.millis(1200), e -> {
+                snapScene(d.getDialogPane().getScene(), "model-dialog");
+                d.setResult(null);
+                d.close();
+            })).play());
+        });
+        step("exit", 2500, always, () -> {
+            if (!"false".equals(System.getProperty("itae.screenshots.exit"))) {
+                LOG.info("screenshots done: {}", out.toAbsolutePath());
+                stage.close();
+                Platform.exit();
+            }
+        });
+        deadline = System.currentTimeMillis() + Long.getLong("itae.screenshots.timeoutMs", 30 * 60_000L);
+        stepStarted = System.currentTimeMillis();
+        timer = new Timeline(new KeyFrame(Duration.millis(100), e -> tick()));
+        timer.setCycleCount(Timeline.INDEFINITE);
+        timer.play();
+    }
+
+    private void step(String name, long delayMs, BooleanSupplier ready, Runnable action) {
+        steps.add(new Step(name, delayMs, ready, action));
+    }
+
+    private void tick() {
+        if (steps.isEmpty()) {
+            timer.stop();
+            return;
+        }
+        if (System.currentTimeMillis() > deadline) {
+            LOG.error("screenshots timed out at step {}", steps.peek().name());
+            timer.stop();
+            Platform.exit();
+            return;
+        }
+        Step s = steps.peek();
+        if (System.currentTimeMillis() - stepStarted < s.delayMs() || !s.ready().getAsBoolean()) {
+            return;
+        }
+        steps.poll();
+        LOG.info("screenshot step: {}", s.name());
+        try {
+            s.action().run();
+        } catch (RuntimeException ex) {
+            LOG.error("screenshot step {} failed", s.name(), ex);
+        }
+        stepStarted = System.currentTimeMillis();
+    }
+
+    private int imageToInspect() {
+        String wanted = System.getProperty("itae.screenshots.image");
+        var a = vm.analysis();
+        if (wanted != null) {
+            int i = a.paths().indexOf(wanted);
+            if (i >= 0) {
+                return i;
+            }
+            LOG.warn("{} is not among the analysed images; inspecting the first", wanted);
+        }
+        return 0;
+    }
+
+    /** Moves the (synthetic) mouse over a point near the middle of the largest cluster, to show the hover card. */
+    private void hoverSomePoint() {
+        MapCanvas c = window.map().canvas();
+        var a = vm.analysis();
+        if (a == null || a.size() == 0) {
+            return;
+        }
+        int biggest = 0;
+        for (int k = 0; k < vm.clusters().clusterCount(); k++) {
+            if (vm.clusters().size(k) > vm.clusters().size(biggest)) {
+                biggest = k;
+            }
+        }
+        int i = vm.clusters().members(biggest)[0];
+        double x = c.toScreenX(a.map()[i][0]);
+        double y = c.toScreenY(a.map()[i][1]);
+        var p = c.localToScreen(x, y);
+        // the real pointer (a synthetic event would be undone by the next real mouse event)
+        new javafx.scene.robot.Robot().mouseMove(p.getX(), p.getY());
+    }
+
+    private void snap(String name) {
+        snapScene(stage.getScene(), name);
+    }
+
+    private void snapScene(Scene scene, String name) {
+        try {
+            Files.createDirectories(out);
+            // at the window's render scale, so a HiDPI run (-Dglass.gtk.uiScale=2) shows what the screen shows
+            double scale = scene.getWindow() == null ? 1 : scene.getWindow().getRenderScaleX();
+            javafx.scene.SnapshotParameters params = new javafx.scene.SnapshotParameters();
+            params.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
+            WritableImage img = scene.getRoot().snapshot(params, null);
+            Path file = out.resolve(prefix + name + ".png");
+            ImageIO.write(SwingFXUtils.fromFXImage(img, null), "png", file.toFile());
+            LOG.info("wrote {} ({}x{})", file, (int) img.getWidth(), (int) img.getHeight());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not write screenshot {}", name, e);
+        }
+    }
+}
