@@ -11,6 +11,8 @@ Output: src/test/resources/transfer/
   batches.safetensors            pixels [steps, B, 3, 32, 32] (already normalised) and labels [steps, B] (as floats)
   teacher_reg4.safetensors, student_native_reg4.safetensors
                                  the same with 4 register tokens, for the case native_reg4_distill
+  teacher_swiglu.safetensors, student_native_swiglu.safetensors
+                                 the same with DINOv2-g's SwiGLU MLP, for the case native_swiglu_distill
   <case>.safetensors             grad.<name>: every gradient of the first batch; after.<name>: weights after 5 AdamW steps
   golden.json                    settings, learning rate per step, and per case: per-layer attention losses,
                                  classification, attention and total loss of every step
@@ -49,14 +51,15 @@ SETTINGS = dict(image=32, patch=8, dim=32, depth=5, heads=2, mlp_ratio=4, classe
 class Block(nn.Module):
     """Pre-norm block: x + ls1 * attn(norm1(x)), then x + ls2 * mlp(norm2(x)); LayerScale only when native."""
 
-    def __init__(self, dim, heads, hidden, layer_scale, eps):
+    def __init__(self, dim, heads, hidden, layer_scale, eps, swiglu=False):
         super().__init__()
         self.heads = heads
+        self.swiglu = swiglu
         self.norm1 = nn.LayerNorm(dim, eps=eps)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
         self.norm2 = nn.LayerNorm(dim, eps=eps)
-        self.fc1 = nn.Linear(dim, hidden)
+        self.fc1 = nn.Linear(dim, 2 * hidden if swiglu else hidden)  # SwiGLU: both halves in one projection
         self.fc2 = nn.Linear(hidden, dim)
         self.ls1 = nn.Parameter(torch.ones(dim)) if layer_scale else None
         self.ls2 = nn.Parameter(torch.ones(dim)) if layer_scale else None
@@ -79,7 +82,11 @@ class Block(nn.Module):
     def forward(self, x, given=None):
         a, scores = self.attend(self.norm1(x), given)
         x = x + (a * self.ls1 if self.ls1 is not None else a)
-        m = self.fc2(F.gelu(self.fc1(self.norm2(x))))                        # exact (erf) GELU
+        if self.swiglu:
+            gate, value = self.fc1(self.norm2(x)).chunk(2, dim=-1)
+            m = self.fc2(F.silu(gate) * value)
+        else:
+            m = self.fc2(F.gelu(self.fc1(self.norm2(x))))                    # exact (erf) GELU
         x = x + (m * self.ls2 if self.ls2 is not None else m)
         return x, scores
 
@@ -88,14 +95,15 @@ class ViT(nn.Module):
     """CLS + patch tokens with a learned position embedding on both, registers (if any) inserted after CLS, pre-norm
     blocks, final norm, head on CLS."""
 
-    def __init__(self, s, layer_scale, classes, registers=0):
+    def __init__(self, s, layer_scale, classes, registers=0, swiglu=False):
         super().__init__()
         d, grid = s["dim"], s["image"] // s["patch"]
         self.patch = nn.Conv2d(3, d, s["patch"], stride=s["patch"])
         self.cls = nn.Parameter(torch.zeros(1, 1, d))
         self.reg = nn.Parameter(torch.zeros(1, registers, d)) if registers else None
         self.pos = nn.Parameter(torch.zeros(1, 1 + grid * grid, d))
-        self.blocks = nn.ModuleList(Block(d, s["heads"], s["mlp_ratio"] * d, layer_scale, s["layer_norm_eps"])
+        hidden = swiglu_hidden(d) if swiglu else s["mlp_ratio"] * d
+        self.blocks = nn.ModuleList(Block(d, s["heads"], hidden, layer_scale, s["layer_norm_eps"], swiglu)
                                     for _ in range(s["depth"]))
         self.norm = nn.LayerNorm(d, eps=s["layer_norm_eps"])
         self.head = nn.Linear(d, classes) if classes else None
@@ -130,14 +138,20 @@ class ViT(nn.Module):
             if b.ls1 is not None:
                 out[p + "ls1.gamma"] = b.ls1
             out[p + "norm2.weight"], out[p + "norm2.bias"] = b.norm2.weight, b.norm2.bias
-            out[p + "mlp.fc1.weight"], out[p + "mlp.fc1.bias"] = b.fc1.weight, b.fc1.bias
-            out[p + "mlp.fc2.weight"], out[p + "mlp.fc2.bias"] = b.fc2.weight, b.fc2.bias
+            fc1, fc2 = ("mlp.w12", "mlp.w3") if b.swiglu else ("mlp.fc1", "mlp.fc2")
+            out[p + fc1 + ".weight"], out[p + fc1 + ".bias"] = b.fc1.weight, b.fc1.bias
+            out[p + fc2 + ".weight"], out[p + fc2 + ".bias"] = b.fc2.weight, b.fc2.bias
             if b.ls2 is not None:
                 out[p + "ls2.gamma"] = b.ls2
         out["norm.weight"], out["norm.bias"] = self.norm.weight, self.norm.bias
         if self.head is not None:
             out["head.weight"], out["head.bias"] = self.head.weight, self.head.bias
         return out
+
+
+def swiglu_hidden(dim):
+    """Hidden width of DINOv2's fused SwiGLU for mlp_ratio 4: 2/3 of 4 D, rounded up to a multiple of 8."""
+    return (int(4 * dim * 2 / 3) + 7) // 8 * 8
 
 
 def randomise(model, g):
@@ -171,8 +185,8 @@ def optimiser(student, s):
                               {"params": no_decay, "weight_decay": 0.0}], lr=s["lr"], betas=s["betas"], eps=s["eps"])
 
 
-def run_case(name, arch, mode, teacher, init, batches, labels, s, registers=0):
-    student = ViT(s, layer_scale=(arch == "native"), classes=s["classes"], registers=registers)
+def run_case(name, arch, mode, teacher, init, batches, labels, s, registers=0, swiglu=False):
+    student = ViT(s, layer_scale=(arch == "native"), classes=s["classes"], registers=registers, swiglu=swiglu)
     student.load_state_dict(init)
     layers = list(range(s["depth"] - s["keep_last"]))
     opt = optimiser(student, s)
@@ -244,6 +258,15 @@ def main():
     write_safetensors(OUT / "student_native_reg4.safetensors", detached(student.named_weights()))
     golden["cases"]["native_reg4_distill"] = run_case("native_reg4_distill", "native", "distill", teacher_reg,
                                                       student.state_dict(), batches, labels, s, registers=4)
+    # SwiGLU: a teacher with DINOv2-g's MLP and a native student that keeps it
+    teacher_swiglu = ViT(s, layer_scale=True, classes=0, swiglu=True)
+    randomise(teacher_swiglu, g)
+    write_safetensors(OUT / "teacher_swiglu.safetensors", detached(teacher_swiglu.named_weights()))
+    student = ViT(s, layer_scale=True, classes=s["classes"], swiglu=True)
+    randomise(student, g)
+    write_safetensors(OUT / "student_native_swiglu.safetensors", detached(student.named_weights()))
+    golden["cases"]["native_swiglu_distill"] = run_case("native_swiglu_distill", "native", "distill", teacher_swiglu,
+                                                        student.state_dict(), batches, labels, s, swiglu=True)
     with open(OUT / "golden.json", "w") as f:
         json.dump(golden, f, indent=1)
     print(f"wrote {OUT} with torch {torch.__version__}")

@@ -23,6 +23,9 @@ final class TransferGoldens {
     /** The same with 4 register tokens. */
     static final DinoV2Config TEACHER_REG4 = new DinoV2Config(32, 5, 2, 128, DinoV2Config.FfnType.MLP, 4, 8, 4, 1e-6,
             true, 0.0);
+    /** The same with DINOv2-g's SwiGLU MLP (hidden 88 per half). */
+    static final DinoV2Config TEACHER_SWIGLU = new DinoV2Config(32, 5, 2, DinoV2Config.swigluHidden(32),
+            DinoV2Config.FfnType.SWIGLU, 0, 8, 4, 1e-6, false, 0.0);
     static final int CLASSES = 3;
 
     private TransferGoldens() {

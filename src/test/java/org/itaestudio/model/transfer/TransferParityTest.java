@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The training core against the independent PyTorch reference (tools/attention_transfer_reference.py): a tiny random
- * DINOv2 teacher and a native and a standard student, copy and distill (and distill from a teacher with 4 registers
- * to a native student that keeps them), five steps on five fixed batches with
+ * DINOv2 teacher and a native and a standard student, copy and distill (and distill from a teacher with 4 registers,
+ * and from one with a SwiGLU MLP, to native students that keep them), five steps on five fixed batches with
  * warm-up, cosine decay, weight decay and gradient clipping. Compared: the learning rate, every step's per-layer
  * attention losses, classification and total loss, every gradient of the first batch and every weight after five
  * AdamW steps, each within 1e-4 scaled by max(1, |reference|).
@@ -31,19 +31,20 @@ class TransferParityTest {
     static final double TOLERANCE = 1e-4;
     static final Map<String, Double> WORST = new ConcurrentHashMap<>();
 
-    static DinoV2 teacher;
-    static DinoV2 teacherWithRegisters;
+    /** The reference's teachers by the suffix of their files: "" (plain), "_reg4", "_swiglu". */
+    static final Map<String, DinoV2> TEACHERS = new java.util.HashMap<>();
     static JsonObject golden;
     static float[] pixels;
     static float[] labels;
 
     @BeforeAll
     static void loadTeacherAndBatches() throws Exception {
-        try (SafetensorsReader r = SafetensorsReader.open(TransferGoldens.path("teacher.safetensors"))) {
-            teacher = DinoV2.create(TransferGoldens.TEACHER, r, Device.cpu());
-        }
-        try (SafetensorsReader r = SafetensorsReader.open(TransferGoldens.path("teacher_reg4.safetensors"))) {
-            teacherWithRegisters = DinoV2.create(TransferGoldens.TEACHER_REG4, r, Device.cpu());
+        Map<String, org.itaestudio.model.DinoV2Config> configs = Map.of("", TransferGoldens.TEACHER,
+                "_reg4", TransferGoldens.TEACHER_REG4, "_swiglu", TransferGoldens.TEACHER_SWIGLU);
+        for (Map.Entry<String, org.itaestudio.model.DinoV2Config> e : configs.entrySet()) {
+            try (SafetensorsReader r = SafetensorsReader.open(TransferGoldens.path("teacher" + e.getKey() + ".safetensors"))) {
+                TEACHERS.put(e.getKey(), DinoV2.create(e.getValue(), r, Device.cpu()));
+            }
         }
         golden = TransferGoldens.golden();
         Map<String, float[]> batches = TransferGoldens.tensors("batches.safetensors");
@@ -53,11 +54,7 @@ class TransferParityTest {
 
     @AfterAll
     static void closeTeacher() {
-        for (DinoV2 t : new DinoV2[] {teacher, teacherWithRegisters}) {
-            if (t != null) {
-                t.close();
-            }
-        }
+        TEACHERS.values().forEach(DinoV2::close);
         System.out.println("transfer parity, worst |java - torch| / max(1, |torch|): " + WORST);
     }
 
@@ -85,9 +82,11 @@ class TransferParityTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"native_copy, NATIVE, COPY, 0", "native_distill, NATIVE, DISTILL, 0", "standard_copy, STANDARD, COPY, 0",
-        "standard_distill, STANDARD, DISTILL, 0", "native_reg4_distill, NATIVE, DISTILL, 4"})
-    void fiveStepsMatchTheReference(String key, StudentArch arch, TransferMode mode, int registers) throws Exception {
+    @CsvSource(value = {"native_copy, NATIVE, COPY, ''", "native_distill, NATIVE, DISTILL, ''",
+        "standard_copy, STANDARD, COPY, ''", "standard_distill, STANDARD, DISTILL, ''",
+        "native_reg4_distill, NATIVE, DISTILL, _reg4", "native_swiglu_distill, NATIVE, DISTILL, _swiglu"},
+            emptyValue = "")
+    void fiveStepsMatchTheReference(String key, StudentArch arch, TransferMode mode, String teacherFile) throws Exception {
         JsonObject s = golden.getAsJsonObject("settings");
         JsonArray steps = golden.getAsJsonObject("cases").getAsJsonObject(key).getAsJsonArray("steps");
         Map<String, float[]> expected = TransferGoldens.tensors(key + ".safetensors");
@@ -100,9 +99,8 @@ class TransferParityTest {
                 s.get("atd_weight").getAsDouble(), adam);
         LearningRateSchedule schedule = new LearningRateSchedule(s.get("lr").getAsDouble(), s.get("min_lr").getAsDouble(),
                 s.get("warmup_steps").getAsInt(), steps.size());
-        String suffix = registers > 0 ? "_reg" + registers : "";
-        DinoV2 t = registers > 0 ? teacherWithRegisters : teacher;
-        Path init = TransferGoldens.path("student_" + arch.name().toLowerCase() + suffix + ".safetensors");
+        DinoV2 t = TEACHERS.get(teacherFile);
+        Path init = TransferGoldens.path("student_" + arch.name().toLowerCase() + teacherFile + ".safetensors");
         try (SafetensorsReader r = SafetensorsReader.open(init);
              StudentVit student = StudentVit.load(StudentConfig.like(t.config(), arch, 4, TransferGoldens.CLASSES), r,
                      Device.cpu());
