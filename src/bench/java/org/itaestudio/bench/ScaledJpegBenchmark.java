@@ -14,7 +14,7 @@ import javax.imageio.ImageIO;
 import org.itaestudio.image.ImageDecoder;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.image.RgbImage;
-import org.itaestudio.image.ScaledJpegDecoder;
+import org.itaestudio.image.jpeg.ScaledJpegDecoder;
 
 /**
  * Decode cost per photo (issue 6): ImageIO full decode vs {@link ScaledJpegDecoder} at 1/2, 1/4, 1/8, plus the

@@ -3,6 +3,7 @@ package org.itaestudio.image;
 import com.drew.imaging.ImageMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
+import org.itaestudio.image.jpeg.ScaledJpegDecoder;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
