@@ -9,7 +9,7 @@ import org.itaestudio.model.transfer.TrainingBatch;
  * @param labels class index of each image
  * @param size   side of every image in pixels
  */
-public record LabelledImages(float[][] pixels, int[] labels, int size) {
+public record LabelledImages(float[][] pixels, int[] labels, int size) implements TrainingImages {
 
     public LabelledImages {
         if (pixels.length != labels.length) {
@@ -22,8 +22,15 @@ public record LabelledImages(float[][] pixels, int[] labels, int size) {
         }
     }
 
+    @Override
     public int count() {
         return labels.length;
+    }
+
+    /** The same pixels every epoch. */
+    @Override
+    public TrainingBatch batch(int epoch, int[] order, int from, int to) {
+        return batch(order, from, to);
     }
 
     /** The images {@code order[from..to)} as one batch. */

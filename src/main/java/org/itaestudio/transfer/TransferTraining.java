@@ -51,7 +51,7 @@ public final class TransferTraining {
      * @param val validation images, or null for none
      * @return the metrics of every finished epoch
      */
-    public static List<EpochMetrics> run(TransferTrainer trainer, LabelledImages train, LabelledImages val, Plan plan,
+    public static List<EpochMetrics> run(TransferTrainer trainer, TrainingImages train, LabelledImages val, Plan plan,
                                          ProgressListener listener, BooleanSupplier cancelled) {
         LearningRateSchedule schedule = plan.schedule(train.count());
         int perEpoch = plan.stepsPerEpoch(train.count());
@@ -68,7 +68,7 @@ public final class TransferTraining {
                 if (cancelled.getAsBoolean()) {
                     return out;
                 }
-                TrainingBatch batch = train.batch(order, b * plan.batchSize(),
+                TrainingBatch batch = train.batch(epoch, order, b * plan.batchSize(),
                         Math.min(train.count(), (b + 1) * plan.batchSize()));
                 StepLosses losses = trainer.step(batch, schedule.at(step));
                 step++;
