@@ -32,7 +32,7 @@ public final class TransferTraining {
             }
         }
 
-        int stepsPerEpoch(int images) {
+        public int stepsPerEpoch(int images) {
             return (images + batchSize - 1) / batchSize;
         }
 
@@ -53,12 +53,31 @@ public final class TransferTraining {
      */
     public static List<EpochMetrics> run(TransferTrainer trainer, TrainingImages train, LabelledImages val, Plan plan,
                                          ProgressListener listener, BooleanSupplier cancelled) {
+        return run(trainer, train, val, plan, 0, listener, cancelled, m -> { });
+    }
+
+    /** What happens after each finished epoch (a run folder writes its checkpoint and metrics row). */
+    @FunctionalInterface
+    public interface EpochEnd {
+        void finished(EpochMetrics metrics) throws java.io.IOException;
+    }
+
+    /**
+     * Trains epochs {@code startEpoch..plan.epochs()-1} of the plan, as an uninterrupted run would: the schedule
+     * and the batch order depend only on the step and the epoch, so a trainer restored from the checkpoint written
+     * after epoch {@code startEpoch} continues exactly where that run was.
+     *
+     * @throws java.io.UncheckedIOException when {@code onEpoch} fails
+     */
+    public static List<EpochMetrics> run(TransferTrainer trainer, TrainingImages train, LabelledImages val, Plan plan,
+                                         int startEpoch, ProgressListener listener, BooleanSupplier cancelled,
+                                         EpochEnd onEpoch) {
         LearningRateSchedule schedule = plan.schedule(train.count());
         int perEpoch = plan.stepsPerEpoch(train.count());
         long totalSteps = (long) perEpoch * plan.epochs();
         List<EpochMetrics> out = new ArrayList<>();
-        int step = 0;
-        for (int epoch = 0; epoch < plan.epochs(); epoch++) {
+        int step = startEpoch * perEpoch;
+        for (int epoch = startEpoch; epoch < plan.epochs(); epoch++) {
             int[] order = BatchOrder.epoch(plan.seed(), epoch, train.count(), plan.shuffle());
             double ce = 0;
             double atd = 0;
@@ -78,9 +97,15 @@ public final class TransferTraining {
                 listener.onProgress(Progress.of("Training epoch " + (epoch + 1), step, totalSteps));
             }
             double seconds = (System.nanoTime() - started) / 1e9;
-            out.add(new EpochMetrics(epoch + 1, step, schedule.at(step - 1), ce / perEpoch, atd / perEpoch,
-                    (double) correct / train.count(), val == null ? Double.NaN : top1(trainer, val, plan.batchSize()),
-                    train.count() / seconds));
+            EpochMetrics metrics = new EpochMetrics(epoch + 1, step, schedule.at(step - 1), ce / perEpoch,
+                    atd / perEpoch, (double) correct / train.count(),
+                    val == null ? Double.NaN : top1(trainer, val, plan.batchSize()), train.count() / seconds);
+            out.add(metrics);
+            try {
+                onEpoch.finished(metrics);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
         return out;
     }

@@ -58,6 +58,25 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
+    /** A copy of the moments (first when {@code first}, else second) by parameter name, for a checkpoint. */
+    public Map<String, float[]> moments(boolean first) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        (first ? m : v).forEach((name, a) -> out.put(name, a.toFloatArray()));
+        return out;
+    }
+
+    /** Continues from a checkpoint: the step count and both moments of every parameter. */
+    public void restore(int steps, Map<String, float[]> first, Map<String, float[]> second) {
+        for (String name : params.keySet()) {
+            if (!first.containsKey(name) || !second.containsKey(name)) {
+                throw new IllegalArgumentException("optimiser state lacks the moments of " + name);
+            }
+            m.get(name).set(java.nio.FloatBuffer.wrap(first.get(name)));
+            v.get(name).set(java.nio.FloatBuffer.wrap(second.get(name)));
+        }
+        this.step = steps;
+    }
+
     /**
      * Clips, updates every parameter with learning rate {@code lr} and zeroes the gradients.
      *

@@ -1,0 +1,374 @@
+package org.itaestudio.cli;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SortedSet;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import org.itaestudio.image.PreprocessConfig;
+import org.itaestudio.image.Preprocessor;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.model.transfer.AdamW;
+import org.itaestudio.model.transfer.StepLosses;
+import org.itaestudio.model.transfer.StudentArch;
+import org.itaestudio.model.transfer.TransferMode;
+import org.itaestudio.model.transfer.TransferSession;
+import org.itaestudio.model.transfer.TransferSettings;
+import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.transfer.Augmentation;
+import org.itaestudio.transfer.AugmentedImages;
+import org.itaestudio.transfer.DataSplit;
+import org.itaestudio.transfer.EpochMetrics;
+import org.itaestudio.transfer.LabelledFolder;
+import org.itaestudio.transfer.LabelledImages;
+import org.itaestudio.transfer.RunFolder;
+import org.itaestudio.transfer.TrainingImages;
+import org.itaestudio.transfer.TransferTraining;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "transfer", mixinStandardHelpOptions = true,
+        description = "Train a student ViT on a labelled folder (class sub-folders) from scratch, or with a teacher's "
+                + "attention (copy or distill, Li et al. 2024); writes a run folder and prints a JSON summary.",
+        footer = {"", "Examples:",
+                "  itae-studio transfer --teacher dinov2-small --mode distill --train photos/ --output runs/distill",
+                "  itae-studio transfer --output runs/distill --resume",
+                "  itae-studio transfer --teacher t.safetensors --mode copy --train photos/ --output runs/x --max-steps 0"})
+final class TransferCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--teacher", paramLabel = "M", description = "Teacher model: a name, a Hugging Face model directory, "
+            + "a .safetensors or a .pth file (required unless --resume).")
+    String teacher;
+
+    @Option(names = "--mode", paramLabel = "scratch|copy|distill", description = "What the student learns from "
+            + "(required unless --resume).")
+    String mode;
+
+    @Option(names = "--train", paramLabel = "DIR", description = "Labelled training folder: DIR/<class>/<image> "
+            + "(required unless --resume).")
+    Path train;
+
+    @Option(names = "--output", required = true, paramLabel = "RUN_DIR",
+            description = "Run folder: run.json, metrics.csv, checkpoint.safetensors, student/.")
+    Path output;
+
+    @Option(names = "--val", paramLabel = "DIR", description = "Separate labelled validation folder (instead of a split).")
+    Path val;
+
+    @Option(names = "--val-fraction", paramLabel = "F", defaultValue = "0.2",
+            description = "Fraction of each class held out for validation when no --val is given (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--student-depth", paramLabel = "N", description = "Student blocks (default: the teacher's).")
+    Integer studentDepth;
+
+    @Option(names = "--student-dim", paramLabel = "D", description = "Student width (default: the teacher's).")
+    Integer studentDim;
+
+    @Option(names = "--student-heads", paramLabel = "H", description = "Student heads (default: the teacher's).")
+    Integer studentHeads;
+
+    @Option(names = "--student-patch", paramLabel = "P", description = "Student patch size (default: the teacher's).")
+    Integer studentPatch;
+
+    @Option(names = "--student-arch", paramLabel = "native|standard", defaultValue = "native",
+            description = "native keeps the teacher's LayerScale, registers and SwiGLU; standard is a plain pre-norm "
+                    + "ViT (default: ${DEFAULT-VALUE}).")
+    String studentArch;
+
+    @Option(names = "--transfer-layers", paramLabel = "LIST",
+            description = "Transferred blocks, e.g. 0-8 or 0,2,4 (default: every block but the last 3).")
+    String transferLayers;
+
+    @Option(names = "--atd-weight", paramLabel = "W", defaultValue = "3",
+            description = "Weight of the attention loss when distilling (default: ${DEFAULT-VALUE}).")
+    double atdWeight;
+
+    @Option(names = "--epochs", paramLabel = "E", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "32",
+            description = "Images per optimiser step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0.05",
+            description = "AdamW weight decay, not on norms, biases, tokens and positions (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--warmup-epochs", paramLabel = "W", defaultValue = "0",
+            description = "Epochs of linear warm-up before the cosine decay (default: ${DEFAULT-VALUE}).")
+    int warmupEpochs;
+
+    @Option(names = "--augment", paramLabel = "standard|none", defaultValue = "standard",
+            description = "standard: random resized crop 0.35-1 (bicubic) and flip; none: the embed preprocessing "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String augment;
+
+    @Option(names = "--no-shuffle", description = "Visit the training images in sorted path order every epoch.")
+    boolean noShuffle;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Seed of the split, the student's initialisation, batch order and augmentation (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-steps", paramLabel = "N",
+            description = "Stop after N optimiser steps; 0 prints the losses of the first batch as JSON and changes nothing.")
+    Integer maxSteps;
+
+    @Option(names = "--resume", description = "Continue the run in --output from its last checkpoint, with its settings.")
+    boolean resume;
+
+    @Option(names = "--image-size", paramLabel = "PX", defaultValue = "256",
+            description = "Resize the shorter side to PX before the centre crop (validation, --augment none) (default: ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = "--crop", paramLabel = "PX", defaultValue = "224",
+            description = "Side of the square images the student trains on, a multiple of its patch size (default: ${DEFAULT-VALUE}).")
+    int crop;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu", defaultValue = "cpu",
+            description = "Where the models run; gpu falls back to cpu with a note when CUDA is absent (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Mixin
+    ItaeOptions itae = new ItaeOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        RunFolder run = new RunFolder(output);
+        if (resume) {
+            return resumed(run).train(run, true);
+        }
+        return train(run, false);
+    }
+
+    /** The command as the run was started: its recorded arguments parsed again. */
+    private TransferCommand resumed(RunFolder run) throws java.io.IOException {
+        JsonObject recorded = run.readRun();
+        List<String> args = new ArrayList<>();
+        recorded.getAsJsonArray("arguments").forEach(a -> args.add(a.getAsString()));
+        TransferCommand original = new TransferCommand();
+        new CommandLine(original).parseArgs(args.toArray(String[]::new));
+        original.output = output;
+        original.maxSteps = maxSteps; // where to stop is this invocation's choice, not a setting of the run
+        original.device = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device : original.device;
+        return original;
+    }
+
+    private int train(RunFolder run, boolean resuming) throws Exception {
+        TransferMode transferMode = required(mode, "--mode") == null ? null
+                : EngineOptions.parseEnum(TransferMode.class, mode, "scratch", "--mode");
+        required(teacher, "--teacher");
+        required(train, "--train");
+        if (!resuming && (maxSteps == null || maxSteps > 0) && Files.exists(run.runJson())) {
+            throw new UsageException(output + " already holds a run; give another --output, or --resume");
+        }
+        Data data = data();
+        Path teacherFile = new ModelResolver().resolve(teacher).path();
+        int depth = studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
+        TransferSettings settings = settings(transferMode, depth);
+        CliSupport.noteDevice(device, System.err);
+        try (TransferSession session = TransferSession.open(teacherFile, itae.itae(), shape(), crop,
+                data.train().classes().size(), settings, seed, CliSupport.deviceChoice(device),
+                resuming ? run.checkpoint() : null)) {
+            if (maxSteps != null && maxSteps == 0) {
+                printFirstBatchLosses(session, data);
+                return 0;
+            }
+            return runEpochs(run, session, data, resuming);
+        }
+    }
+
+    private static <T> T required(T value, String option) {
+        if (value == null) {
+            throw new UsageException(option + " is required (unless --resume)");
+        }
+        return value;
+    }
+
+    record Data(LabelledFolder train, LabelledFolder val, TrainingImages trainImages, LabelledImages valImages) {
+    }
+
+    private Data data() throws java.io.IOException {
+        if (crop < 1 || crop > imageSize) {
+            throw new UsageException("--crop must be between 1 and --image-size (" + imageSize + "), got " + crop);
+        }
+        if (!(valFraction > 0 && valFraction < 1)) {
+            throw new UsageException("--val-fraction must be in (0, 1), got " + valFraction);
+        }
+        Augmentation augmentation = EngineOptions.parseEnum(Augmentation.class, augment, "standard", "--augment");
+        LabelledFolder all = LabelledFolder.read(train, null);
+        CliSupport.reportSkipped(all.skipped(), System.err);
+        LabelledFolder trainData;
+        LabelledFolder valData;
+        if (val != null) {
+            trainData = all;
+            valData = LabelledFolder.read(val, all.classes());
+            CliSupport.reportSkipped(valData.skipped(), System.err);
+        } else {
+            DataSplit split = DataSplit.stratified(all, valFraction, seed);
+            trainData = all.subset(split.train());
+            valData = all.subset(split.val());
+        }
+        Preprocessor eval = new Preprocessor(PreprocessConfig.of(imageSize, crop));
+        TrainingImages trainImages = augmentation == Augmentation.NONE
+                ? AugmentedImages.evaluation(trainData, eval, crop)
+                : new AugmentedImages(trainData, augmentation, eval, crop, seed);
+        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, crop));
+    }
+
+    private TransferSettings settings(TransferMode transferMode, int studentDepth) {
+        if (epochs < 1 || batchSize < 1 || warmupEpochs < 0 || warmupEpochs >= epochs) {
+            throw new UsageException("need --epochs >= 1, --batch-size >= 1 and 0 <= --warmup-epochs < --epochs");
+        }
+        if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || (maxSteps != null && maxSteps < 0)) {
+            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight and --max-steps >= 0");
+        }
+        SortedSet<Integer> layers = transferLayers == null ? null : ItaeOptions.parseLayers(transferLayers, "--transfer-layers");
+        if (layers != null && layers.isEmpty()) {
+            throw new UsageException("--transfer-layers needs block indices, e.g. 0-8");
+        }
+        if (layers == null) {
+            layers = transferMode == TransferMode.SCRATCH ? new java.util.TreeSet<>()
+                    : TransferSettings.defaultLayers(studentDepth);
+            if (layers.isEmpty() && transferMode != TransferMode.SCRATCH) {
+                throw new UsageException("a " + studentDepth + "-block student has no block to transfer by default "
+                        + "(every block but the last " + TransferSettings.UNTRANSFERRED_LAST_BLOCKS + "); give --transfer-layers");
+            }
+        }
+        return new TransferSettings(transferMode, layers, atdWeight,
+                AdamW.Settings.defaults(weightDecay));
+    }
+
+    private TransferSession.StudentShape shape() {
+        return new TransferSession.StudentShape(studentDepth, studentDim, studentHeads, studentPatch,
+                EngineOptions.parseEnum(StudentArch.class, studentArch, "native", "--student-arch"));
+    }
+
+    private void printFirstBatchLosses(TransferSession session, Data data) {
+        int[] order = org.itaestudio.transfer.BatchOrder.epoch(seed, 0, data.trainImages().count(), !noShuffle);
+        StepLosses losses = session.trainer().losses(
+                data.trainImages().batch(0, order, 0, Math.min(batchSize, data.trainImages().count())));
+        JsonObject loss = new JsonObject();
+        loss.addProperty("classification", losses.classification());
+        loss.addProperty("attention", losses.attention());
+        loss.addProperty("total", losses.total());
+        JsonObject o = new JsonObject();
+        o.add("loss", loss);
+        JsonArray perLayer = new JsonArray();
+        for (double l : losses.attentionPerLayer()) {
+            perLayer.add(l);
+        }
+        o.add("attention_per_layer", perLayer);
+        System.out.println(new Gson().toJson(o));
+    }
+
+    private int runEpochs(RunFolder run, TransferSession session, Data data, boolean resuming) throws Exception {
+        TransferTraining.Plan plan = new TransferTraining.Plan(epochs, batchSize, seed, !noShuffle, lr, 0.0, warmupEpochs);
+        int start = session.epochsDone();
+        List<EpochMetrics> history = new ArrayList<>(resuming ? run.readMetrics(start) : List.of());
+        if (!resuming) {
+            run.writeRun(runRecord(session, data));
+        }
+        Cancellation cancel = CliSupport.cancelOnInterrupt();
+        long limit = maxSteps == null ? Long.MAX_VALUE : maxSteps;
+        long started = System.nanoTime();
+        TransferTraining.run(session.trainer(), data.trainImages(), data.valImages(), plan, start,
+                CliSupport.progressBar(), () -> cancel.isCancelled() || session.trainer().optimizer().steps() >= limit,
+                m -> {
+                    history.add(m);
+                    session.writeCheckpoint(run.checkpoint(), m.epoch());
+                    session.exportStudent(run.student());
+                    run.writeMetrics(history);
+                    System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.4f (attention %.4f), train top-1 %.3f, "
+                            + "val top-1 %.3f, %.1f images/s%n", m.epoch(), epochs, m.classificationLoss(),
+                            m.attentionLoss(), m.trainTop1(), m.valTop1(), m.imagesPerSecond());
+                });
+        if (cancel.isCancelled()) {
+            throw new CancellationException();
+        }
+        System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(
+                summary(run, session, data, history, (System.nanoTime() - started) / 1e9)));
+        return 0;
+    }
+
+    /** run.json: the arguments (what --resume parses again), every resolved setting, the models, the data. */
+    private JsonObject runRecord(TransferSession session, Data data) {
+        JsonObject o = new JsonObject();
+        JsonArray args = new JsonArray();
+        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            List<String> values = option.originalStringValues();
+            if (values.isEmpty()) {
+                args.add(option.longestName());
+            }
+            values.forEach(v -> {
+                args.add(option.longestName());
+                args.add(v);
+            });
+        }
+        o.add("arguments", args);
+        JsonObject settings = new JsonObject();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            Object value = option.getValue();
+            if (!option.usageHelp() && !option.versionHelp() && value != null) {
+                settings.addProperty(option.longestName(), String.valueOf(value));
+            }
+        }
+        o.add("settings", settings);
+        o.addProperty("seed", seed);
+        JsonObject teacherRecord = new JsonObject();
+        teacherRecord.addProperty("spec", teacher);
+        teacherRecord.addProperty("description", session.teacherDescription());
+        teacherRecord.addProperty("config", String.valueOf(session.teacherConfig()));
+        o.add("teacher", teacherRecord);
+        o.addProperty("student", String.valueOf(session.studentConfig()));
+        o.addProperty("device", session.deviceLabel());
+        JsonArray classes = new JsonArray();
+        data.train().classes().forEach(classes::add);
+        o.add("classes", classes);
+        o.addProperty("train_images", data.train().count());
+        o.addProperty("val_images", data.val().count());
+        return o;
+    }
+
+    private JsonObject summary(RunFolder run, TransferSession session, Data data, List<EpochMetrics> history,
+                               double seconds) {
+        JsonObject o = new JsonObject();
+        o.addProperty("run", run.dir().toString());
+        o.addProperty("mode", mode.toLowerCase(Locale.ROOT));
+        o.addProperty("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+        o.addProperty("steps", session.trainer().optimizer().steps());
+        o.addProperty("train_images", data.train().count());
+        o.addProperty("val_images", data.val().count());
+        o.addProperty("classes", data.train().classes().size());
+        if (!history.isEmpty()) {
+            EpochMetrics last = history.get(history.size() - 1);
+            o.addProperty("classification_loss", last.classificationLoss());
+            o.addProperty("attention_loss", last.attentionLoss());
+            o.addProperty("train_top1", last.trainTop1());
+            if (!Double.isNaN(last.valTop1())) {
+                o.addProperty("val_top1", last.valTop1());
+            }
+        }
+        o.addProperty("seconds", Math.round(seconds * 1000) / 1000.0);
+        o.addProperty("student", run.student().toString());
+        return o;
+    }
+}
