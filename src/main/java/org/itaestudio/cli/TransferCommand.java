@@ -161,14 +161,21 @@ final class TransferCommand implements Callable<Integer> {
 
     /** The command as the run was started: its recorded arguments parsed again. */
     private TransferCommand resumed(RunFolder run) throws java.io.IOException {
+        TransferCommand original = recorded(run);
+        original.output = output;
+        original.maxSteps = maxSteps; // where to stop is this invocation's choice, not a setting of the run
+        original.device = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device : original.device;
+        return original;
+    }
+
+    /** The command that started the run in {@code run}. */
+    static TransferCommand recorded(RunFolder run) throws java.io.IOException {
         JsonObject recorded = run.readRun();
         List<String> args = new ArrayList<>();
         recorded.getAsJsonArray("arguments").forEach(a -> args.add(a.getAsString()));
         TransferCommand original = new TransferCommand();
         new CommandLine(original).parseArgs(args.toArray(String[]::new));
-        original.output = output;
-        original.maxSteps = maxSteps; // where to stop is this invocation's choice, not a setting of the run
-        original.device = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device : original.device;
+        original.output = run.dir();
         return original;
     }
 
@@ -184,9 +191,7 @@ final class TransferCommand implements Callable<Integer> {
         Path teacherFile = new ModelResolver().resolve(teacher).path();
         int depth = studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
         TransferSettings settings = settings(transferMode, depth);
-        CliSupport.noteDevice(device, System.err);
-        try (TransferSession session = TransferSession.open(teacherFile, itae.itae(), shape(), crop,
-                data.train().classes().size(), settings, seed, CliSupport.deviceChoice(device),
+        try (TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
                 resuming ? run.checkpoint() : null)) {
             if (maxSteps != null && maxSteps == 0) {
                 printFirstBatchLosses(session, data);
@@ -194,6 +199,31 @@ final class TransferCommand implements Callable<Integer> {
             }
             return runEpochs(run, session, data, resuming);
         }
+    }
+
+    /** The run's teacher and student, the student from {@code checkpoint} when given. */
+    TransferSession openSession(Path teacherFile, TransferSettings settings, int classes, Path checkpoint)
+            throws java.io.IOException {
+        CliSupport.noteDevice(device, System.err);
+        return TransferSession.open(teacherFile, itae.itae(), shape(), crop, classes, settings, seed,
+                CliSupport.deviceChoice(device), checkpoint);
+    }
+
+    /** The run's teacher, settings and last checkpoint (what {@code predict} runs). */
+    TransferSession openRun(RunFolder run, int classes) throws java.io.IOException {
+        TransferMode transferMode = EngineOptions.parseEnum(TransferMode.class, mode, "scratch", "--mode");
+        Path teacherFile = new ModelResolver().resolve(teacher).path();
+        int depth = studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
+        return openSession(teacherFile, settings(transferMode, depth), classes, run.checkpoint());
+    }
+
+    /** The evaluation preprocessing of the run (validation, prediction). */
+    Preprocessor evaluation() {
+        return new Preprocessor(PreprocessConfig.of(imageSize, crop));
+    }
+
+    int side() {
+        return crop;
     }
 
     private static <T> T required(T value, String option) {
@@ -227,7 +257,7 @@ final class TransferCommand implements Callable<Integer> {
             trainData = all.subset(split.train());
             valData = all.subset(split.val());
         }
-        Preprocessor eval = new Preprocessor(PreprocessConfig.of(imageSize, crop));
+        Preprocessor eval = evaluation();
         TrainingImages trainImages = augmentation == Augmentation.NONE
                 ? AugmentedImages.evaluation(trainData, eval, crop)
                 : new AugmentedImages(trainData, augmentation, eval, crop, seed);

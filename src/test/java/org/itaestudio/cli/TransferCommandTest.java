@@ -120,6 +120,31 @@ class TransferCommandTest {
     }
 
     @Test
+    void predictWritesAClassPerImageAndTop1AgainstTheFolders() throws Exception {
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRunner.run(args(run, "copy")).exitCode());
+        Path csv = tmp.resolve("predictions.csv");
+        CliRunner.Run r = CliRunner.run("predict", "--model", run.toString(), "--input", data.toString(), "--output",
+                csv.toString(), "--truth-from-folders", data.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("path,predicted,score", rows.get(0));
+        assertEquals(16, rows.size());
+        int correct = 0;
+        for (String row : rows.subList(1, rows.size())) {
+            String[] f = row.split(",");
+            assertTrue(f[1].matches("class[0-2]"), row);
+            double score = Double.parseDouble(f[2]);
+            assertTrue(score >= 1.0 / 3 && score <= 1, row);
+            correct += f[0].startsWith(f[1] + "/") ? 1 : 0;
+        }
+        JsonObject summary = json(r.out());
+        assertEquals(15, summary.get("images").getAsInt());
+        assertEquals(15, summary.get("with_truth").getAsInt());
+        assertEquals(correct / 15.0, summary.get("top1").getAsDouble(), 1e-12);
+    }
+
+    @Test
     void badInputGetsOneLine() throws Exception {
         Path flat = Files.createDirectories(tmp.resolve("flat"));
         TinyLabelledFolders.writePng(flat.resolve("a.png"), 0x808080, 0, 12);

@@ -149,15 +149,28 @@ public final class TransferTrainer implements AutoCloseable {
      * (the teacher runs at inference too), alone otherwise.
      */
     public int[] predict(float[] pixels, int count) {
+        float[][] p = probabilities(pixels, count);
+        int[] out = new int[count];
+        for (int i = 0; i < count; i++) {
+            for (int c = 1; c < p[i].length; c++) {
+                out[i] = p[i][c] > p[i][out[i]] ? c : out[i];
+            }
+        }
+        return out;
+    }
+
+    /** Softmax of the student's logits per image [count][classes], run as {@link #predict} runs it. */
+    public float[][] probabilities(float[] pixels, int count) {
         int size = student.config().imageSize();
+        int classes = student.config().numClasses();
         try (NDManager m = student.manager().newSubManager()) {
             NDArray x = m.create(pixels, new Shape(count, 3, size, size));
             TrainingBatch asBatch = new TrainingBatch(pixels, new int[count], size);
             Map<Integer, NDArray> given = settings.mode() == TransferMode.COPY ? teacherAttention(m, asBatch) : Map.of();
-            long[] predicted = student.forward(x, given, Set.of()).logits().argMax(1).toLongArray();
-            int[] out = new int[count];
+            float[] flat = student.forward(x, given, Set.of()).logits().softmax(1).toFloatArray();
+            float[][] out = new float[count][classes];
             for (int i = 0; i < count; i++) {
-                out[i] = (int) predicted[i];
+                System.arraycopy(flat, i * classes, out[i], 0, classes);
             }
             return out;
         }
