@@ -78,6 +78,17 @@ public final class FolderScanner {
         return dot > 0 && IMAGE_EXTENSIONS.contains(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
+    private final FileAccess files;
+
+    public FolderScanner() {
+        this(FileAccess.SYSTEM);
+    }
+
+    /** @param files how folders are listed (tests make it fail) */
+    FolderScanner(FileAccess files) {
+        this.files = files;
+    }
+
     /**
      * Scans {@code root}.
      *
@@ -95,12 +106,12 @@ public final class FolderScanner {
         List<ImageFile> images = new ArrayList<>();
         List<Problem> problems = new ArrayList<>();
         Path realBase = base.toRealPath();
-        try (DirectoryStream<Path> probe = Files.newDirectoryStream(base)) {
+        try (DirectoryStream<Path> probe = files.list(base)) {
             probe.iterator().hasNext();
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(base.toString(), null, "permission denied");
         }
-        Walk walk = new Walk(base, images, problems);
+        Walk walk = new Walk(files, base, images, problems);
         walk.visited.put(realBase, "");
         walk.list(base);
         // folders reached through links come after all real folders, in path order, so a folder that is
@@ -116,13 +127,15 @@ public final class FolderScanner {
 
     /** The state of one scan: real folders already scanned, folder links still to follow. */
     private static final class Walk {
+        final FileAccess files;
         final Path base;
         final List<ImageFile> images;
         final List<Problem> problems;
         final Map<Path, String> visited = new HashMap<>(); // real path -> relative path it was scanned as
         final TreeMap<String, Path> pendingLinks = new TreeMap<>(CODE_POINT_ORDER);
 
-        Walk(Path base, List<ImageFile> images, List<Problem> problems) {
+        Walk(FileAccess files, Path base, List<ImageFile> images, List<Problem> problems) {
+            this.files = files;
             this.base = base;
             this.images = images;
             this.problems = problems;
@@ -153,7 +166,7 @@ public final class FolderScanner {
 
         void list(Path dir) {
             List<Path> entries = new ArrayList<>();
-            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            try (DirectoryStream<Path> stream = files.list(dir)) {
                 for (Path entry : stream) {
                     entries.add(entry);
                 }

@@ -3,6 +3,7 @@ package org.itaestudio.image;
 import com.drew.imaging.ImageMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
+import org.itaestudio.image.jpeg.ScaledJpegDecoder;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReadParam;
@@ -71,6 +72,7 @@ public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
     private final long maxPixels;
+    private final FileAccess files;
 
     /** A decoder with the default 100 MP cap. */
     public ImageDecoder() {
@@ -79,10 +81,16 @@ public final class ImageDecoder {
 
     /** A decoder that refuses images with more than {@code maxPixels} pixels (width * height). */
     public ImageDecoder(long maxPixels) {
+        this(maxPixels, FileAccess.SYSTEM);
+    }
+
+    /** @param files how image files are opened (tests make it fail) */
+    ImageDecoder(long maxPixels, FileAccess files) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("pixel cap must be positive: " + maxPixels);
         }
         this.maxPixels = maxPixels;
+        this.files = files;
     }
 
     /**
@@ -153,7 +161,7 @@ public final class ImageDecoder {
     }
 
     /** The whole file when it starts with a JPEG SOI marker, else null. */
-    private static byte[] readIfJpeg(Path file, long fileSize) throws ImageDecodeException {
+    private byte[] readIfJpeg(Path file, long fileSize) throws ImageDecodeException {
         try (RandomAccessFile raf = open(file)) {
             byte[] head = new byte[2];
             int n = Math.max(0, raf.read(head));
@@ -232,14 +240,18 @@ public final class ImageDecoder {
         return attributes.size();
     }
 
-    private static RandomAccessFile open(Path file) throws ImageDecodeException {
+    private RandomAccessFile open(Path file) throws ImageDecodeException {
         try {
-            return new RandomAccessFile(file.toFile(), "r");
+            return files.openForReading(file);
         } catch (FileNotFoundException e) { // RandomAccessFile's catch-all for "cannot open"
             String reason = !Files.exists(file) ? "file not found"
                     : !Files.isReadable(file) ? "permission denied"
                     : "cannot open file (" + oneLine(e.getMessage()) + ")";
             throw new ImageDecodeException(file, reason, e);
+        } catch (AccessDeniedException e) {
+            throw new ImageDecodeException(file, "permission denied", e);
+        } catch (IOException e) {
+            throw new ImageDecodeException(file, "cannot open file (" + oneLine(e.getMessage()) + ")", e);
         }
     }
 

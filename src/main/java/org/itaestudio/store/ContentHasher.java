@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,16 +51,26 @@ public final class ContentHasher implements AutoCloseable {
                     + " sha256 TEXT NOT NULL)");
 
     private final SqliteCacheFile db;
+    private final Clock clock;
     private final AtomicLong filesRead = new AtomicLong();
     private final AtomicLong memoHits = new AtomicLong();
 
-    private ContentHasher(Path file) {
+    private ContentHasher(Path file, Clock clock) {
         this.db = new SqliteCacheFile(file, SCHEMA_VERSION, SCHEMA);
+        this.clock = clock;
     }
 
     /** Opens (creating if needed) the memo {@code cacheDir/file-hashes.sqlite}. */
     public static ContentHasher open(Path cacheDir) {
-        return new ContentHasher(cacheDir.resolve(FILE_NAME));
+        return open(cacheDir, Clock.systemUTC());
+    }
+
+    /**
+     * @param clock when a memo is recorded; the racy window is measured from the file's mtime to this clock, so tests
+     *              pass a fixed one instead of racing the wall clock
+     */
+    static ContentHasher open(Path cacheDir, Clock clock) {
+        return new ContentHasher(cacheDir.resolve(FILE_NAME), clock);
     }
 
     /**
@@ -200,7 +211,7 @@ public final class ContentHasher implements AutoCloseable {
         if (memos.isEmpty()) {
             return;
         }
-        long now = TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+        long now = TimeUnit.MILLISECONDS.toNanos(clock.millis());
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT OR REPLACE INTO file_hash (path, size, mtime_ns, recorded_ns, sha256) VALUES (?, ?, ?, ?, ?)")) {

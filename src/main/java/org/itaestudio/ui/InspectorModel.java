@@ -79,11 +79,17 @@ final class InspectorModel implements AutoCloseable {
      * @param fx       runs outcomes on the FX thread
      */
     InspectorModel(StudioEngine engine, ItaeSettings itae, Supplier<AnalysisSettings> settings, Executor fx) {
+        this(engine, itae, settings, fx, LatestWinsRunner.DelayTimer.daemon("inspect-debounce"));
+    }
+
+    /** @param debounce where debounced requests wait (see {@link LatestWinsRunner.DelayTimer}) */
+    InspectorModel(StudioEngine engine, ItaeSettings itae, Supplier<AnalysisSettings> settings, Executor fx,
+                   LatestWinsRunner.DelayTimer debounce) {
         this.engine = engine;
         this.itae = itae;
         this.settings = settings;
-        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, this::work, fx::execute,
-                this::onOutcome);
+        this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, debounce, this::work,
+                fx::execute, this::onOutcome);
         for (Observable o : itae.all()) {
             o.addListener(x -> refresh(true));
         }

@@ -83,6 +83,7 @@ final class ItaePanel extends VBox {
         grid.add(buildThresholdSlider(), 0, r++, 2, 1);
         grid.addRow(r++, muted("Strength"), strengthRow());
         CheckBox lastOnly = new CheckBox("Last block only");
+        lastOnly.setId("itae-last-only");
         subs.bindBidirectional(lastOnly.selectedProperty(), s.lastLayerOnlyProperty());
         lastOnly.setTooltip(new Tooltip("The paper's setting; untick to choose a range of blocks"));
         grid.add(lastOnly, 0, r++, 2, 1);
@@ -182,6 +183,8 @@ final class ItaePanel extends VBox {
     private HBox blockRange() {
         Spinner<Integer> from = layerSpinner(s.layerFromProperty().get());
         Spinner<Integer> to = layerSpinner(s.layerToProperty().get());
+        from.setId("itae-layer-from");
+        to.setId("itae-layer-to");
         from.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerFromProperty().set(b));
         to.getValueFactory().valueProperty().addListener((o, a, b) -> s.layerToProperty().set(b));
         subs.bind(from.disableProperty(), s.lastLayerOnlyProperty());

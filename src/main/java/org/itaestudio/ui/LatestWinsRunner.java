@@ -3,9 +3,9 @@ package org.itaestudio.ui;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,12 +34,40 @@ final class LatestWinsRunner<Q, R> implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a debounced request waits for its delay: a daemon timer thread in the app. The debounce's only contact
+     * with time, so tests pass one they advance by hand and bursts never race the wall clock.
+     */
+    public interface DelayTimer extends AutoCloseable {
+        /** Runs {@code action} once {@code delay} has passed, unless the returned future is cancelled first. */
+        Future<?> schedule(Duration delay, Runnable action);
+
+        @Override
+        void close();
+
+        /** The real one: a single daemon thread named {@code name}. */
+        static DelayTimer daemon(String name) {
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(LatestWinsRunner.daemon(name));
+            return new DelayTimer() {
+                @Override
+                public Future<?> schedule(Duration delay, Runnable action) {
+                    return timer.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+                }
+
+                @Override
+                public void close() {
+                    timer.shutdownNow();
+                }
+            };
+        }
+    }
+
     private final Duration debounce;
     private final Work<Q, R> work;
     private final Consumer<Outcome<Q, R>> onOutcome;
     private final Executor publisher;
     private final ExecutorService worker;
-    private final ScheduledExecutorService timer;
+    private final DelayTimer timer;
 
     private final Object lock = new Object();
     private Q pending;
@@ -48,18 +76,24 @@ final class LatestWinsRunner<Q, R> implements AutoCloseable {
     private long generation;
     private boolean due; // the pending request's debounce has elapsed
     private boolean running;
-    private ScheduledFuture<?> scheduled;
+    private Future<?> scheduled;
     private long lastPublished = -1; // touched only on the publisher
     private volatile boolean closed;
 
     public LatestWinsRunner(String name, Duration debounce, Work<Q, R> work, Executor publisher,
+                            Consumer<Outcome<Q, R>> onOutcome) {
+        this(name, debounce, DelayTimer.daemon(name + "-debounce"), work, publisher, onOutcome);
+    }
+
+    /** @param timer where debounced requests wait; closed with this runner */
+    public LatestWinsRunner(String name, Duration debounce, DelayTimer timer, Work<Q, R> work, Executor publisher,
                             Consumer<Outcome<Q, R>> onOutcome) {
         this.debounce = debounce;
         this.work = work;
         this.publisher = publisher;
         this.onOutcome = onOutcome;
         this.worker = Executors.newSingleThreadExecutor(daemon(name + "-worker"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon(name + "-debounce"));
+        this.timer = timer;
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -91,9 +125,14 @@ final class LatestWinsRunner<Q, R> implements AutoCloseable {
             due = false;
             if (scheduled != null) {
                 scheduled.cancel(false);
+                scheduled = null;
             }
             long gen = pendingGeneration;
-            scheduled = timer.schedule(() -> onDue(gen), delay.toNanos(), TimeUnit.NANOSECONDS);
+            if (delay.isZero()) {
+                onDue(gen);
+            } else {
+                scheduled = timer.schedule(delay, () -> onDue(gen));
+            }
         }
     }
 
@@ -158,7 +197,7 @@ final class LatestWinsRunner<Q, R> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        timer.shutdownNow();
+        timer.close();
         worker.shutdownNow();
     }
 }

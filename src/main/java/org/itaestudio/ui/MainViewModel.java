@@ -109,10 +109,10 @@ final class MainViewModel implements AutoCloseable {
 
     private final ObjectProperty<Path> folder = new SimpleObjectProperty<>(this, "folder");
     private final StringProperty model = new SimpleStringProperty(this, "model", "dinov2-small");
-    private final StringProperty device = new SimpleStringProperty(this, "device", "auto");
+    private final ObjectProperty<DeviceChoice> device = new SimpleObjectProperty<>(this, "device", DeviceChoice.AUTO);
     private final BooleanProperty jpegDraft = new SimpleBooleanProperty(this, "jpegDraft", false);
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
-    private final StringProperty mapMethod = new SimpleStringProperty(this, "mapMethod", "tsne");
+    private final ObjectProperty<MapMethod> mapMethod = new SimpleObjectProperty<>(this, "mapMethod", MapMethod.TSNE);
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
@@ -154,6 +154,12 @@ final class MainViewModel implements AutoCloseable {
      * @param folderWorker runs folder work in order, or null for a background thread of its own
      */
     MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs, Executor fx, Executor folderWorker) {
+        this(engine, models, prefs, fx, folderWorker, LatestWinsRunner.DelayTimer.daemon("inspect-debounce"));
+    }
+
+    /** @param debounce where debounced inspections wait: tests pass a timer they advance by hand */
+    MainViewModel(StudioEngine engine, ModelService models, StudioPreferences prefs, Executor fx, Executor folderWorker,
+                  LatestWinsRunner.DelayTimer debounce) {
         this.engine = Objects.requireNonNull(engine, "engine");
         this.models = models;
         this.prefs = prefs;
@@ -161,13 +167,13 @@ final class MainViewModel implements AutoCloseable {
         this.ownedWorker = folderWorker == null
                 ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task")) : null;
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
-        this.inspector = new InspectorModel(engine, itae, this::settings, fx);
+        this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         model.set(prefs.get("model"));
-        device.set(prefs.get("device"));
+        device.set(choice(prefs.get("device"), DeviceChoice::parse, DeviceChoice.AUTO));
         jpegDraft.set(prefs.getBoolean("jpegDraft"));
         k.set(Math.max(0, prefs.getInt("k")));
-        mapMethod.set(prefs.get("mapMethod"));
+        mapMethod.set(choice(prefs.get("mapMethod"), MainViewModel::mapMethodOf, MapMethod.TSNE));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
@@ -234,7 +240,7 @@ final class MainViewModel implements AutoCloseable {
         return jpegDraft;
     }
 
-    public StringProperty deviceProperty() {
+    public ObjectProperty<DeviceChoice> deviceProperty() {
         return device;
     }
 
@@ -243,7 +249,7 @@ final class MainViewModel implements AutoCloseable {
     }
 
     /** "tsne" or "pca". */
-    public StringProperty mapMethodProperty() {
+    public ObjectProperty<MapMethod> mapMethodProperty() {
         return mapMethod;
     }
 
@@ -351,11 +357,11 @@ final class MainViewModel implements AutoCloseable {
     public AnalysisSettings settings() {
         AnalysisSettings d = AnalysisSettings.defaults(model.get());
         return d.with(b -> {
-            b.device = choice(device.get(), DeviceChoice::parse, d.device());
+            b.device = device.get();
             b.jpegDraft = jpegDraft.get();
             b.itae = appliedItae.get();
             b.k = k.get();
-            b.mapMethod = choice(mapMethod.get(), MainViewModel::mapMethodOf, d.mapMethod());
+            b.mapMethod = mapMethod.get();
         });
     }
 
@@ -624,10 +630,10 @@ final class MainViewModel implements AutoCloseable {
     /** Stores everything the next start should restore. */
     public void savePreferences() {
         prefs.put("model", model.get());
-        prefs.put("device", device.get());
+        prefs.put("device", device.get().id());
         prefs.putBoolean("jpegDraft", jpegDraft.get());
         prefs.putInt("k", k.get());
-        prefs.put("mapMethod", mapMethod.get());
+        prefs.put("mapMethod", mapMethod.get().id());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
         inspector.save(prefs);

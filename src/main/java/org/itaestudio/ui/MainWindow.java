@@ -39,6 +39,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.progress.Progress;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -197,20 +198,20 @@ final class MainWindow extends BorderPane {
         return List.of(model, pickModel, deviceIcon, deviceBox(), jpegDraftToggle());
     }
 
-    private ComboBox<String> deviceBox() {
-        ComboBox<String> device = new ComboBox<>();
+    private ComboBox<DeviceChoice> deviceBox() {
+        ComboBox<DeviceChoice> device = new ComboBox<>();
         device.setId("device-box");
-        device.getItems().addAll("auto", "cpu", "gpu");
+        device.getItems().addAll(DeviceChoice.AUTO, DeviceChoice.CPU, DeviceChoice.GPU);
         subs.bindBidirectional(device.valueProperty(), vm.deviceProperty());
         device.setConverter(new StringConverter<>() {
             @Override
-            public String toString(String s) {
-                return s == null ? "" : s.equals("auto") ? "Auto" : s.toUpperCase(Locale.ROOT);
+            public String toString(DeviceChoice d) {
+                return d == null ? "" : d == DeviceChoice.AUTO ? "Auto" : d.name();
             }
 
             @Override
-            public String fromString(String s) {
-                return s.toLowerCase(Locale.ROOT);
+            public DeviceChoice fromString(String s) {
+                return DeviceChoice.parse(s);
             }
         });
         device.setTooltip(new Tooltip("Device the model runs on: CPU, GPU, or the GPU when there is one"));

@@ -32,6 +32,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import javafx.util.StringConverter;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
@@ -146,19 +147,19 @@ final class MapView extends BorderPane {
         return compare;
     }
 
-    private ComboBox<String> methodBox() {
-        ComboBox<String> method = new ComboBox<>();
+    private ComboBox<MapMethod> methodBox() {
+        ComboBox<MapMethod> method = new ComboBox<>();
         method.setId("map-method");
-        method.getItems().addAll("tsne", "pca");
+        method.getItems().addAll(MapMethod.TSNE, MapMethod.PCA);
         method.setConverter(new StringConverter<>() {
             @Override
-            public String toString(String m) {
-                return m == null ? "" : m.equals("pca") ? "PCA" : "t-SNE";
+            public String toString(MapMethod m) {
+                return m == null ? "" : m.label();
             }
 
             @Override
-            public String fromString(String s) {
-                return s.equalsIgnoreCase("PCA") ? "pca" : "tsne";
+            public MapMethod fromString(String s) {
+                return s.equalsIgnoreCase("PCA") ? MapMethod.PCA : MapMethod.TSNE;
             }
         });
         subs.bindBidirectional(method.valueProperty(), vm.mapMethodProperty());

@@ -71,7 +71,7 @@ final class StatusBar extends HBox {
         subs.bind(right.textProperty(), Bindings.createStringBinding(() -> {
             String engine = vm.engineDescriptionProperty().get();
             String device = engine != null ? shortDescription(vm.modelProperty().get(), engine)
-                    : "device " + vm.deviceProperty().get().toUpperCase(Locale.ROOT);
+                    : "device " + vm.deviceProperty().get().name();
             String itae = "ITAE " + (vm.appliedItaeProperty().get() == null ? "off" : "on");
             return device + " \u00b7 " + itae;
         }, vm.analysisProperty(), vm.deviceProperty(), vm.engineDescriptionProperty(), vm.appliedItaeProperty()));

@@ -18,7 +18,7 @@ class LayerRulesTest {
 
     static final String[] CORE = {
         "org.itaestudio.model..", "org.itaestudio.itae..", "org.itaestudio.image..",
-        "org.itaestudio.store..", "org.itaestudio.cluster..", "org.itaestudio.pipeline.."};
+        "org.itaestudio.store..", "org.itaestudio.cluster..", "org.itaestudio.pipeline..", "org.itaestudio.transfer.."};
 
     private static JavaClasses product;
 

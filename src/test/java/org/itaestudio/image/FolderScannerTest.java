@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -115,6 +116,24 @@ class FolderScannerTest {
         } finally {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    /** The same through a fault seam, so it runs where permissions are not enforced (root on CI). */
+    @Test
+    void aFolderThatCannotBeListedIsReportedNotFatal() throws IOException {
+        touch("ok/a.jpg");
+        Path locked = touch("locked/b.jpg").getParent().toAbsolutePath();
+        FolderScanner.ScanResult result = new FolderScanner(new DenyingFileAccess(locked)).scan(temp.resolve("root"));
+        assertEquals(List.of("ok/a.jpg"),
+                result.images().stream().map(FolderScanner.ImageFile::relativePath).toList());
+        assertEquals(1, result.problems().size());
+        assertEquals("locked", result.problems().get(0).relativePath());
+        assertEquals("permission denied", result.problems().get(0).reason());
+
+        Path root = temp.resolve("root").toAbsolutePath();
+        AccessDeniedException e = assertThrows(AccessDeniedException.class,
+                () -> new FolderScanner(new DenyingFileAccess(root)).scan(root));
+        assertEquals(root + ": permission denied", e.getMessage());
     }
 
     @Test

@@ -235,6 +235,18 @@ class ImageDecoderTest {
         assertEquals("permission denied", reason(locked));
     }
 
+    /** The same through a fault seam, so it runs where permissions are not enforced (root on CI). */
+    @Test
+    void permissionDeniedOnOpening() throws Exception {
+        Path locked = temp.resolve("locked.png").toAbsolutePath();
+        Files.copy(Fixtures.file("fmt_rgb.png"), locked);
+        ImageDecoder denying = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, new DenyingFileAccess(locked));
+        assertEquals("permission denied",
+                assertThrows(ImageDecodeException.class, () -> denying.decode(locked)).reason());
+        assertEquals("permission denied",
+                assertThrows(ImageDecodeException.class, () -> denying.decodeForResize(locked, 256)).reason());
+    }
+
     @Test
     void pixelCapIsCheckedFromTheHeaderBeforeDecoding() throws Exception {
         // a PNG that announces 20000x20000 and carries no pixel data: only the header can have been read

@@ -1,6 +1,7 @@
 package org.itaestudio.image;
 
 import org.itaestudio.TestData;
+import org.itaestudio.image.jpeg.ScaledJpegDecoder;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -85,12 +87,28 @@ class ContentHasherTest {
 
     @Test
     void aJustModifiedFileIsNotTrustedFromTheMemo() throws IOException {
+        Instant mtime = Instant.parse("2026-01-02T03:04:05Z");
         Path f = write("fresh.jpg", "new".getBytes(StandardCharsets.UTF_8));
-        Files.setLastModifiedTime(f, FileTime.from(Instant.now()));
-        try (ContentHasher hasher = ContentHasher.open(tmp.resolve("cache"))) {
+        Files.setLastModifiedTime(f, FileTime.from(mtime));
+        Instant justInside = mtime.plusNanos(ContentHasher.RACY_WINDOW_NANOS).minusMillis(1);
+        try (ContentHasher hasher = ContentHasher.open(tmp.resolve("cache"), Clock.fixed(justInside, ZoneOffset.UTC))) {
             hasher.hash(f);
             hasher.hash(f);
             assertEquals(2, hasher.filesRead(), "an mtime within the racy window must be re-read");
+        }
+    }
+
+    @Test
+    void aMemoRecordedOneRacyWindowAfterTheModificationIsTrusted() throws IOException {
+        Instant mtime = Instant.parse("2026-01-02T03:04:05Z");
+        Path f = write("settled.jpg", "new".getBytes(StandardCharsets.UTF_8));
+        Files.setLastModifiedTime(f, FileTime.from(mtime));
+        Instant atTheEdge = mtime.plusNanos(ContentHasher.RACY_WINDOW_NANOS);
+        try (ContentHasher hasher = ContentHasher.open(tmp.resolve("cache"), Clock.fixed(atTheEdge, ZoneOffset.UTC))) {
+            hasher.hash(f);
+            hasher.hash(f);
+            assertEquals(1, hasher.filesRead(), "the window has passed: the memo holds");
+            assertEquals(1, hasher.memoHits());
         }
     }
 

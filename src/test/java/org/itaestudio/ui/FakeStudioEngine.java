@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -37,11 +39,11 @@ final class FakeStudioEngine implements StudioEngine {
     final AtomicInteger inspectCalls = new AtomicInteger();
     final AtomicInteger analyzeCalls = new AtomicInteger();
     final List<ItaeConfig> inspectConfigs = new CopyOnWriteArrayList<>();
-    volatile long inspectDelayMs;
     /** When set, an inspection with this manual threshold blocks until the latch opens. */
     volatile double gateThreshold = Double.NaN;
-    volatile java.util.concurrent.CountDownLatch gate;
-    volatile long perImageDelayMs;
+    volatile CountDownLatch gate;
+    /** When set, a folder run stops after its first image until the latch opens or the run is cancelled. */
+    volatile CountDownLatch analysisGate;
     volatile int defaultK = 3;
     /** false: trust the file extension (fast scans of big folders in benchmarks). */
     volatile boolean checkDecode = true;
@@ -71,12 +73,9 @@ final class FakeStudioEngine implements StudioEngine {
             }
             done++;
             progress.onProgress(new Progress("Embedding", done, files.size(), 10, java.time.Duration.ofSeconds(files.size() - done), skipped.size()));
-            if (perImageDelayMs > 0) {
-                try {
-                    Thread.sleep(perImageDelayMs);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            CountDownLatch held = analysisGate;
+            while (held != null && !awaitQuietly(held, 10) && !Thread.currentThread().isInterrupted()) {
+                cancel.throwIfCancelled();
             }
         }
         int n = paths.size();
@@ -120,18 +119,7 @@ final class FakeStudioEngine implements StudioEngine {
         inspectCalls.incrementAndGet();
         inspectConfigs.add(itae == null ? ItaeConfig.paperDefault(-999) : itae);
         if (gate != null && itae != null && !itae.autoThreshold() && itae.fixedThreshold() == gateThreshold) {
-            try {
-                gate.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (inspectDelayMs > 0) {
-            try {
-                Thread.sleep(inspectDelayMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(gate, Long.MAX_VALUE);
         }
         if (!Files.exists(image)) {
             throw new IOException(image + ": no such file");
@@ -187,6 +175,16 @@ final class FakeStudioEngine implements StudioEngine {
         LayerProbe probe = new LayerProbe(layer, new float[][] {q}, new float[][] {k}, new float[][] {v},
                 new float[][][] {cls}, null, new int[][] {artifacts}, new double[] {t});
         return new Inspection(image, SIZE, SIZE, rgb, GRID, GRID, 0, layer, probe.image(0), new float[] {1, 2, 3, 4});
+    }
+
+    /** True once the latch is open; false after {@code millis} or an interrupt (the flag is kept). */
+    private static boolean awaitQuietly(CountDownLatch latch, long millis) {
+        try {
+            return latch.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @Override

@@ -15,11 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.Start;
 
-/** ITAE panel -> debounced, latest-wins inspections; histogram drag -> threshold. */
+/**
+ * ITAE panel -> debounced, latest-wins inspections; histogram drag -> threshold. The debounce waits on a
+ * {@link ManualTimer}: a burst is one burst and "past the debounce" is a step of the test, not a sleep.
+ */
 class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
+
+    private final ManualTimer timer = new ManualTimer();
 
     @Start
     void start(Stage stage) throws Exception {
+        debounce = timer;
         show(stage, new FakeStudioEngine(), standInModel(), false);
     }
 
@@ -32,23 +38,33 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
         waitFor("inspection", 10, () -> vm.inspector().resultProperty().get() != null && !vm.inspector().busyProperty().get());
     }
 
+    /** Switches to a manual threshold and waits until the inspection with it is shown and nothing else waits. */
+    private void manualThreshold() throws Exception {
+        runFx(() -> vm.itae().autoThresholdProperty().set(false));
+        timer.advance(MainViewModel.CONTROL_DEBOUNCE);
+        waitFor("manual threshold shown", 10, () -> !vm.inspector().busyProperty().get()
+                && !vm.inspector().resultProperty().get().config().autoThreshold());
+        assertEquals(0, timer.waiting());
+    }
+
     @Test
     void aBurstOfControlChangesRunsOneInspectionWithTheLastValue() throws Exception {
         inspectFirstImage();
-        runFx(() -> vm.itae().autoThresholdProperty().set(false));
-        waitFor("idle", 10, () -> !vm.inspector().busyProperty().get());
-        Thread.sleep(300);
+        manualThreshold();
         int before = engine.inspectCalls.get();
-        // 40 slider moves within a few milliseconds, as a fast drag produces
+        // 40 slider moves, as a fast drag produces
         runFx(() -> {
             for (int i = 1; i <= 40; i++) {
                 window.itaePanel().thresholdSlider().setValue(1 + i * 0.25);
             }
         });
+        assertEquals(before, engine.inspectCalls.get(), "nothing runs within the debounce");
+        assertEquals(1, timer.waiting(), "each move replaced the one before");
+        timer.advance(MainViewModel.CONTROL_DEBOUNCE);
         waitFor("result", 10, () -> !vm.inspector().busyProperty().get()
                 && vm.inspector().resultProperty().get().config() != null
                 && vm.inspector().resultProperty().get().config().threshold().equals(ItaeConfig.Threshold.fixed(11.0)));
-        Thread.sleep(300);
+        assertEquals(0, timer.waiting(), "nothing left to run");
         assertEquals(1, engine.inspectCalls.get() - before, "one inspection for the whole burst");
         assertTrue(window.inspector().artifactText().startsWith("11 of 16"), window.inspector().artifactText());
     }
@@ -56,23 +72,22 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
     @Test
     void whileAnInspectionRunsOnlyTheNewestRequestWaits() throws Exception {
         inspectFirstImage();
-        runFx(() -> vm.itae().autoThresholdProperty().set(false));
-        waitFor("idle", 10, () -> !vm.inspector().busyProperty().get());
-        Thread.sleep(300);
+        manualThreshold();
         engine.gate = new java.util.concurrent.CountDownLatch(1);
         engine.gateThreshold = 3;
         int before = engine.inspectCalls.get();
         runFx(() -> vm.itae().thresholdProperty().set(3));
+        timer.advance(MainViewModel.CONTROL_DEBOUNCE);
         waitFor("slow run started", 10, () -> engine.inspectCalls.get() == before + 1); // blocked inside the engine
         for (double t : new double[] {5, 6, 7, 8}) {
             runFx(() -> vm.itae().thresholdProperty().set(t));
-            Thread.sleep(150); // past the debounce: each one is due while the first still runs
+            timer.advance(MainViewModel.CONTROL_DEBOUNCE); // each one is due while the first still runs
         }
         assertEquals(before + 1, engine.inspectCalls.get(), "nothing else started while one runs");
         engine.gate.countDown();
         waitFor("final", 10, () -> !vm.inspector().busyProperty().get()
                 && vm.inspector().resultProperty().get().config().threshold().equals(ItaeConfig.Threshold.fixed(8.0)));
-        Thread.sleep(300);
+        assertEquals(0, timer.waiting(), "nothing left to run");
         var configs = engine.inspectConfigs.subList(engine.inspectConfigs.size() - (engine.inspectCalls.get() - before),
                 engine.inspectConfigs.size());
         assertEquals(2, configs.size(), "the running one and the newest; 5, 6, 7 were dropped: " + configs);
@@ -95,6 +110,7 @@ class ItaeControlsTest extends MainWindowFixture<FakeStudioEngine> {
         assertFalse(vm.itae().autoThresholdProperty().get(), "dragging switches to a manual threshold");
         double onePixel = onFx(() -> h.xToValue(1) - h.xToValue(0));
         assertEquals(targetValue, vm.itae().thresholdProperty().get(), 1.5 * onePixel);
+        timer.advance(MainViewModel.CONTROL_DEBOUNCE);
         waitFor("re-run", 10, () -> !vm.inspector().busyProperty().get()
                 && vm.inspector().resultProperty().get().config() != null
                 && !vm.inspector().resultProperty().get().config().autoThreshold());

@@ -1,6 +1,7 @@
 package org.itaestudio.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,17 +13,23 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Debounce and latest-wins, without JavaFX: the publisher is a plain single thread. */
+/**
+ * Debounce and latest-wins, without JavaFX: the publisher is a plain single thread, and the debounce waits on a
+ * {@link ManualTimer}, so "within the debounce" and "past the debounce" are exact, not hoped for.
+ */
 class LatestWinsRunnerTest {
 
+    private static final Duration DEBOUNCE = Duration.ofMillis(100);
+
     private final Executor publisher = Executors.newSingleThreadExecutor();
+    private final ManualTimer timer = new ManualTimer();
 
     @Test
     void aBurstWithinTheDebounceRunsOnlyTheLastRequest() throws Exception {
         List<Integer> ran = new CopyOnWriteArrayList<>();
         List<Integer> published = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
-        try (LatestWinsRunner<Integer, Integer> r = new LatestWinsRunner<>("t", Duration.ofMillis(100), q -> {
+        try (LatestWinsRunner<Integer, Integer> r = new LatestWinsRunner<>("t", DEBOUNCE, timer, q -> {
             ran.add(q);
             return q * 10;
         }, publisher, o -> {
@@ -31,10 +38,14 @@ class LatestWinsRunnerTest {
         })) {
             for (int i = 1; i <= 10; i++) {
                 r.submit(i);
-                Thread.sleep(10); // well inside the 100 ms debounce
+                timer.advance(Duration.ofMillis(10)); // well inside the debounce
             }
+            assertEquals(List.of(), ran, "nothing runs while the burst goes on");
+            assertEquals(1, timer.waiting(), "each request replaced the one before");
+            timer.advance(DEBOUNCE);
             assertTrue(done.await(5, TimeUnit.SECONDS));
-            Thread.sleep(250);
+            assertFalse(r.busy());
+            assertEquals(0, timer.waiting());
         }
         assertEquals(List.of(10), ran);
         assertEquals(List.of(100), published);
@@ -47,7 +58,7 @@ class LatestWinsRunnerTest {
         CountDownLatch releaseA = new CountDownLatch(1);
         CountDownLatch aStarted = new CountDownLatch(1);
         CountDownLatch twoPublished = new CountDownLatch(2);
-        try (LatestWinsRunner<String, String> r = new LatestWinsRunner<>("t", Duration.ofMillis(100), q -> {
+        try (LatestWinsRunner<String, String> r = new LatestWinsRunner<>("t", DEBOUNCE, timer, q -> {
             ran.add(q);
             if (q.equals("A")) {
                 aStarted.countDown();
@@ -59,19 +70,33 @@ class LatestWinsRunnerTest {
             twoPublished.countDown();
         })) {
             r.submit("A");
+            timer.advance(DEBOUNCE);
             assertTrue(aStarted.await(5, TimeUnit.SECONDS));
             r.submit("B");
-            Thread.sleep(150); // B's debounce elapses while A still runs
+            timer.advance(DEBOUNCE); // B is due while A still runs
             r.submit("C");
             r.submit("D");
-            Thread.sleep(150); // D is due now too
+            timer.advance(DEBOUNCE); // D is due too, and replaced B and C
             assertTrue(r.busy());
+            assertEquals(List.of("A"), ran);
             releaseA.countDown();
             assertTrue(twoPublished.await(5, TimeUnit.SECONDS));
-            Thread.sleep(250);
+            assertFalse(r.busy(), "nothing left to run");
+            assertEquals(0, timer.waiting());
         }
         assertEquals(List.of("A", "D"), ran);
         assertEquals(List.of("a", "d"), published);
+    }
+
+    @Test
+    void submitNowNeedsNoTimeToPass() throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        try (LatestWinsRunner<Integer, Integer> r = new LatestWinsRunner<>("t", DEBOUNCE, timer, q -> q + 1,
+                publisher, o -> done.countDown())) {
+            r.submitNow(1);
+            assertEquals(0, timer.waiting());
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+        }
     }
 
     @Test

@@ -193,7 +193,7 @@ class MainViewModelTest {
         analysed(9);
         vm.renameCluster(1, "Dogs");
         vm.moveImages(new int[] {0}, 2);
-        vm.mapMethodProperty().set("pca"); // runs by itself
+        vm.mapMethodProperty().set(MapMethod.PCA); // runs by itself
         assertEquals("Computing the map\u2026", vm.statusProperty().get());
         worker.drain();
         assertEquals(1, engine.analyzeCalls.get());

@@ -39,6 +39,8 @@ abstract class MainWindowFixture<E extends StudioEngine> {
     MainViewModel vm;
     MainWindow window;
     ThumbnailCache thumbs;
+    /** Where debounced inspections wait; null: the app's real timer. Set before {@link #show} to drive it by hand. */
+    LatestWinsRunner.DelayTimer debounce;
 
     /** The offline, empty Hugging Face cache the model service (and a real engine's resolver) sees. */
     Map<String, String> hubEnv() throws Exception {
@@ -63,7 +65,8 @@ abstract class MainWindowFixture<E extends StudioEngine> {
         this.stage = stage;
         this.engine = engine;
         prefs = UiTestSupport.throwawayPrefs();
-        vm = new MainViewModel(engine, new HubModelService(hubEnv()), prefs);
+        vm = debounce == null ? new MainViewModel(engine, new HubModelService(hubEnv()), prefs)
+                : new MainViewModel(engine, new HubModelService(hubEnv()), prefs, Platform::runLater, null, debounce);
         vm.modelProperty().set(model.toString());
         thumbs = new ThumbnailCache(500, 96, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         window = new MainWindow(vm, thumbs);
@@ -88,8 +91,13 @@ abstract class MainWindowFixture<E extends StudioEngine> {
 
     /** Opens {@code folder} and waits until its analysis is shown. */
     Path openAndWait(Path folder) throws Exception {
+        return openAndWait(folder, 20);
+    }
+
+    /** The same, waiting up to {@code seconds} (a real engine on a loaded machine needs more than a test double). */
+    Path openAndWait(Path folder, long seconds) throws Exception {
         runFx(() -> vm.openFolder(folder));
-        waitFor("analysis", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
+        waitFor("analysis", seconds, () -> vm.analysis() != null && !vm.runningProperty().get());
         return folder;
     }
 

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import javafx.scene.Scene;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
@@ -32,11 +34,18 @@ import org.testfx.framework.junit5.Start;
 @ExtendWith(ApplicationExtension.class)
 class ModelDialogTest {
 
-    /** A download that reports 10 steps of progress and honours cancel (test double of the hub client). */
+    /**
+     * A download that reports 10 steps of progress and honours cancel (test double of the hub client). With
+     * {@code holdAtHalfway} it stops at step 5 until cancelled, so a test cancels a download that is surely running.
+     */
     static final class SteppedDownload implements ModelService {
         final CountDownLatch halfway = new CountDownLatch(1);
         final AtomicBoolean sawCancel = new AtomicBoolean();
-        volatile long stepMs = 120;
+        final boolean holdAtHalfway;
+
+        SteppedDownload(boolean holdAtHalfway) {
+            this.holdAtHalfway = holdAtHalfway;
+        }
 
         @Override
         public Status status(String spec) {
@@ -47,18 +56,16 @@ class ModelDialogTest {
         public Path download(String spec, ProgressListener progress, Cancellation cancel) throws IOException {
             long total = 90_000_000;
             for (int i = 0; i <= 10; i++) {
-                if (cancel.isCancelled()) {
-                    sawCancel.set(true);
-                    throw new CancellationException("cancelled");
-                }
                 progress.onProgress(new Progress("Downloading", total * i / 10, total, 5e6, Duration.ofSeconds(10 - i), 0));
                 if (i == 5) {
                     halfway.countDown();
+                    while (holdAtHalfway && !cancel.isCancelled()) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // polls the flag, as the hub client does
+                    }
                 }
-                try {
-                    Thread.sleep(stepMs);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
+                if (cancel.isCancelled()) {
+                    sawCancel.set(true);
+                    throw new CancellationException("cancelled");
                 }
             }
             return Path.of("/models/" + spec);
@@ -76,15 +83,14 @@ class ModelDialogTest {
 
     @Test
     void downloadShowsProgressAndCancelStopsIt(FxRobot robot) throws Exception {
-        SteppedDownload service = new SteppedDownload();
-        service.stepMs = 300;
+        SteppedDownload service = new SteppedDownload(true);
         ModelDialog d = onFx(() -> {
             ModelDialog m = new ModelDialog(stage, "dinov2-base", service.status("dinov2-base"), service);
             m.show();
             return m;
         });
         robot.clickOn("#model-download");
-        assertTrue(service.halfway.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(service.halfway.await(10, TimeUnit.SECONDS));
         // the FX thread is free while downloading: a query on it answers at once
         ProgressBar bar = robot.lookup(".model-dialog .progress-bar").queryAs(ProgressBar.class);
         waitFor("progress", 5, () -> bar.getProgress() >= 0.4);
@@ -98,8 +104,7 @@ class ModelDialogTest {
 
     @Test
     void finishedDownloadClosesWithTheModel(FxRobot robot) throws Exception {
-        SteppedDownload service = new SteppedDownload();
-        service.stepMs = 20;
+        SteppedDownload service = new SteppedDownload(false);
         ModelDialog d = onFx(() -> {
             ModelDialog m = new ModelDialog(stage, "dinov2-base", service.status("dinov2-base"), service);
             m.show();

@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import javafx.scene.image.Image;
 import javafx.scene.image.WritableImage;
 import org.itaestudio.TestData;
+import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.HubModelService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,10 +40,10 @@ class PreferencesAndThumbnailsTest {
             MainViewModel a = UiTestSupport.onFx(() -> new MainViewModel(new FakeStudioEngine(), new HubModelService(env), prefs));
             UiTestSupport.runFx(() -> {
                 a.modelProperty().set("dinov2-base-reg");
-                a.deviceProperty().set("gpu");
+                a.deviceProperty().set(DeviceChoice.GPU);
                 a.jpegDraftProperty().set(true);
                 a.kProperty().set(7);
-                a.mapMethodProperty().set("pca");
+                a.mapMethodProperty().set(MapMethod.PCA);
                 a.darkThemeProperty().set(true);
                 a.itae().componentProperty().set(ItaeConfig.Component.K);
                 a.itae().autoThresholdProperty().set(false);
@@ -63,11 +65,11 @@ class PreferencesAndThumbnailsTest {
 
             MainViewModel b = UiTestSupport.onFx(() -> new MainViewModel(new FakeStudioEngine(), new HubModelService(env), prefs));
             assertEquals("dinov2-base-reg", b.modelProperty().get());
-            assertEquals("gpu", b.deviceProperty().get());
+            assertEquals(DeviceChoice.GPU, b.deviceProperty().get());
             assertTrue(b.jpegDraftProperty().get());
             assertTrue(b.settings().jpegDraft(), "the next run decodes JPEGs in draft mode");
             assertEquals(7, b.kProperty().get());
-            assertEquals("pca", b.mapMethodProperty().get());
+            assertEquals(MapMethod.PCA, b.mapMethodProperty().get());
             assertTrue(b.darkThemeProperty().get());
             assertEquals(ColorMap.MAGMA, b.inspector().colorMapProperty().get());
             assertEquals(0.35, b.inspector().opacityProperty().get(), 1e-12);

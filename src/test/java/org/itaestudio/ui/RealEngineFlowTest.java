@@ -18,6 +18,7 @@ import javafx.scene.layout.TilePane;
 import javafx.stage.Stage;
 import javax.imageio.ImageIO;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class RealEngineFlowTest extends MainWindowFixture<DefaultStudioEngine> {
     void start(Stage stage) throws Exception {
         show(stage, new DefaultStudioEngine(tmp.resolve("cache"), new ModelResolver(hubEnv())),
                 SyntheticModelFiles.write(tmp.resolve("tiny.safetensors"), SyntheticModelFiles.TINY, 3), true);
-        vm.deviceProperty().set("cpu");
+        vm.deviceProperty().set(DeviceChoice.CPU);
     }
 
     /** 12 images in three families (stripes, checkers, gradients) plus one file that is not an image. */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.ButtonBase;
@@ -69,7 +70,7 @@ class WorkflowTest extends MainWindowFixture<FakeStudioEngine> {
 
     @Test
     void escapeCancelsARunAndF5RunsAgain(FxRobot robot) throws Exception {
-        engine.perImageDelayMs = 150;
+        engine.analysisGate = new CountDownLatch(1); // the run stops after its first image until cancelled
         Path folder = UiTestSupport.imageFolder(tmp.resolve("slow"), 40);
         runFx(() -> vm.openFolder(folder));
         waitFor("running with progress", 10, () -> vm.runningProperty().get() && vm.progressProperty().get() != null);
@@ -79,7 +80,7 @@ class WorkflowTest extends MainWindowFixture<FakeStudioEngine> {
         waitFor("cancelled", 10, () -> !vm.runningProperty().get());
         assertEquals("Cancelled", vm.statusProperty().get());
         assertEquals(null, vm.analysis());
-        engine.perImageDelayMs = 0;
+        engine.analysisGate = null;
         robot.type(KeyCode.F5);
         waitFor("ran again", 20, () -> vm.analysis() != null && !vm.runningProperty().get());
         assertEquals(40, vm.analysis().size());

@@ -121,13 +121,7 @@ public final class SafetensorsReader implements WeightSource {
 
     @Override
     public FloatBuffer readFloats(String name) throws IOException {
-        Entry e = entries.get(name);
-        if (e == null) {
-            throw new IllegalArgumentException(file + ": no tensor named " + name);
-        }
-        if (!channel.isOpen()) {
-            throw new IOException(file + ": reader is closed");
-        }
+        Entry e = WeightSource.entryToRead(entries, name, file, channel);
         long length = e.end() - e.begin();
         if (length > Integer.MAX_VALUE - 8) {
             throw new WeightFormatException(file, "tensor " + name + " is " + length

@@ -158,13 +158,7 @@ public final class TorchCheckpointReader implements WeightSource {
 
     @Override
     public FloatBuffer readFloats(String name) throws IOException {
-        TensorRef ref = refs.get(name);
-        if (ref == null) {
-            throw new IllegalArgumentException(file + ": no tensor named " + name);
-        }
-        if (!channel.isOpen()) {
-            throw new IOException(file + ": reader is closed");
-        }
+        TensorRef ref = WeightSource.entryToRead(refs, name, file, channel);
         StorageRef storage = ref.storage();
         ZipArchive.Entry entry = zip.entries().get(prefix + "data/" + storage.key());
         if (verifiedStorages.add(storage.key())) {

@@ -2,6 +2,8 @@ package org.itaestudio.model.weights;
 
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.nio.channels.Channel;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -21,4 +23,21 @@ public interface WeightSource extends AutoCloseable {
 
     @Override
     void close() throws IOException;
+
+    /**
+     * The entry a reader keeps for {@code name}, after the checks every file reader makes before reading.
+     *
+     * @throws IllegalArgumentException when there is no such tensor
+     * @throws IOException              when the reader's channel is closed
+     */
+    static <T> T entryToRead(Map<String, T> entries, String name, Path file, Channel channel) throws IOException {
+        T entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException(file + ": no tensor named " + name);
+        }
+        if (!channel.isOpen()) {
+            throw new IOException(file + ": reader is closed");
+        }
+        return entry;
+    }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -61,7 +62,7 @@ final class FakeHub implements AutoCloseable {
     volatile boolean corrupt;               // flip a byte in the middle (same length)
     volatile long pauseAfter = -1;          // write this many bytes, then wait for release (bounded)
     volatile CountDownLatch release = new CountDownLatch(0);
-    volatile long headDelayMillis;          // stall HEAD responses
+    volatile CountDownLatch hubRelease = new CountDownLatch(0); // hub answers wait for it (bounded)
     volatile String requiredToken;          // 401 on resolve URLs without "Bearer <token>"
 
     private final Set<String> repos;
@@ -124,6 +125,18 @@ final class FakeHub implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** Waits (at most 10 s) until the requests so far satisfy {@code until}. */
+    synchronized void awaitRequests(Predicate<List<Request>> until) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!until.test(List.copyOf(requests))) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("requests not reached within 10 s: " + requests);
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
     synchronized int requestCount() {
         return requests.size();
     }
@@ -136,6 +149,7 @@ final class FakeHub implements AutoCloseable {
     @Override
     public void close() {
         release.countDown();
+        hubRelease.countDown();
         hub.stop(0);
         cdn.stop(0);
         pool.shutdownNow();
@@ -149,8 +163,10 @@ final class FakeHub implements AutoCloseable {
     private void handleHub(HttpExchange ex) throws IOException {
         try (ex) {
             log("hub", ex);
-            if (headDelayMillis > 0) {
-                sleep(headDelayMillis);
+            try {
+                hubRelease.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IOException("interrupted", e);
             }
             Matcher m = RESOLVE.matcher(ex.getRequestURI().getPath());
             if (!m.matches()) {
@@ -262,20 +278,13 @@ final class FakeHub implements AutoCloseable {
     private synchronized void log(String server, HttpExchange ex) {
         requests.add(new Request(server, ex.getRequestMethod(), ex.getRequestURI().getPath(),
                 ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization")));
+        notifyAll();
     }
 
     private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
         ex.getResponseHeaders().set("X-Error-Code", code);
         ex.getResponseHeaders().set("X-Error-Message", message);
         ex.sendResponseHeaders(status, -1);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -195,17 +196,14 @@ class ModelResolverTest {
     }
 
     @Test
-    void anUnreachableHubFailsQuicklyWithAClearMessage() throws IOException {
+    void anUnreachableHubFailsWithAClearMessage() throws IOException {
         Map<String, String> env = hub.env(cache);
         String endpoint = "http://127.0.0.1:" + closedPort();
         env.put("HF_ENDPOINT", endpoint);
-        long start = System.nanoTime();
         ModelResolveException e = assertThrows(ModelResolveException.class,
                 () -> new ModelResolver(env).resolve("dinov2-small"));
-        double seconds = (System.nanoTime() - start) / 1e9;
 
         assertEquals(ModelResolveException.Reason.NETWORK, e.reason());
-        assertTrue(seconds < 5, "took " + seconds + " s");
         assertTrue(e.getMessage().startsWith("cannot download dinov2-small: cannot reach " + endpoint
                 + ": connection failed"), e.getMessage());
         assertTrue(e.getMessage().endsWith("place config.json and model.safetensors from " + endpoint
@@ -216,15 +214,17 @@ class ModelResolverTest {
 
     @Test
     void aHubThatNeverAnswersTimesOut() throws IOException {
-        hub.headDelayMillis = 3_000;
-        ModelResolver impatient = new ModelResolver(new HubDownloader(HubEnvironment.of(hub.env(cache)),
-                Duration.ofSeconds(2), Duration.ofMillis(300), 1));
-        long start = System.nanoTime();
-        ModelResolveException e = assertThrows(ModelResolveException.class, () -> impatient.resolve("dinov2-small"));
-        double seconds = (System.nanoTime() - start) / 1e9;
-        assertEquals(ModelResolveException.Reason.NETWORK, e.reason());
-        assertTrue(e.getMessage().contains(": no response within 0.3 s"), e.getMessage());
-        assertTrue(seconds < 2.9, "took " + seconds + " s"); // the server would answer (successfully) at 3 s
+        hub.hubRelease = new CountDownLatch(1);
+        try {
+            ModelResolver impatient = new ModelResolver(new HubDownloader(HubEnvironment.of(hub.env(cache)),
+                    Duration.ofSeconds(2), Duration.ofMillis(300), 1));
+            ModelResolveException e = assertThrows(ModelResolveException.class, () -> impatient.resolve("dinov2-small"));
+            assertEquals(ModelResolveException.Reason.NETWORK, e.reason());
+            assertTrue(e.getMessage().contains(": no response within 0.3 s"), e.getMessage());
+            assertEquals(1, hub.hubRelease.getCount(), "gave up while the hub still held its answer back");
+        } finally {
+            hub.hubRelease.countDown();
+        }
     }
 
     // (e) ----------------------------------------------------------------------------------------------------
