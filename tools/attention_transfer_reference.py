@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Independent PyTorch reference of attention transfer (Li et al., NeurIPS 2024, arXiv 2411.09702), written from the
 paper and the behaviour of the official code (alexlioralexli/attention-transfer), as ITAE Studio defines it in
-docs/product.md ("Attention transfer"). The Java training core (org.itaestudio.model.transfer) is judged against it.
+the attention-transfer definitions (Li et al., arXiv 2411.09702; docs/ARCHITECTURE.md). The Java training core (org.itaestudio.model.transfer) is judged against it.
 
 Run with Debian's interpreter (python3-torch 1.13):  /usr/bin/python3 tools/attention_transfer_reference.py
 Output: src/test/resources/transfer/

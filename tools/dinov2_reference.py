@@ -1,5 +1,5 @@
 """Independent reference of the official facebookresearch/dinov2 ViT, plus ITAE (arXiv 2410.04801) as ITAE Studio
-defines it (docs/product.md). This is what the Java engine is judged against, so it favours clarity over speed.
+defines it (README, docs/ARCHITECTURE.md). This is what the Java engine is judged against, so it favours clarity over speed.
 
 Module and parameter names mirror the official code, so `model.state_dict()` has the official names
 (cls_token, pos_embed, register_tokens, mask_token, patch_embed.proj.*, blocks.N.{norm1, attn.qkv, attn.proj, ls1.gamma,

@@ -54,8 +54,9 @@ head -c 2000 /dev/urandom > "$broken/sub/scan.png"
 printf 'GIF89a' > "$broken/sub/anim.gif"
 run_app "$tmp/broken-shots" "$broken"
 cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
-# keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed)
-if command -v convert >/dev/null; then
+# keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed; a `convert` that is
+# not ImageMagick, such as a viewer's stand-in earlier on PATH, is skipped)
+if convert -version 2>/dev/null | grep -q ImageMagick; then
   for f in "$out"/*.png; do
     if [ "$(stat -c%s "$f")" -gt 300000 ]; then convert "$f" -strip -dither FloydSteinberg -colors 256 "PNG8:$f"; fi
   done

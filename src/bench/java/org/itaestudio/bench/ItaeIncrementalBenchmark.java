@@ -21,7 +21,7 @@ import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.progress.ProgressListener;
 
 /**
- * Issue 6, parts 2-3: how much cheaper an ITAE change is than a full re-embed, and how fast a live preview
+ * How much cheaper an ITAE change is than a full re-embed, and how fast a live preview
  * (re-embed from cached states + re-cluster) is, on a folder of real images (default: 2,000 CIFAR-10 test images)
  * with a ViT-S/14-architecture model (random weights: no real checkpoint can be downloaded here).
  *

@@ -21,7 +21,7 @@ import org.itaestudio.pipeline.EmbeddingPipeline;
 import org.itaestudio.progress.ProgressListener;
 
 /**
- * Issue 6, part 4: the whole pipeline's images/s (decode + resize on worker threads, batched inference) as a fraction
+ * The whole pipeline's images/s (decode + resize on worker threads, batched inference) as a fraction
  * of the engine's images/s on already-decoded inputs, for small images (CIFAR-10) and large photos (2048x1536
  * camera-trap JPEGs), with full decoding (the default) and with opt-in JPEG draft decoding. ViT-S/14 architecture,
  * random weights, batch 8, CPU. Numbers only.

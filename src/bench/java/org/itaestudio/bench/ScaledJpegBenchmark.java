@@ -17,7 +17,7 @@ import org.itaestudio.image.RgbImage;
 import org.itaestudio.image.jpeg.ScaledJpegDecoder;
 
 /**
- * Decode cost per photo (issue 6): ImageIO full decode vs {@link ScaledJpegDecoder} at 1/2, 1/4, 1/8, plus the
+ * Decode cost per photo: ImageIO full decode vs {@link ScaledJpegDecoder} at 1/2, 1/4, 1/8, plus the
  * two whole paths the pipeline can take to a Resize(256) input: {@code decode} + PIL-exact resize, and
  * {@code decodeForResize} + resize. Thread CPU time after JIT warm-up rounds, median over rounds, single thread.
  * Numbers only; no assertions.

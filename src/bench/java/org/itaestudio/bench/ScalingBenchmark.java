@@ -30,7 +30,7 @@ import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.FolderEmbeddings;
 
 /**
- * Issue 6, part 5: time and memory against the number of images (default 1,000, 10,000 and 50,000) for embedding a
+ * Time and memory against the number of images (default 1,000, 10,000 and 50,000) for embedding a
  * folder end to end (scan, hash, decode, ViT-S/14 forward, embedding cache and kept ITAE states, exactly what the app
  * and {@code itae-studio embed} do), clustering (k-means, auto-k, Ward) and the 2-D maps (Barnes-Hut t-SNE, PCA).
  *
