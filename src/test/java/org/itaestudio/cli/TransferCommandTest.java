@@ -145,6 +145,18 @@ class TransferCommandTest {
     }
 
     @Test
+    void aSeparateValidationFolderReplacesTheSplit() throws Exception {
+        Path run = tmp.resolve("withval");
+        CliRunner.Run r = CliRunner.run(args(run, "scratch", "--val", data.toString(), "--augment", "none"));
+        assertEquals(0, r.exitCode(), r.err());
+        JsonObject summary = json(r.out());
+        assertEquals(15, summary.get("train_images").getAsInt());
+        assertEquals(15, summary.get("val_images").getAsInt());
+        assertEquals(0.0, summary.get("attention_loss").getAsDouble());
+        assertOneLine(CliRunner.run(args(run, "scratch")), 2, "already holds a run; give another --output, or --resume");
+    }
+
+    @Test
     void badInputGetsOneLine() throws Exception {
         Path flat = Files.createDirectories(tmp.resolve("flat"));
         TinyLabelledFolders.writePng(flat.resolve("a.png"), 0x808080, 0, 12);
