@@ -21,7 +21,8 @@ class BenchExtensionTest {
     @Test
     void theBenchTreeAddsTheBenchSubcommand() {
         CommandLine cli = ItaeStudioCommand.commandLine();
-        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "bench"), List.copyOf(cli.getSubcommands().keySet()));
+        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "bench"),
+                List.copyOf(cli.getSubcommands().keySet()));
         CommandLine bench = cli.getSubcommands().get("bench");
         assertNotNull(bench);
         assertInstanceOf(BenchCommand.class, bench.getCommand());
