@@ -180,8 +180,8 @@ final class TransferCommand implements Callable<Integer> {
     }
 
     private int train(RunFolder run, boolean resuming) throws Exception {
-        TransferMode transferMode = required(mode, "--mode") == null ? null
-                : EngineOptions.parseEnum(TransferMode.class, mode, "scratch", "--mode");
+        TransferMode transferMode = EngineOptions.parseEnum(TransferMode.class, required(mode, "--mode"), "scratch",
+                "--mode");
         required(teacher, "--teacher");
         required(train, "--train");
         if (!resuming && (maxSteps == null || maxSteps > 0) && Files.exists(run.runJson())) {
