@@ -93,17 +93,22 @@ final class FakeHub implements AutoCloseable {
         cdn.setExecutor(pool);
         hub.start();
         cdn.start();
+        // a broken test never leaves the servers running: they close themselves after their maximum lifetime
         Thread reaper = new Thread(() -> {
             try {
-                Thread.sleep(MAX_LIFETIME_SECONDS * 1000L);
+                if (!closed.await(MAX_LIFETIME_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                    close();
+                }
             } catch (InterruptedException e) {
-                return;
+                Thread.currentThread().interrupt();
             }
-            close();
         }, "fake-hub-reaper");
         reaper.setDaemon(true);
         reaper.start();
     }
+
+    /** Counted down by {@link #close()}; the reaper waits on it. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     String endpoint() {
         return "http://127.0.0.1:" + hub.getAddress().getPort();
@@ -148,6 +153,7 @@ final class FakeHub implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         release.countDown();
         hubRelease.countDown();
         hub.stop(0);

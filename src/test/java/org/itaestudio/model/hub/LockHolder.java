@@ -21,16 +21,13 @@ public final class LockHolder {
                 FileLock lock = channel.lock()) {
             System.out.println("locked");
             System.out.flush();
-            Thread watchdog = new Thread(() -> {
-                try {
-                    Thread.sleep(30_000); // never outlive a broken test
-                } catch (InterruptedException e) {
-                    return;
+            // never outlive a broken test: a daemon timer ends the process if no line or EOF arrives in 30 s
+            new java.util.Timer("lock-holder-watchdog", true).schedule(new java.util.TimerTask() {
+                @Override
+                public void run() {
+                    System.exit(2);
                 }
-                System.exit(2);
-            });
-            watchdog.setDaemon(true);
-            watchdog.start();
+            }, 30_000);
             new BufferedReader(new InputStreamReader(System.in)).readLine();
         }
     }
