@@ -132,10 +132,6 @@ public record ItaeConfig(
         return Collections.unmodifiableSortedSet(new TreeSet<>(Collections.singleton(depth - 1)));
     }
 
-    public ItaeConfig withThreshold(Threshold t) {
-        return new ItaeConfig(component, t, direction, strength, layers, rows);
-    }
-
     public ItaeConfig withLayers(Blocks b) {
         return new ItaeConfig(component, threshold, direction, strength, b, rows);
     }

@@ -40,10 +40,6 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
         return with(b -> b.k = newK);
     }
 
-    public AnalysisSettings withModel(String m) {
-        return with(b -> b.model = m);
-    }
-
     public AnalysisSettings withJpegDraft(boolean draft) {
         return with(b -> b.jpegDraft = draft);
     }
