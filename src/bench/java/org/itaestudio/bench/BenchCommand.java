@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.itaestudio.cli.CliExtension;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code itae-studio bench}: ITAE Studio's engine against PyTorch eager and ONNX Runtime on this machine, same weights

@@ -10,8 +10,8 @@ import java.util.Locale;
 import java.util.Random;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
-import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.hub.ModelCatalog;
 
 /**
  * Engine throughput on random DINOv2-architecture weights: images/s at a batch size, latency, peak memory.

@@ -7,10 +7,10 @@ import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import org.itaestudio.AppInfo;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code itae-studio [--model M] [FOLDER]} opens the desktop app; with a subcommand it runs headless.

@@ -31,12 +31,12 @@ import org.itaestudio.transfer.LabelledImages;
 import org.itaestudio.transfer.RunFolder;
 import org.itaestudio.transfer.TrainingImages;
 import org.itaestudio.transfer.TransferTraining;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = "Train a student ViT on a labelled folder (class sub-folders) from scratch, or with a teacher's "

@@ -1,11 +1,11 @@
 package org.itaestudio.ui;
 
-import org.itaestudio.AppInfo;
 import java.nio.file.Path;
 import javafx.scene.control.Alert;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.TextArea;
 import javafx.stage.Window;
+import org.itaestudio.AppInfo;
 import org.itaestudio.Logging;
 import org.itaestudio.store.CacheDirs;
 

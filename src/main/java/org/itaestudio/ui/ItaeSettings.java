@@ -15,10 +15,10 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
-import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.ItaeConfig.Component;
 import org.itaestudio.itae.ItaeConfig.Direction;
 import org.itaestudio.itae.ItaeConfig.Rows;
+import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.ImageProbe;
 
 /**

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.DinoV2Config.FfnType;
+import org.itaestudio.model.DinoV2Config;
 import org.junit.jupiter.api.Test;
 
 /** The catalogue read from the classpath holds the released models with their repos and architectures. */

@@ -19,9 +19,9 @@ import org.itaestudio.model.Pooling;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
 import org.itaestudio.model.weights.SafetensorsReader;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The exported student/ is the trained student: the app's loader + the head give the student's own logits. */
 class StudentExportTest {
