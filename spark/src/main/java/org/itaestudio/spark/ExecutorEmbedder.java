@@ -50,6 +50,7 @@ final class ExecutorEmbedder {
                 loaded = null;
             }
             AnalysisSettings settings = EmbedClusterCommand.parseEngineArgs(job.engineArgs());
+            useTaskCpus();
             try {
                 loaded = BatchEmbedder.open(settings, job.decodeThreads());
             } catch (IOException e) {
@@ -62,6 +63,20 @@ final class ExecutorEmbedder {
             }
         }
         return loaded;
+    }
+
+    /**
+     * Gives libtorch as many intra-op threads as Spark gives a task cores ({@code spark.task.cpus}, default 1), so
+     * that an executor running {@code spark.executor.cores} tasks at once uses that many cores, not that many times
+     * all of the machine's. Takes effect when this JVM loads its first model; a user's
+     * {@code -Dai.djl.pytorch.num_threads} wins.
+     */
+    private static void useTaskCpus() {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        if (env != null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(env.conf().getInt("spark.task.cpus", 1)));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
     }
 
     /**
