@@ -76,10 +76,12 @@ public final class JobResults {
         }
         Embeddings.checkMatrix(x, dir.resolve(EMBEDDINGS).toString());
         int[] rawLabels = labels(dir.resolve(LABELS), paths);
-        int k = 0;
-        for (int l : rawLabels) {
-            k = Math.max(k, l + 1);
+        // MLlib may leave cluster ids unused (an empty cluster): number the ones in use 0..k-1
+        Map<Integer, Integer> dense = new HashMap<>();
+        for (int i = 0; i < rawLabels.length; i++) {
+            rawLabels[i] = dense.computeIfAbsent(rawLabels[i], l -> dense.size());
         }
+        int k = dense.size();
         Clustering c = Clustering.fromLabels(Embeddings.l2Normalized(x), rawLabels, k, "k-means (Spark MLlib)");
         List<SkippedFile> skipped = new ArrayList<>();
         if (Files.isRegularFile(dir.resolve(SKIPPED))) {
