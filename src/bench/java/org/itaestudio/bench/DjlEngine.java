@@ -9,6 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
 import org.itaestudio.model.ForwardRequest;
+import org.itaestudio.model.MklDispatch;
 import org.itaestudio.model.NativeThreading;
 
 /** ITAE Studio's own engine ({@link DinoV2} on DJL + libtorch) with the benchmark's synthetic weights. */
@@ -32,7 +33,7 @@ final class DjlEngine implements BenchEngine {
     @Override
     public String version() {
         return "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getEngine("PyTorch").getVersion()
-                + ", OMP_WAIT_POLICY " + NativeThreading.waitPolicy();
+                + ", OMP_WAIT_POLICY " + NativeThreading.waitPolicy() + ", " + MklDispatch.state().description();
     }
 
     @Override

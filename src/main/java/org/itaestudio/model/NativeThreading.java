@@ -70,6 +70,7 @@ public final class NativeThreading {
             return;
         }
         done = true;
+        MklDispatch.enable(); // also before libtorch loads
         if (System.getenv(VARIABLE) != null || System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
             return;
         }
