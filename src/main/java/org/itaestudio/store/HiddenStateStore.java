@@ -291,6 +291,7 @@ public final class HiddenStateStore implements AutoCloseable {
             String victim = leastRecentlyUsedKey(null);
             if (victim != null) {
                 evict(victim);
+                index.vacuum(); // the index and its WAL shrink too, so the budget sees the space come back
             }
             return victim;
         } finally {
