@@ -42,6 +42,8 @@ public final class CacheGuard {
     private final Map<CacheKind, State> states = new EnumMap<>(CacheKind.class);
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private boolean diskFull;
+    /** Where the caches live, to tell a full disk from other failures whatever error SQLite reports; may be null. */
+    private volatile java.nio.file.Path watched;
 
     /** @param sink where the user sees a warning (one line each): stderr in the CLI, the status bar in the app */
     public CacheGuard(Consumer<String> sink) {
@@ -103,6 +105,34 @@ public final class CacheGuard {
         warn(message, cause);
     }
 
+    /**
+     * Treats any failure as a full disk while the file system holding {@code dir} has less than
+     * {@link #NEARLY_FULL_BYTES} free: SQLite reports a full disk in several ways (SQLITE_FULL, but also
+     * SQLITE_IOERR_SHMSIZE when its shared-memory file cannot grow), and they all call for the same one warning.
+     */
+    public void watchDisk(java.nio.file.Path dir) {
+        this.watched = dir;
+    }
+
+    /** Free space below which a cache failure counts as a full disk: 1 MiB. */
+    static final long NEARLY_FULL_BYTES = 1L << 20;
+
+    private boolean diskNearlyFull() {
+        java.nio.file.Path dir = watched;
+        if (dir == null) {
+            return false;
+        }
+        try {
+            java.nio.file.Path p = dir;
+            while (p != null && !java.nio.file.Files.exists(p)) {
+                p = p.getParent();
+            }
+            return p != null && java.nio.file.Files.getFileStore(p).getUsableSpace() < NEARLY_FULL_BYTES;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** A warning about the caches that is not a failure (e.g. a budget setting that is not a size). */
     public void notice(String message) {
         warn(message, null);
@@ -119,7 +149,7 @@ public final class CacheGuard {
     }
 
     private void failed(CacheKind kind, State to, String what, RuntimeException cause) {
-        boolean full = isDiskFull(cause);
+        boolean full = isDiskFull(cause) || diskNearlyFull();
         String message;
         synchronized (this) {
             State before = state(kind);

@@ -57,6 +57,7 @@ public final class Caches implements AutoCloseable {
     public static Caches open(Path cacheDir, HiddenStateStore.Precision statePrecision, CacheGuard guard,
                               String budgetPreference) {
         Path dir = cacheDir.toAbsolutePath().normalize();
+        guard.watchDisk(dir);
         try {
             CacheFaults.check(dir, CacheFaults.Op.OPEN);
             Files.createDirectories(dir);

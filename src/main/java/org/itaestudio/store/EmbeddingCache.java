@@ -59,12 +59,7 @@ public final class EmbeddingCache implements AutoCloseable {
 
     private EmbeddingCache(Path file) {
         this.db = new SqliteCacheFile(file, SCHEMA_VERSION, SCHEMA);
-        db.write(c -> {
-            try (java.sql.Statement s = c.createStatement()) {
-                s.execute(USE_TABLE);
-            }
-            return null;
-        });
+        db.ensureTable("config_use", USE_TABLE);
     }
 
     /** Opens (creating if needed) {@code cacheDir/embeddings.sqlite}. */

@@ -141,12 +141,7 @@ public final class HiddenStateStore implements AutoCloseable {
         }
         this.chunkBytes = chunkBytes;
         this.index = new SqliteCacheFile(this.dir.resolve(INDEX_FILE), SCHEMA_VERSION, SCHEMA);
-        index.write(c -> {
-            try (java.sql.Statement s = c.createStatement()) {
-                s.execute(USE_TABLE);
-            }
-            return null;
-        });
+        index.ensureTable("key_use", USE_TABLE);
         deleteUnreferencedDataFiles();
     }
 

@@ -146,6 +146,29 @@ final class SqliteCacheFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates a table added after the schema version was set, when it is missing; a database that has it is only
+     * read (so a cache on a full disk still opens for reading).
+     */
+    void ensureTable(String name, String ddl) {
+        boolean present = read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }, false);
+        if (!present) {
+            write(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                }
+                return null;
+            });
+        }
+    }
+
     /** Rewrites the file without its free pages, so deleted rows give their space back to the disk. */
     void vacuum() {
         lock.lock();
