@@ -167,6 +167,22 @@ class CacheResilienceCliTest {
     }
 
     @Test
+    void aHugeJpegIsEmbeddedWithANoteAndAHugePngIsSkippedWithTheReason() throws Exception {
+        useCache(tmp.resolve("cache-huge"));
+        Path huge = tmp.resolve("huge");
+        Files.createDirectories(huge);
+        org.itaestudio.image.HugePhotoTestSupport.writeHugeGreyJpeg(huge.resolve("panorama.jpg"), 20_000, 10_000);
+        Files.copy(folder.resolve("img0.png"), huge.resolve("small.png"));
+        Path out = tmp.resolve("huge.csv");
+        CliRunner.Run r = embed(huge, out);
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(2, rows(out), "the panorama is embedded");
+        assertTrue(r.err().contains("adjusted 1 file(s):\n  panorama.jpg: decoded at 1/2 scale (20000x10000 is over the"
+                + " 100 MP cap)"), r.err());
+        assertTrue(!r.err().contains("skipped"), r.err());
+    }
+
+    @Test
     void cacheInfoAndClearReportSizesPerKind() throws Exception {
         Path cache = tmp.resolve("cache-info");
         useCache(cache);
