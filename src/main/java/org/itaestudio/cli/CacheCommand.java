@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Show what the caches take on disk, or clear them.",
         subcommands = {CacheCommand.Info.class, CacheCommand.Clear.class},
         footer = {"", "The cache directory is the platform's per-user cache directory, or ITAE_STUDIO_CACHE.",
-                "The disk budget is " + CacheBudget.FREE_SPACE_PERCENT + "% of the free space, at most 20 GB, unless "
+                "The disk budget is " + CacheBudget.FREE_SPACE_PERCENT + "% of the free space (256 MB to 20 GB), unless "
                         + CacheBudget.MAX_ENV + " (e.g. 5G) says otherwise.",
                 "", "Examples:", "  itae-studio cache info", "  itae-studio cache clear --kind hidden-states"})
 final class CacheCommand implements Callable<Integer> {

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>Where the number comes from, first match wins: the system property {@value #MAX_PROPERTY}, the environment
  * variable {@value #MAX_ENV}, the app's preference, else the default: {@value #FREE_SPACE_PERCENT}% of the space
- * the caches could use (free space on their file system plus what they already take), at most
- * {@link #DEFAULT_CAP_BYTES} (20 GiB). Sizes are written like {@code 500M}, {@code 2G}, {@code 1.5GB} or a plain
+ * the caches could use (free space on their file system plus what they already take), at least
+ * {@link #DEFAULT_FLOOR_BYTES} (256 MiB) and at most {@link #DEFAULT_CAP_BYTES} (20 GiB). Sizes are written like {@code 500M}, {@code 2G}, {@code 1.5GB} or a plain
  * number of bytes (binary units: 1K = 1024).
  *
  * @param maxBytes the budget
@@ -30,6 +30,11 @@ public record CacheBudget(long maxBytes, String origin) {
     public static final int FREE_SPACE_PERCENT = 10;
     /** Largest default budget: 20 GiB (about 100,000 ViT-S/14 images' hidden states in fp16). */
     public static final long DEFAULT_CAP_BYTES = 20L << 30;
+    /**
+     * Smallest default budget: 256 MiB, so a nearly full disk does not make the app evict embeddings that took hours
+     * to compute in order to save a few MB (writes that do not fit then fail with one warning and the run goes on).
+     */
+    public static final long DEFAULT_FLOOR_BYTES = 256L << 20;
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(i?b)?");
 
@@ -64,8 +69,9 @@ public record CacheBudget(long maxBytes, String origin) {
         }
         long usable = Math.max(0, freeBytes) + Math.max(0, cacheBytes);
         long share = usable / 100 * FREE_SPACE_PERCENT;
-        return new CacheBudget(Math.min(DEFAULT_CAP_BYTES, share), FREE_SPACE_PERCENT + "% of free space ("
-                + format(usable) + " usable), at most " + format(DEFAULT_CAP_BYTES));
+        return new CacheBudget(Math.min(DEFAULT_CAP_BYTES, Math.max(DEFAULT_FLOOR_BYTES, share)), FREE_SPACE_PERCENT
+                + "% of free space (" + format(usable) + " usable), at least " + format(DEFAULT_FLOOR_BYTES)
+                + ", at most " + format(DEFAULT_CAP_BYTES));
     }
 
     /** The budget for the real environment and the file system holding {@code cacheDir}. */

@@ -39,6 +39,7 @@ public final class CacheGuard {
     private static final Logger LOG = LoggerFactory.getLogger(CacheGuard.class);
 
     private final Consumer<String> sink;
+    private final boolean userSink;
     private final Map<CacheKind, State> states = new EnumMap<>(CacheKind.class);
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private boolean diskFull;
@@ -47,6 +48,7 @@ public final class CacheGuard {
 
     /** @param sink where the user sees a warning (one line each): stderr in the CLI, the status bar in the app */
     public CacheGuard(Consumer<String> sink) {
+        this.userSink = sink != null;
         this.sink = sink == null ? w -> { } : sink;
     }
 
@@ -187,7 +189,13 @@ public final class CacheGuard {
 
     private void warn(String message, Throwable cause) {
         warnings.add(message);
-        LOG.warn("{}", message, cause);
+        if (userSink) {
+            // the user sees the sink's one line; the log file keeps it with the cause (the console shows WARN,
+            // which would print it twice)
+            LOG.info("{}", message, cause);
+        } else {
+            LOG.warn("{}", message, cause);
+        }
         sink.accept(message);
     }
 

@@ -60,6 +60,9 @@ public final class Caches implements AutoCloseable {
         guard.watchDisk(dir);
         try {
             CacheFaults.check(dir, CacheFaults.Op.OPEN);
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new IOException("it is a file, not a directory");
+            }
             Files.createDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new IOException("not writable");

@@ -41,6 +41,8 @@ class CacheBudgetTest {
         assertEquals(free / 100 * CacheBudget.FREE_SPACE_PERCENT, def.maxBytes(), "10% of the free space");
         assertEquals(CacheBudget.DEFAULT_CAP_BYTES, CacheBudget.resolve(null, k -> null, Map.of(), 10L << 40, 0).maxBytes(),
                 "capped at 20 GiB");
+        assertEquals(CacheBudget.DEFAULT_FLOOR_BYTES, CacheBudget.resolve(null, k -> null, Map.of(), 1L << 20, 0).maxBytes(),
+                "at least 256 MiB on a nearly full disk");
         // what the caches already take counts as usable, so the budget does not shrink as they grow
         assertEquals(def.maxBytes(), CacheBudget.resolve(null, k -> null, Map.of(), free - (1L << 30), 1L << 30).maxBytes());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
