@@ -75,7 +75,12 @@ public final class LargeFolderBenchmark {
                 ProcessMemory.resetPeaks();
                 long start = System.nanoTime();
                 AtomicLong first = new AtomicLong(-1);
-                ProgressListener progress = p -> first.compareAndSet(-1, System.nanoTime());
+                // the first report after the scan, i.e. the first that says how far the run is
+                ProgressListener progress = p -> {
+                    if (p.done() > 0) {
+                        first.compareAndSet(-1, System.nanoTime());
+                    }
+                };
                 FolderEmbeddings fe = engine.embed(folder, settings, progress, new Cancellation());
                 report(stage, start, first.get(), fe.paths().size() + " embedded, " + fe.fromCache() + " from cache");
             }

@@ -127,6 +127,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 }
             }
             CachedStore store = new CachedStore(configKey, stateKey, model.config().embedDim());
+            hashWithProgress(files, store, progress, cancel);
             Map<String, float[]> incremental = Map.of();
             if (stateKey != null && settings.itae() != null) {
                 ItaeConfig itae = settings.itae();
@@ -165,6 +166,28 @@ public final class DefaultStudioEngine implements StudioEngine {
             }
             return new FolderEmbeddings(folder, r.paths(), r.embeddings(), List.copyOf(skipped), r.fromCache(),
                     (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Files hashed per progress report while opening a folder. */
+    static final int HASH_CHUNK = 1_000;
+
+    /**
+     * Hashes every file (from the memo when unchanged) in chunks with progress, before the cache look-ups that need
+     * the hashes: a first open of 100,000 files reads them all, which takes minutes, and must not look stuck.
+     */
+    private void hashWithProgress(List<ImageFile> files, CachedStore store, ProgressListener progress,
+                                  Cancellation cancel) {
+        if (caches == null) {
+            return;
+        }
+        EmbeddingPipeline.ProgressMeter meter = new EmbeddingPipeline.ProgressMeter(files.size(), 0);
+        for (int from = 0; from < files.size(); from += HASH_CHUNK) {
+            cancel.throwIfCancelled();
+            List<ImageFile> part = files.subList(from, Math.min(files.size(), from + HASH_CHUNK));
+            store.hashAll(part);
+            meter.add(part.size());
+            progress.onProgress(meter.progress("Hashing", 0));
         }
     }
 
