@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.itaestudio.store.CacheDirs;
@@ -212,11 +213,16 @@ public final class Logging {
         return encoder;
     }
 
-    /** The console gets warnings, but DJL only at ERROR (its warnings are noise to a CLI user; the file keeps them). */
+    /** Libraries whose warnings are noise to a CLI user (DJL; Spark and Hadoop when the Spark job runs). */
+    static final List<String> QUIET_ON_CONSOLE = List.of("ai.djl", "org.apache.spark", "org.apache.hadoop",
+            "org.sparkproject", "dev.ludovic.netlib");
+
+    /** The console gets warnings, but {@link #QUIET_ON_CONSOLE} only at ERROR (the file keeps their warnings). */
     static final class ConsoleFilter extends Filter<ILoggingEvent> {
         @Override
         public FilterReply decide(ILoggingEvent event) {
-            Level min = event.getLoggerName().startsWith("ai.djl") ? Level.ERROR : Level.WARN;
+            String name = event.getLoggerName();
+            Level min = QUIET_ON_CONSOLE.stream().anyMatch(name::startsWith) ? Level.ERROR : Level.WARN;
             return event.getLevel().isGreaterOrEqual(min) ? FilterReply.NEUTRAL : FilterReply.DENY;
         }
     }

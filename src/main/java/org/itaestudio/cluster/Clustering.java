@@ -48,7 +48,7 @@ public record Clustering(int[] labels, int k, double[][] centroids, double inert
      * size, ties by lowest member index; empty clusters last), recomputes the centroids as means
      * and the distances/inertia exactly.
      */
-    static Clustering fromLabels(float[][] x, int[] rawLabels, int k, String method) {
+    public static Clustering fromLabels(float[][] x, int[] rawLabels, int k, String method) {
         int n = x.length, d = x[0].length;
         int[] size = new int[k];
         int[] first = new int[k];

@@ -373,7 +373,12 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     static String configKey(ModelProvider.Loaded m, AnalysisSettings s) {
-        return ENGINE_VERSION + "|m=" + m.identity + "|pre=" + preKey(s) + "|pool=" + s.pooling()
+        return configKey(m.identity, s);
+    }
+
+    /** What an embedding depends on besides the image: engine, model content, preprocessing, pooling, ITAE. */
+    static String configKey(String modelIdentity, AnalysisSettings s) {
+        return ENGINE_VERSION + "|m=" + modelIdentity + "|pre=" + preKey(s) + "|pool=" + s.pooling()
                 + "|" + (s.itae() == null ? "plain" : s.itae().key());
     }
 

@@ -64,13 +64,25 @@ final class ModelProvider implements AutoCloseable {
         }
     }
 
+    /** How a model file's content becomes part of its identity. */
+    @FunctionalInterface
+    interface FileHash {
+        String hash(Path file) throws IOException;
+    }
+
     private final ModelResolver resolver;
-    private final ContentHasher hasher;
+    private final FileHash fileHash;
     private Loaded current;
 
+    /** @param hasher the cache's memoising hasher, or null: then the identity is only stable within this process */
     ModelProvider(ModelResolver resolver, ContentHasher hasher) {
+        this(resolver, hasher == null ? null : hasher::hash);
+    }
+
+    /** @param fileHash content hash of a model file, or null for a path-and-time identity (no cache) */
+    ModelProvider(ModelResolver resolver, FileHash fileHash) {
         this.resolver = resolver;
-        this.hasher = hasher;
+        this.fileHash = fileHash;
     }
 
     synchronized Lease acquire(String spec, DeviceChoice deviceChoice) throws IOException {
@@ -82,7 +94,7 @@ final class ModelProvider implements AutoCloseable {
         try (LoadedCheckpoint ckpt = CheckpointLoader.open(resolved.path())) {
             ComputeDevice device = ComputeDevice.resolve(deviceChoice);
             DinoV2 model = DinoV2.create(ckpt.config(), ckpt.weights(), device.device());
-            loaded = new Loaded(spec, deviceChoice, model, device, identity(resolved.path()), ckpt.description());
+            loaded = new Loaded(spec, deviceChoice, model, device, identity(resolved.path(), fileHash), ckpt.description());
         }
         retire(current);
         current = loaded;
@@ -90,18 +102,18 @@ final class ModelProvider implements AutoCloseable {
     }
 
     /** Hash of the files that define the model: a file itself, or config.json + model.safetensors of a directory. */
-    private String identity(Path path) throws IOException {
-        if (hasher == null) { // no cache: the identity only has to be stable within this process
+    static String identity(Path path, FileHash fileHash) throws IOException {
+        if (fileHash == null) { // no cache: the identity only has to be stable within this process
             return path.toAbsolutePath() + "@" + Files.getLastModifiedTime(path);
         }
         if (!Files.isDirectory(path)) {
-            return hasher.hash(path);
+            return fileHash.hash(path);
         }
         List<String> parts = new ArrayList<>();
         for (String name : new String[] {"config.json", "model.safetensors"}) {
             Path f = path.resolve(name);
             if (Files.exists(f)) {
-                parts.add(hasher.hash(f));
+                parts.add(fileHash.hash(f));
             }
         }
         return String.join("+", parts);

@@ -173,6 +173,11 @@ public final class ContentHasher implements AutoCloseable {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** SHA-256 (lower-case hex) of bytes already in memory: the same value {@link #sha256Hex(Path)} gives their file. */
+    public static String sha256Hex(byte[] content) {
+        return HexFormat.of().formatHex(sha256().digest(content));
+    }
+
     /** How many times a file's bytes were actually read (memo misses), since this hasher was opened. */
     public long filesRead() {
         return filesRead.get();

@@ -38,6 +38,7 @@ import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.pipeline.JobResults;
 import org.itaestudio.pipeline.ModelService;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.pipeline.StudioEngine;
@@ -404,6 +405,22 @@ final class MainViewModel implements AutoCloseable {
         run();
     }
 
+    /**
+     * Opens the output folder of {@code itae-studio spark embed-cluster}: its clusters and embeddings, with images read
+     * from the job's input where this machine reaches it. Any folder opened with {@link #openFolder} that holds a
+     * finished job's output opens the same way.
+     */
+    public void openResults(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        if (!JobResults.isJobOutput(dir)) {
+            error.set("Not a finished Spark job's output (needs job.json, labels.csv and embeddings.csv): " + dir);
+            return;
+        }
+        openFolder(dir);
+    }
+
     /** F5: analyses the folder, or only re-clusters when nothing but k changed. */
     public void run() {
         Path dir = folder.get();
@@ -451,6 +468,15 @@ final class MainViewModel implements AutoCloseable {
     }
 
     private void startAnalysis(Path dir, AnalysisSettings s, FolderAnalysis before) {
+        if (before == null && JobResults.isJobOutput(dir)) { // a Spark job's output: its results, no model needed
+            status.set("Opening the Spark job's results in " + dir.getFileName() + "\u2026");
+            launch((listener, cancel) -> JobResults.open(dir, s, listener, cancel), result -> {
+                publish(result, null, false);
+                LOG.info("opened Spark job results {}: {} images from {}, k={}", dir, result.size(), result.folder(),
+                        result.k());
+            });
+            return;
+        }
         status.set((before != null ? "Applying ITAE to " : "Analysing ") + dir.getFileName() + "\u2026");
         launch((listener, cancel) -> {
             if (models != null) {

@@ -21,6 +21,7 @@ import javafx.scene.control.MenuItem;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Separator;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.ToggleButton;
@@ -371,6 +372,10 @@ final class MainWindow extends BorderPane {
             mi.setDisable(!Files.isDirectory(p));
             recent.getItems().add(mi);
         }
+        MenuItem results = new MenuItem("Open Spark job results\u2026", new FontIcon(MaterialDesignF.FOLDER_TABLE_OUTLINE));
+        results.setId("open-results");
+        results.setOnAction(e -> chooseResults());
+        recent.getItems().addAll(new SeparatorMenuItem(), results);
     }
 
     // ------------------------------------------------------------------ actions
@@ -385,6 +390,16 @@ final class MainWindow extends BorderPane {
         File f = dc.showDialog(getScene().getWindow());
         if (f != null) {
             vm.openFolder(f.toPath());
+        }
+    }
+
+    /** A Spark job's output folder (job.json, labels.csv, embeddings.csv): opened like a folder, without a model. */
+    private void chooseResults() {
+        DirectoryChooser dc = new DirectoryChooser();
+        dc.setTitle("Open the output folder of 'itae-studio spark embed-cluster'");
+        File f = dc.showDialog(getScene().getWindow());
+        if (f != null) {
+            vm.openResults(f.toPath());
         }
     }
 
