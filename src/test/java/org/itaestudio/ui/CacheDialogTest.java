@@ -43,4 +43,15 @@ class CacheDialogTest {
             node.removeNode();
         }
     }
+
+    @Test
+    void adjustedFilesAreNamedAsEmbeddedInTheSkippedList() {
+        java.util.List<org.itaestudio.pipeline.SkippedFile> files = java.util.List.of(
+                new org.itaestudio.pipeline.SkippedFile("a.jpg", "truncated JPEG"),
+                org.itaestudio.pipeline.SkippedFile.adjusted("pano.jpg", "decoded at 1/2 scale (x)"));
+        assertEquals("1 file was skipped; 1 file was embedded after an adjustment", SkippedFilesDialog.header(files));
+        assertEquals("embedded, decoded at 1/2 scale (x)", SkippedFilesDialog.reasonText(files.get(1)));
+        assertEquals("truncated JPEG", SkippedFilesDialog.reasonText(files.get(0)));
+        assertEquals("2 files were skipped", SkippedFilesDialog.header(java.util.List.of(files.get(0), files.get(0))));
+    }
 }
