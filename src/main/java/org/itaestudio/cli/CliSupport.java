@@ -14,6 +14,8 @@ import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.progress.Progress;
 import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheDirs;
+import org.itaestudio.store.CacheGuard;
+import org.itaestudio.store.HiddenStateStore;
 
 /** What the engine subcommands share: the engine, Ctrl-C cancellation, a progress bar, the skipped-file report. */
 final class CliSupport {
@@ -22,8 +24,14 @@ final class CliSupport {
 
     static DefaultStudioEngine engine(EngineOptions options) {
         noteDevice(options.device, System.err);
-        Path cacheDir = options.noCache ? null : CacheDirs.resolve().createCache();
-        return new DefaultStudioEngine(cacheDir, new ModelResolver());
+        Path cacheDir = options.noCache ? null : CacheDirs.resolve().cache();
+        return new DefaultStudioEngine(cacheDir, new ModelResolver(), HiddenStateStore.Precision.FP16, warningsToStderr(),
+                null);
+    }
+
+    /** Cache faults as one warning line each on stderr; the run goes on without the failed cache. */
+    static CacheGuard warningsToStderr() {
+        return new CacheGuard(w -> System.err.println("itae-studio: warning: " + w));
     }
 
     /**
@@ -102,12 +110,19 @@ final class CliSupport {
     }
 
     static void reportSkipped(List<SkippedFile> skipped, PrintStream err) {
-        if (skipped.isEmpty()) {
-            return;
+        List<SkippedFile> left = skipped.stream().filter(s -> !s.embedded()).toList();
+        List<SkippedFile> adjusted = skipped.stream().filter(SkippedFile::embedded).toList();
+        if (!left.isEmpty()) {
+            err.println("skipped " + left.size() + " file(s):");
+            for (SkippedFile s : left) {
+                err.println("  " + s.relativePath() + ": " + s.reason());
+            }
         }
-        err.println("skipped " + skipped.size() + " file(s):");
-        for (SkippedFile s : skipped) {
-            err.println("  " + s.relativePath() + ": " + s.reason());
+        if (!adjusted.isEmpty()) {
+            err.println("adjusted " + adjusted.size() + " file(s):");
+            for (SkippedFile s : adjusted) {
+                err.println("  " + s.relativePath() + ": " + s.reason());
+            }
         }
     }
 }

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * Decodes an image file into an {@link RgbImage} with EXIF orientation applied.
@@ -100,14 +101,97 @@ public final class ImageDecoder {
      *                              in an unsupported format, over the pixel cap, truncated or corrupt
      */
     public RgbImage decode(Path file) throws ImageDecodeException {
+        return decode(file, note -> { });
+    }
+
+    /**
+     * Decodes {@code file} to upright 8-bit RGB; a baseline JPEG over the pixel cap is decoded at the largest DCT
+     * scale (1/2, 1/4 or 1/8) whose output fits under the cap, and {@code notes} gets one line saying so (other
+     * formats, and JPEGs this decoder cannot scale, are still refused as over the cap).
+     *
+     * @throws ImageDecodeException as {@link #decode(Path)}
+     */
+    public RgbImage decode(Path file, Consumer<String> notes) throws ImageDecodeException {
         long fileSize = checkRegularFile(file);
         RgbImage stored;
         try (RandomAccessFile raf = open(file)) {
             stored = decodeStored(file, raf, fileSize);
         } catch (IOException e) { // the file itself failed (header read, stream set-up, close), not the decoder
             throw new ImageDecodeException(file, "read error (" + oneLine(e.getMessage()) + ")", e);
+        } catch (ImageDecodeException e) {
+            if (!(e.getCause() instanceof OverCap)) {
+                throw e;
+            }
+            RgbImage scaled = decodeOverCapJpeg(file, fileSize, notes);
+            if (scaled == null) {
+                throw e;
+            }
+            return scaled;
         }
         return ExifOrientation.apply(stored, readExifOrientation(file));
+    }
+
+    /** Marks an over-the-cap refusal, which a JPEG can escape by scaled decoding. */
+    private static final class OverCap extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        OverCap() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * An over-the-cap JPEG decoded at the largest DCT scale that fits under the cap, or null when it is not a
+     * JPEG this decoder can scale (the caller then reports the cap). Memory: the file's bytes plus the scaled
+     * planes and output, all under the cap, never the full-size image.
+     */
+    private RgbImage decodeOverCapJpeg(Path file, long fileSize, Consumer<String> notes) throws ImageDecodeException {
+        if (fileSize > MAX_SCALED_JPEG_FILE) {
+            return null;
+        }
+        byte[] bytes = readIfJpeg(file, fileSize);
+        if (bytes == null) {
+            return null;
+        }
+        ScaledJpegDecoder.Header header;
+        try {
+            header = ScaledJpegDecoder.readHeader(bytes);
+        } catch (ScaledJpegDecoder.UnsupportedJpegException | ScaledJpegDecoder.CorruptJpegException e) {
+            return null;
+        }
+        int w = header.width();
+        int h = header.height();
+        int scale = overCapScale(w, h, maxPixels);
+        if (scale == 0) {
+            throw new ImageDecodeException(file, "image too large: " + w + "x" + h + " > " + capText(maxPixels)
+                    + " cap even at 1/8 scale");
+        }
+        RgbImage stored;
+        try {
+            stored = ScaledJpegDecoder.decode(bytes, scale);
+        } catch (ScaledJpegDecoder.UnsupportedJpegException e) {
+            return null;
+        } catch (ScaledJpegDecoder.CorruptJpegException e) {
+            throw new ImageDecodeException(file, e.reason(), e);
+        } catch (OutOfMemoryError e) {
+            throw new ImageDecodeException(file, "out of memory decoding JPEG", e);
+        }
+        notes.accept("decoded at 1/" + scale + " scale (" + w + "x" + h + " is over the " + capText(maxPixels)
+                + " cap)");
+        return ExifOrientation.apply(stored, readExifOrientation(bytes));
+    }
+
+    /**
+     * The smallest JPEG DCT scale divisor (2, 4 or 8) whose output, {@code ceil(w/s) x ceil(h/s)} as libjpeg sizes
+     * it, has at most {@code maxPixels} pixels; 0 when even 1/8 does not fit.
+     */
+    static int overCapScale(int width, int height, long maxPixels) {
+        for (int s = 2; s <= 8; s *= 2) {
+            if ((long) ((width + s - 1) / s) * ((height + s - 1) / s) <= maxPixels) {
+                return s;
+            }
+        }
+        return 0;
     }
 
     /** Files above this size skip the fast JPEG path of {@link #decodeForResize} (it reads the whole file). */
@@ -127,25 +211,30 @@ public final class ImageDecoder {
      *                              header size before decoding), truncated ("truncated JPEG") or corrupt
      */
     public RgbImage decodeForResize(Path file, int resize) throws ImageDecodeException {
+        return decodeForResize(file, resize, note -> { });
+    }
+
+    /** As {@link #decodeForResize(Path, int)}; an over-the-cap JPEG is handled as in {@link #decode(Path, Consumer)}. */
+    public RgbImage decodeForResize(Path file, int resize, Consumer<String> notes) throws ImageDecodeException {
         if (resize <= 0) {
             throw new IllegalArgumentException("resize must be positive: " + resize);
         }
         long fileSize = checkRegularFile(file);
         byte[] bytes = fileSize <= MAX_SCALED_JPEG_FILE ? readIfJpeg(file, fileSize) : null;
         if (bytes == null) {
-            return decode(file);
+            return decode(file, notes);
         }
         ScaledJpegDecoder.Header header;
         try {
             header = ScaledJpegDecoder.readHeader(bytes);
         } catch (ScaledJpegDecoder.UnsupportedJpegException | ScaledJpegDecoder.CorruptJpegException e) {
-            return decode(file); // the full decoder reports broken headers in its usual words
+            return decode(file, notes); // the full decoder reports broken headers in its usual words
         }
-        checkPixelCap(file, header.width(), header.height());
         int[] target = Preprocessor.resizedSize(header.width(), header.height(), resize);
         int scale = ScaledJpegDecoder.draftScale(header.width(), header.height(), target[0], target[1]);
-        if (scale == 1) {
-            return decode(file);
+        if (scale == 1 || (long) ((header.width() + scale - 1) / scale) * ((header.height() + scale - 1) / scale)
+                > maxPixels) {
+            return decode(file, notes); // over the cap even at the draft scale: the full path scales further or refuses
         }
         RgbImage stored;
         try {
@@ -183,7 +272,7 @@ public final class ImageDecoder {
     private void checkPixelCap(Path file, int width, int height) throws ImageDecodeException {
         if ((long) width * height > maxPixels) {
             throw new ImageDecodeException(file,
-                    "image too large: " + width + "x" + height + " > " + capText(maxPixels) + " cap");
+                    "image too large: " + width + "x" + height + " > " + capText(maxPixels) + " cap", new OverCap());
         }
     }
 

@@ -50,12 +50,24 @@ public final class Preprocessor {
      * at the reduced size Pillow's {@code draft} would pick for the resize target.
      */
     public RgbImage decode(ImageDecoder decoder, Path file) throws ImageDecodeException {
-        return config.jpegDraft() ? decoder.decodeForResize(file, config.resize()) : decoder.decode(file);
+        return decode(decoder, file, note -> { });
+    }
+
+    /** As {@link #decode(ImageDecoder, Path)}; {@code notes} hears how a file was adjusted (a huge JPEG scaled down). */
+    public RgbImage decode(ImageDecoder decoder, Path file, java.util.function.Consumer<String> notes)
+            throws ImageDecodeException {
+        return config.jpegDraft() ? decoder.decodeForResize(file, config.resize(), notes) : decoder.decode(file, notes);
     }
 
     /** Decode, resize, crop, normalise: the model's input for {@code file}. */
     public ModelInput load(ImageDecoder decoder, Path file) throws ImageDecodeException {
         return apply(decode(decoder, file));
+    }
+
+    /** As {@link #load(ImageDecoder, Path)}, telling {@code notes} how the file was adjusted. */
+    public ModelInput load(ImageDecoder decoder, Path file, java.util.function.Consumer<String> notes)
+            throws ImageDecodeException {
+        return apply(decode(decoder, file, notes));
     }
 
     /** Resize, crop, normalise: the model's input for {@code image}. */

@@ -28,9 +28,12 @@ import org.itaestudio.model.ForwardResult;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.progress.Progress;
 import org.itaestudio.progress.ProgressListener;
+import org.itaestudio.store.CacheBudget;
 import org.itaestudio.store.CacheDirs;
-import org.itaestudio.store.ContentHasher;
-import org.itaestudio.store.EmbeddingCache;
+import org.itaestudio.store.CacheGuard;
+import org.itaestudio.store.CacheKind;
+import org.itaestudio.store.CacheUsage;
+import org.itaestudio.store.Caches;
 import org.itaestudio.store.HiddenStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,22 +50,17 @@ public final class DefaultStudioEngine implements StudioEngine {
     /** Bump when numerics change, so stale cache rows are never reused. */
     static final String ENGINE_VERSION = "engine1";
 
-    /** Folders up to this size keep hidden states for incremental ITAE (ViT-S: ~200 KB per image in fp16). */
-    static final int MAX_IMAGES_WITH_STATES = 5_000;
-
     /** k-means restarts of a live preview (an analysis uses the clusterer's default, 10). */
     static final int PREVIEW_RESTARTS = 3;
 
     private final ModelProvider models;
-    private final ContentHasher hasher;
-    private final EmbeddingCache cache;          // null: no embedding cache
-    private final HiddenStateStore states;       // null: no incremental ITAE
+    private final Caches caches;                 // null: no caches at all (--no-cache)
     private final ImageDecoder decoder = new ImageDecoder();
     private final Map<String, InspectState> inspections = new ConcurrentHashMap<>();
 
-    /** Engine with the user's cache directory and the standard model resolver. */
+    /** Engine with the user's cache directory and the standard model resolver; cache warnings only go to the log. */
     public DefaultStudioEngine() {
-        this(CacheDirs.resolve().createCache(), new ModelResolver());
+        this(CacheDirs.resolve().cache(), new ModelResolver());
     }
 
     /**
@@ -75,16 +73,17 @@ public final class DefaultStudioEngine implements StudioEngine {
 
     /** @param statePrecision how hidden states are kept for incremental ITAE (FP16 halves the disk use) */
     public DefaultStudioEngine(Path cacheDir, ModelResolver resolver, HiddenStateStore.Precision statePrecision) {
-        if (cacheDir != null) {
-            this.hasher = ContentHasher.open(cacheDir);
-            this.cache = EmbeddingCache.open(cacheDir);
-            this.states = HiddenStateStore.open(cacheDir, statePrecision);
-        } else {
-            this.hasher = null;
-            this.cache = null;
-            this.states = null;
-        }
-        this.models = new ModelProvider(resolver, hasher);
+        this(cacheDir, resolver, statePrecision, CacheGuard.logOnly(), null);
+    }
+
+    /**
+     * @param guard            reports cache faults (once each) and lets the run go on without the failed cache
+     * @param budgetPreference the app's cache size preference, or null (see {@link CacheBudget})
+     */
+    public DefaultStudioEngine(Path cacheDir, ModelResolver resolver, HiddenStateStore.Precision statePrecision,
+                               CacheGuard guard, String budgetPreference) {
+        this.caches = cacheDir == null ? null : Caches.open(cacheDir, statePrecision, guard, budgetPreference);
+        this.models = new ModelProvider(resolver, caches == null ? null : caches.hasher());
     }
 
     // ---- folders -------------------------------------------------------------------------------------------
@@ -112,18 +111,23 @@ public final class DefaultStudioEngine implements StudioEngine {
             int depth = model.config().depth();
             boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
                     && (settings.itae() == null || clsFastPathApplies(settings.itae(), depth));
-            boolean keepStates = states != null && settings.crop() != null && files.size() <= MAX_IMAGES_WITH_STATES;
+            // states are kept within the disk budget (the store refuses what does not fit), read while readable
+            boolean keepStates = caches != null && caches.statesReadable() && settings.crop() != null;
+            boolean captureStates = keepStates && caches.statesWritable();
             String stateKey = null;
             int stateLayer = -1;
             if (keepStates && fastPath) {
                 stateKey = stateKey(lease.loaded, settings, "cls@" + (depth - 1));
-                request = request.withClsStateCapture(true);
+                request = request.withClsStateCapture(captureStates);
             } else if (keepStates && settings.itae() != null) {
                 stateLayer = settings.itae().resolveLayers(depth).first();
                 stateKey = stateKey(lease.loaded, settings, "states@" + stateLayer);
-                request = request.withCapture(stateLayer);
+                if (captureStates) {
+                    request = request.withCapture(stateLayer);
+                }
             }
             CachedStore store = new CachedStore(configKey, stateKey, model.config().embedDim());
+            hashWithProgress(files, store, progress, cancel);
             Map<String, float[]> incremental = Map.of();
             if (stateKey != null && settings.itae() != null) {
                 ItaeConfig itae = settings.itae();
@@ -157,8 +161,33 @@ public final class DefaultStudioEngine implements StudioEngine {
                     EmbeddingPipeline.defaultDecodeThreads());
             EmbeddingPipeline.Result r = pipeline.run(files, withIncremental, progress, cancel);
             skipped.addAll(r.skipped());
+            if (caches != null) {
+                caches.enforceBudget(configKey);
+            }
             return new FolderEmbeddings(folder, r.paths(), r.embeddings(), List.copyOf(skipped), r.fromCache(),
                     (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** Files hashed per progress report while opening a folder. */
+    static final int HASH_CHUNK = 1_000;
+
+    /**
+     * Hashes every file (from the memo when unchanged) in chunks with progress, before the cache look-ups that need
+     * the hashes: a first open of 100,000 files reads them all, which takes minutes, and must not look stuck.
+     */
+    private void hashWithProgress(List<ImageFile> files, CachedStore store, ProgressListener progress,
+                                  Cancellation cancel) {
+        if (caches == null) {
+            return;
+        }
+        EmbeddingPipeline.ProgressMeter meter = new EmbeddingPipeline.ProgressMeter(files.size(), 0);
+        for (int from = 0; from < files.size(); from += HASH_CHUNK) {
+            cancel.throwIfCancelled();
+            List<ImageFile> part = files.subList(from, Math.min(files.size(), from + HASH_CHUNK));
+            store.hashAll(part);
+            meter.add(part.size());
+            progress.onProgress(meter.progress("Hashing", 0));
         }
     }
 
@@ -221,7 +250,7 @@ public final class DefaultStudioEngine implements StudioEngine {
     public FolderAnalysis previewItae(FolderAnalysis base, ItaeConfig itae, ProgressListener progress,
                                       Cancellation cancel) throws IOException {
         AnalysisSettings settings = base.settings().withItae(itae);
-        if (states == null || settings.crop() == null || base.size() == 0) {
+        if (caches == null || !caches.statesReadable() || settings.crop() == null || base.size() == 0) {
             return null;
         }
         List<ImageFile> files = new ArrayList<>();
@@ -386,7 +415,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 }
             }
             if (!unknown.isEmpty()) {
-                hasher.hashAll(unknown, (p, e) -> { }).forEach((p, h) -> hashes.put(byPath.get(p).relativePath(), h));
+                caches.hasher().hashAll(unknown, (p, e) -> { }).forEach((p, h) -> hashes.put(byPath.get(p).relativePath(), h));
             }
             Map<String, String> byHash = new LinkedHashMap<>();
             for (ImageFile f : files) {
@@ -400,12 +429,12 @@ public final class DefaultStudioEngine implements StudioEngine {
 
         @Override
         public Map<String, float[]> lookup(List<ImageFile> files) {
-            if (cache == null) {
+            if (caches == null) {
                 return Map.of();
             }
             Map<String, String> byHash = hashAll(files);
             Map<String, float[]> out = new HashMap<>();
-            cache.getAll(configKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
+            caches.embeddings(configKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
             // the same content under two names: both get the vector
             for (ImageFile f : files) {
                 String h = hashes.get(f.relativePath());
@@ -420,18 +449,18 @@ public final class DefaultStudioEngine implements StudioEngine {
         }
 
         Map<String, float[]> lookupStates(List<ImageFile> files) {
-            if (states == null || stateKey == null) {
+            if (caches == null || stateKey == null) {
                 return Map.of();
             }
             Map<String, String> byHash = hashAll(files);
             Map<String, float[]> out = new HashMap<>();
-            states.getAll(stateKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
+            caches.states(stateKey, byHash.keySet()).forEach((h, v) -> out.put(byHash.get(h), v));
             return out;
         }
 
         @Override
         public void save(Map<ImageFile, float[]> batch, Map<ImageFile, float[]> captured) {
-            if (cache == null) {
+            if (caches == null) {
                 return;
             }
             Map<String, float[]> rows = new LinkedHashMap<>();
@@ -445,8 +474,8 @@ public final class DefaultStudioEngine implements StudioEngine {
                     rows.put(h, v);
                 }
             });
-            cache.putAll(configKey, rows);
-            if (captured != null && states != null && stateKey != null && !captured.isEmpty()) {
+            caches.putEmbeddings(configKey, rows);
+            if (captured != null && stateKey != null && !captured.isEmpty() && caches.statesWritable()) {
                 Map<String, float[]> byHash = new LinkedHashMap<>();
                 captured.forEach((f, v) -> {
                     String h = hashes.get(f.relativePath());
@@ -457,7 +486,7 @@ public final class DefaultStudioEngine implements StudioEngine {
                 int length = captured.values().iterator().next().length;
                 // hidden states are tokens x dim; packed CLS states are stored as one row of their own length
                 boolean hidden = length % dim == 0 && !stateKey.contains("|cls@");
-                states.putAll(stateKey, hidden ? length / dim : 1, hidden ? dim : length, byHash);
+                caches.putStates(stateKey, hidden ? length / dim : 1, hidden ? dim : length, byHash);
             }
         }
     }
@@ -466,14 +495,33 @@ public final class DefaultStudioEngine implements StudioEngine {
     public void close() {
         models.close();
         inspections.clear();
-        if (cache != null) {
-            cache.close();
+        if (caches != null) {
+            caches.close();
         }
-        if (states != null) {
-            states.close();
+    }
+
+    // ---- cache management ------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<CacheUsage> cacheUsage() {
+        return caches == null ? Optional.empty() : Optional.of(caches.usage());
+    }
+
+    @Override
+    public Optional<CacheBudget> cacheBudget() {
+        return caches == null ? Optional.empty() : Optional.of(caches.budget());
+    }
+
+    @Override
+    public CacheUsage clearCache(Set<CacheKind> kinds) {
+        if (caches == null) {
+            throw new IllegalStateException("this engine runs without caches");
         }
-        if (hasher != null) {
-            hasher.close();
-        }
+        return caches.clear(kinds);
+    }
+
+    /** The cache warnings given so far (each also went to the guard's sink and the log). */
+    public List<String> cacheWarnings() {
+        return caches == null ? List.of() : caches.guard().warnings();
     }
 }

@@ -116,8 +116,8 @@ public final class EmbeddingPipeline {
         return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
     }
 
-    /** A decoded image ready for the model, or the reason it could not be. */
-    private record Decoded(ImageFile file, ModelInput input, String error) {
+    /** A decoded image ready for the model (with a note when it was adjusted), or the reason it could not be. */
+    private record Decoded(ImageFile file, ModelInput input, String error, String note) {
     }
 
     public Result run(List<ImageFile> files, Store store, ProgressListener progress, Cancellation cancel) {
@@ -165,6 +165,9 @@ public final class EmbeddingPipeline {
                     progress.onProgress(meter.progress("Embedding", skipped.size()));
                     continue;
                 }
+                if (d.note() != null) {
+                    skipped.add(SkippedFile.adjusted(d.file().relativePath(), d.note()));
+                }
                 long key = ((long) d.input().height() << 32) | d.input().width();
                 List<Decoded> bucket = buckets.computeIfAbsent(key, k -> new ArrayList<>());
                 bucket.add(d);
@@ -198,14 +201,15 @@ public final class EmbeddingPipeline {
     }
 
     private Decoded decode(ImageFile f) {
+        String[] note = new String[1];
         try {
-            return new Decoded(f, preprocessor.load(decoder, f.path()), null);
+            return new Decoded(f, preprocessor.load(decoder, f.path(), n -> note[0] = n), null, note[0]);
         } catch (ImageDecodeException e) {
-            return new Decoded(f, null, e.reason());
+            return new Decoded(f, null, e.reason(), null);
         } catch (OutOfMemoryError e) {
-            return new Decoded(f, null, "not enough memory to decode this image");
+            return new Decoded(f, null, "not enough memory to decode this image", null);
         } catch (RuntimeException e) {
-            return new Decoded(f, null, "cannot be read: " + e.getMessage());
+            return new Decoded(f, null, "cannot be read: " + e.getMessage(), null);
         }
     }
 

@@ -3,8 +3,12 @@ package org.itaestudio.pipeline;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.progress.ProgressListener;
+import org.itaestudio.store.CacheBudget;
+import org.itaestudio.store.CacheKind;
+import org.itaestudio.store.CacheUsage;
 
 /**
  * The core service the desktop app and the CLI share: folder analysis (scan, embed with cache, cluster, map) and
@@ -48,6 +52,25 @@ public interface StudioEngine extends AutoCloseable {
      */
     default Optional<String> describe(AnalysisSettings settings) throws IOException {
         return Optional.empty();
+    }
+
+    /** What the engine's caches take on disk, per kind; empty when it runs without caches. */
+    default Optional<CacheUsage> cacheUsage() {
+        return Optional.empty();
+    }
+
+    /** The caches' disk budget; empty when the engine runs without caches. */
+    default Optional<CacheBudget> cacheBudget() {
+        return Optional.empty();
+    }
+
+    /**
+     * Empties the given caches (all of them for an empty set) and returns what that freed.
+     *
+     * @throws IllegalStateException when the engine has no caches
+     */
+    default CacheUsage clearCache(Set<CacheKind> kinds) {
+        throw new IllegalStateException("this engine has no caches");
     }
 
     @Override

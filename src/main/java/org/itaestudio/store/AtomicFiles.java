@@ -23,7 +23,29 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * Writes {@code target} atomically.
+     *
+     * @throws IOException whose message names {@code target} (a full disk says which output did not fit)
+     */
     public static void write(Path target, Writer writer) throws IOException {
+        try {
+            writeAtomically(target, writer);
+        } catch (IOException e) {
+            throw namingTarget(target, e);
+        }
+    }
+
+    /** The error as it is when its message names the file, else wrapped in one that does. */
+    private static IOException namingTarget(Path target, IOException e) {
+        String m = e.getMessage();
+        if (m != null && (m.contains(target.toString()) || m.contains(target.toAbsolutePath().toString()))) {
+            return e;
+        }
+        return new IOException("Cannot write " + target + ": " + (m == null ? e.getClass().getSimpleName() : m), e);
+    }
+
+    private static void writeAtomically(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         if (dir == null || !Files.isDirectory(dir)) {

@@ -63,8 +63,16 @@ public record CacheDirs(Path cache, Path logs) {
         }
         if (override != null) {
             Path cache = Paths.get(override);
-            return new CacheDirs(cache, cache.resolve("logs"));
+            // an override that is a file cannot hold the logs either: they go where they would without it (the
+            // caches are then off with one warning, and the log file still says why)
+            Path logs = Files.exists(cache) && !Files.isDirectory(cache)
+                    ? platform(env, osName, home).logs() : cache.resolve("logs");
+            return new CacheDirs(cache, logs);
         }
+        return platform(env, osName, home);
+    }
+
+    private static CacheDirs platform(Map<String, String> env, String osName, Path home) {
         String os = osName.toLowerCase(Locale.ROOT);
         if (os.startsWith("windows")) {
             String localAppData = nonBlank(env.get("LOCALAPPDATA"));

@@ -50,14 +50,31 @@ public final class ContentHasher implements AutoCloseable {
                     + " recorded_ns INTEGER NOT NULL,"
                     + " sha256 TEXT NOT NULL)");
 
-    private final SqliteCacheFile db;
+    private final SqliteCacheFile db;         // null: no memo, every file is read
+    private final CacheGuard guard;           // null: memo failures propagate
     private final Clock clock;
     private final AtomicLong filesRead = new AtomicLong();
     private final AtomicLong memoHits = new AtomicLong();
 
-    private ContentHasher(Path file, Clock clock) {
-        this.db = new SqliteCacheFile(file, SCHEMA_VERSION, SCHEMA);
+    private ContentHasher(SqliteCacheFile db, CacheGuard guard, Clock clock) {
+        this.db = db;
+        this.guard = guard;
         this.clock = clock;
+    }
+
+    /**
+     * Opens the memo under a guard: if it cannot be opened, read or written, the guard warns once and hashing goes
+     * on without it (every file is then read).
+     */
+    public static ContentHasher open(Path cacheDir, CacheGuard guard) {
+        SqliteCacheFile db = guard.open(CacheKind.FILE_HASHES,
+                () -> new SqliteCacheFile(cacheDir.resolve(FILE_NAME), SCHEMA_VERSION, SCHEMA));
+        return new ContentHasher(db, guard, Clock.systemUTC());
+    }
+
+    /** A hasher without a memo: every call reads the file. */
+    public static ContentHasher withoutMemo() {
+        return new ContentHasher(null, null, Clock.systemUTC());
     }
 
     /** Opens (creating if needed) the memo {@code cacheDir/file-hashes.sqlite}. */
@@ -70,7 +87,7 @@ public final class ContentHasher implements AutoCloseable {
      *              pass a fixed one instead of racing the wall clock
      */
     static ContentHasher open(Path cacheDir, Clock clock) {
-        return new ContentHasher(cacheDir.resolve(FILE_NAME), clock);
+        return new ContentHasher(new SqliteCacheFile(cacheDir.resolve(FILE_NAME), SCHEMA_VERSION, SCHEMA), null, clock);
     }
 
     /**
@@ -171,9 +188,30 @@ public final class ContentHasher implements AutoCloseable {
         return memoHits.get();
     }
 
+    /** Forgets every memo (files are read again next time) and compacts the file. */
+    public void clear() {
+        if (db == null) {
+            return;
+        }
+        db.write(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("DELETE FROM file_hash");
+            }
+            return null;
+        });
+        db.vacuum();
+    }
+
+    /** Bytes the memo takes on disk (0 without one). */
+    public long sizeOnDisk() {
+        return db == null ? 0 : db.sizeOnDisk();
+    }
+
     @Override
     public void close() {
-        db.close();
+        if (db != null) {
+            db.close();
+        }
     }
 
     private static Path key(Path file) {
@@ -182,9 +220,16 @@ public final class ContentHasher implements AutoCloseable {
 
     /** Trusted memo entries (hash by absolute path) for files whose size and mtime are unchanged. */
     private Map<String, String> lookup(Map<Path, FileStamp> stamps) {
-        if (stamps.isEmpty()) {
+        if (stamps.isEmpty() || db == null) {
             return Map.of();
         }
+        if (guard != null) {
+            return guard.read(CacheKind.FILE_HASHES, () -> queryMemo(stamps), Map.of());
+        }
+        return queryMemo(stamps);
+    }
+
+    private Map<String, String> queryMemo(Map<Path, FileStamp> stamps) {
         return db.read(c -> {
             Map<String, String> found = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
@@ -213,9 +258,17 @@ public final class ContentHasher implements AutoCloseable {
     }
 
     private void record(List<Memo> memos) {
-        if (memos.isEmpty()) {
+        if (memos.isEmpty() || db == null) {
             return;
         }
+        if (guard != null) {
+            guard.write(CacheKind.FILE_HASHES, () -> storeMemo(memos));
+        } else {
+            storeMemo(memos);
+        }
+    }
+
+    private void storeMemo(List<Memo> memos) {
         long now = TimeUnit.MILLISECONDS.toNanos(clock.millis());
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement(

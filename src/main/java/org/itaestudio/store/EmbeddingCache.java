@@ -43,18 +43,23 @@ public final class EmbeddingCache implements AutoCloseable {
 
     private static final int QUERY_CHUNK = 500;
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddingCache.class);
+    /** When each config key was last read or written, for least-recently-used eviction (added without a new version). */
+    private static final String USE_TABLE =
+            "CREATE TABLE IF NOT EXISTS config_use (config_key TEXT PRIMARY KEY, last_used INTEGER NOT NULL)";
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE embedding ("
                     + " config_key TEXT NOT NULL,"
                     + " content_hash TEXT NOT NULL,"
                     + " dim INTEGER NOT NULL,"
                     + " vector BLOB NOT NULL,"
-                    + " PRIMARY KEY (config_key, content_hash))");
+                    + " PRIMARY KEY (config_key, content_hash))",
+            USE_TABLE);
 
     private final SqliteCacheFile db;
 
     private EmbeddingCache(Path file) {
         this.db = new SqliteCacheFile(file, SCHEMA_VERSION, SCHEMA);
+        db.ensureTable("config_use", USE_TABLE);
     }
 
     /** Opens (creating if needed) {@code cacheDir/embeddings.sqlite}. */
@@ -106,6 +111,7 @@ public final class EmbeddingCache implements AutoCloseable {
             }
             return rows;
         }, Map.of());
+        touch(configKey);
         Map<String, float[]> hits = new LinkedHashMap<>();
         for (String hash : wanted) {
             float[] v = found.get(hash);
@@ -152,6 +158,7 @@ public final class EmbeddingCache implements AutoCloseable {
                     ps.executeUpdate();
                 }
             }
+            markUsed(c, configKey);
             return null;
         });
     }
@@ -171,11 +178,77 @@ public final class EmbeddingCache implements AutoCloseable {
     public void evict(String configKey) {
         requireKey(configKey);
         db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM config_use WHERE config_key = ?")) {
+                ps.setString(1, configKey);
+                ps.executeUpdate();
+            }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM embedding WHERE config_key = ?")) {
                 ps.setString(1, configKey);
                 return ps.executeUpdate();
             }
         });
+    }
+
+    /**
+     * Removes the vectors of the least recently used config key other than {@code keep} and compacts the file.
+     *
+     * @return the evicted key, or null when there is no other key
+     */
+    public String evictLeastRecentlyUsed(String keep) {
+        String victim = db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT e.config_key FROM"
+                    + " (SELECT DISTINCT config_key FROM embedding) e LEFT JOIN config_use u ON u.config_key = e.config_key"
+                    + " WHERE e.config_key <> ? ORDER BY COALESCE(u.last_used, 0), e.config_key LIMIT 1")) {
+                ps.setString(1, keep == null ? "" : keep);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, null);
+        if (victim != null) {
+            evict(victim);
+            db.vacuum();
+            LOG.info("Cache {}: evicted the least recently used embeddings ({})", db.file(), victim);
+        }
+        return victim;
+    }
+
+    /** Removes every vector and compacts the file. */
+    public void clear() {
+        db.write(c -> {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("DELETE FROM embedding");
+                s.execute("DELETE FROM config_use");
+            }
+            return null;
+        });
+        db.vacuum();
+    }
+
+    /** Bytes on disk (database, WAL and shared-memory files). */
+    public long sizeOnDisk() {
+        return db.sizeOnDisk();
+    }
+
+    /** Records a read of this config key for eviction; a failure here only costs eviction order, so it is ignored. */
+    private void touch(String configKey) {
+        try {
+            db.write(c -> {
+                markUsed(c, configKey);
+                return null;
+            });
+        } catch (CacheException e) {
+            LOG.debug("Cache {}: last use of {} not recorded: {}", db.file(), configKey, e.toString());
+        }
+    }
+
+    private static void markUsed(java.sql.Connection c, String configKey) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT OR REPLACE INTO config_use (config_key, last_used) VALUES (?, ?)")) {
+            ps.setString(1, configKey);
+            ps.setLong(2, UseClock.next());
+            ps.executeUpdate();
+        }
     }
 
     @Override

@@ -102,6 +102,9 @@ public final class HiddenStateStore implements AutoCloseable {
     static final long DEFAULT_CHUNK_BYTES = 1L << 30;
 
     private static final Logger LOG = LoggerFactory.getLogger(HiddenStateStore.class);
+    /** When each state key was last read or written, for least-recently-used eviction (added without a new version). */
+    private static final String USE_TABLE =
+            "CREATE TABLE IF NOT EXISTS key_use (state_key TEXT PRIMARY KEY, last_used INTEGER NOT NULL)";
     private static final List<String> SCHEMA = List.of(
             "CREATE TABLE state_blob ("
                     + " state_key TEXT NOT NULL,"
@@ -112,7 +115,8 @@ public final class HiddenStateStore implements AutoCloseable {
                     + " dim INTEGER NOT NULL,"
                     + " value_bytes INTEGER NOT NULL,"
                     + " crc32c INTEGER NOT NULL,"
-                    + " PRIMARY KEY (state_key, content_hash))");
+                    + " PRIMARY KEY (state_key, content_hash))",
+            USE_TABLE);
     /** An advisory lock on one byte far past any data serialises appends between processes. */
     private static final long APPEND_LOCK_POSITION = Long.MAX_VALUE - 1;
 
@@ -123,6 +127,9 @@ public final class HiddenStateStore implements AutoCloseable {
     private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
     private final Map<String, MappedDataFile> mapped = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Most bytes the store may take on disk (index included), read before each append; null: no limit. */
+    private volatile java.util.function.LongSupplier byteLimit;
+    private volatile boolean overLimitLogged;
     /** Test hook run after the data is forced and before the index commit (simulates a crash there). */
     volatile Runnable afterDataWritten;
 
@@ -134,6 +141,7 @@ public final class HiddenStateStore implements AutoCloseable {
         }
         this.chunkBytes = chunkBytes;
         this.index = new SqliteCacheFile(this.dir.resolve(INDEX_FILE), SCHEMA_VERSION, SCHEMA);
+        index.ensureTable("key_use", USE_TABLE);
         deleteUnreferencedDataFiles();
     }
 
@@ -147,18 +155,30 @@ public final class HiddenStateStore implements AutoCloseable {
         return dir;
     }
 
-    /** Stores (or replaces) the {@code tokens x dim} states of one image. */
-    public void put(String stateKey, String hash, int tokens, int dim, float[] states) {
-        putAll(stateKey, tokens, dim, Collections.singletonMap(hash, states));
+    /**
+     * Sets the most bytes the store may take on disk. Before an append that would go over it, the least recently
+     * used other state keys are evicted; if the batch still does not fit, it is not stored ({@link #putAll} returns
+     * false) and the states of those images are simply not kept.
+     *
+     * @param maxBytes read before each append (the budget may depend on the other caches' sizes); null: no limit
+     */
+    public void setByteLimit(java.util.function.LongSupplier maxBytes) {
+        this.byteLimit = maxBytes;
+    }
+
+    /** Stores (or replaces) the {@code tokens x dim} states of one image; false when over the byte limit. */
+    public boolean put(String stateKey, String hash, int tokens, int dim, float[] states) {
+        return putAll(stateKey, tokens, dim, Collections.singletonMap(hash, states));
     }
 
     /**
      * Stores (or replaces) the states of several images of the same shape: the bytes are appended and forced, then
      * all index rows are committed in one transaction, so either the whole batch becomes visible or none of it.
      *
+     * @return false when the batch did not fit under the byte limit (nothing stored)
      * @throws IllegalArgumentException for a bad shape, a null hash or an array of the wrong length (nothing stored)
      */
-    public void putAll(String stateKey, int tokens, int dim, Map<String, float[]> statesByHash) {
+    public boolean putAll(String stateKey, int tokens, int dim, Map<String, float[]> statesByHash) {
         requireKey(stateKey);
         Objects.requireNonNull(statesByHash, "statesByHash");
         if (tokens <= 0 || dim <= 0) {
@@ -178,12 +198,15 @@ public final class HiddenStateStore implements AutoCloseable {
             }
         }
         if (entries.isEmpty()) {
-            return;
+            return true;
         }
         String fileName = dataFileName(stateKey, precision);
         rw.writeLock().lock();
         try {
             ensureOpen();
+            if (!makeRoom(stateKey, (long) blobBytes * entries.size())) {
+                return false;
+            }
             List<IndexRow> rows = appendAndForce(fileName, tokens, dim, blobBytes, entries);
             Runnable hook = afterDataWritten;
             if (hook != null) {
@@ -204,10 +227,135 @@ public final class HiddenStateStore implements AutoCloseable {
                         ps.executeUpdate();
                     }
                 }
+                markUsed(c, stateKey);
                 return null;
             });
+            return true;
         } finally {
             rw.writeLock().unlock();
+        }
+    }
+
+    /** Evicts least recently used other keys until {@code bytes} more fit under the limit; false if they never do. */
+    private boolean makeRoom(String stateKey, long bytes) {
+        java.util.function.LongSupplier limit = byteLimit;
+        if (limit == null) {
+            return true;
+        }
+        long max = limit.getAsLong();
+        while (sizeOnDisk() + bytes > max) {
+            String victim = leastRecentlyUsedKey(stateKey);
+            if (victim == null) {
+                if (!overLimitLogged) {
+                    overLimitLogged = true;
+                    LOG.info("Hidden-state store {}: the disk budget ({} bytes) is used up; further states are not kept"
+                            + " (incremental ITAE then re-runs the whole model for those images)", dir, max);
+                }
+                return false;
+            }
+            LOG.info("Hidden-state store {}: evicting the least recently used states ({}) to stay within {} bytes",
+                    dir, victim, max);
+            evict(victim);
+        }
+        return true;
+    }
+
+    /** The state key used least recently, other than {@code keep}; null when there is none. */
+    String leastRecentlyUsedKey(String keep) {
+        return index.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT s.state_key FROM"
+                    + " (SELECT DISTINCT state_key FROM state_blob) s LEFT JOIN key_use u ON u.state_key = s.state_key"
+                    + " WHERE s.state_key <> ? ORDER BY COALESCE(u.last_used, 0), s.state_key LIMIT 1")) {
+                ps.setString(1, keep == null ? "" : keep);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        }, null);
+    }
+
+    /**
+     * Evicts the least recently used state key (all of its data files).
+     *
+     * @return the evicted key, or null when the store is empty
+     */
+    public String evictLeastRecentlyUsed() {
+        rw.writeLock().lock();
+        try {
+            ensureOpen();
+            String victim = leastRecentlyUsedKey(null);
+            if (victim != null) {
+                evict(victim);
+                index.vacuum(); // the index and its WAL shrink too, so the budget sees the space come back
+            }
+            return victim;
+        } finally {
+            rw.writeLock().unlock();
+        }
+    }
+
+    /** Removes every entry and data file and compacts the index. */
+    public void clear() {
+        rw.writeLock().lock();
+        try {
+            ensureOpen();
+            index.write(c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("DELETE FROM state_blob");
+                    s.execute("DELETE FROM key_use");
+                }
+                return null;
+            });
+            for (String name : new ArrayList<>(mapped.keySet())) {
+                closeMapping(name);
+            }
+            deleteUnreferencedDataFiles();
+            index.vacuum();
+        } finally {
+            rw.writeLock().unlock();
+        }
+    }
+
+    /** Bytes the store takes on disk: its data files (dead space included) and its index. */
+    public long sizeOnDisk() {
+        return sizeOnDisk(dir);
+    }
+
+    /** Bytes of everything in a store directory (0 when it does not exist). */
+    static long sizeOnDisk(Path dir) {
+        long total = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path p : files) {
+                try {
+                    total += Files.size(p);
+                } catch (IOException e) {
+                    // vanished meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return total;
+        }
+        return total;
+    }
+
+    private static void markUsed(java.sql.Connection c, String stateKey) throws java.sql.SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT OR REPLACE INTO key_use (state_key, last_used) VALUES (?, ?)")) {
+            ps.setString(1, stateKey);
+            ps.setLong(2, UseClock.next());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records a read for eviction order; a failure only costs that order, so it is ignored. */
+    private void touch(String stateKey) {
+        try {
+            index.write(c -> {
+                markUsed(c, stateKey);
+                return null;
+            });
+        } catch (CacheException e) {
+            LOG.debug("Hidden-state store {}: last use of {} not recorded: {}", dir, stateKey, e.toString());
         }
     }
 
@@ -249,6 +397,9 @@ public final class HiddenStateStore implements AutoCloseable {
                 }
                 return found;
             }, List.of());
+            if (!rows.isEmpty()) {
+                touch(stateKey);
+            }
             for (IndexRow r : rows) {
                 float[] states = read(r);
                 if (states == null) {
@@ -356,6 +507,7 @@ public final class HiddenStateStore implements AutoCloseable {
         CRC32C crc = new CRC32C();
         try {
             Files.createDirectories(dir);
+            CacheFaults.check(file, CacheFaults.Op.WRITE);
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock appendLock = ch.lock(APPEND_LOCK_POSITION, 1, false)) {
                 long position = ch.size();

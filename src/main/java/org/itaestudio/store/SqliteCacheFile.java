@@ -74,6 +74,7 @@ final class SqliteCacheFile implements AutoCloseable {
         } catch (IOException e) {
             throw new CacheException("Cannot create cache directory " + this.file.getParent() + ": " + e.getMessage(), e);
         }
+        fault(CacheFaults.Op.OPEN, "open");
         lock.lock();
         try {
             connection = openRepairing();
@@ -91,6 +92,7 @@ final class SqliteCacheFile implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
+            fault(CacheFaults.Op.READ, "read");
             try {
                 return inTransaction("BEGIN", work);
             } catch (SQLException e) {
@@ -125,6 +127,7 @@ final class SqliteCacheFile implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
+            fault(CacheFaults.Op.WRITE, "write");
             try {
                 return inTransaction("BEGIN IMMEDIATE", work);
             } catch (SQLException e) {
@@ -140,6 +143,72 @@ final class SqliteCacheFile implements AutoCloseable {
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Creates a table added after the schema version was set, when it is missing; a database that has it is only
+     * read (so a cache on a full disk still opens for reading).
+     */
+    void ensureTable(String name, String ddl) {
+        boolean present = read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }, false);
+        if (!present) {
+            write(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute(ddl);
+                }
+                return null;
+            });
+        }
+    }
+
+    /** Rewrites the file without its free pages, so deleted rows give their space back to the disk. */
+    void vacuum() {
+        lock.lock();
+        try {
+            ensureOpen();
+            fault(CacheFaults.Op.WRITE, "write");
+            try (Statement s = connection.createStatement()) {
+                s.execute("VACUUM");
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } catch (SQLException e) {
+                throw new CacheException("Cannot compact cache " + file + ": " + e.getMessage(), e);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes the database takes on disk: the file, its WAL and its shared-memory index. */
+    long sizeOnDisk() {
+        return sizeOnDisk(file);
+    }
+
+    /** Bytes of a SQLite database on disk with its {@code -wal} and {@code -shm} files (0 for missing ones). */
+    static long sizeOnDisk(Path db) {
+        long total = 0;
+        for (String suffix : new String[] {"", "-wal", "-shm"}) {
+            try {
+                total += Files.size(db.resolveSibling(db.getFileName() + suffix));
+            } catch (IOException e) {
+                // missing: nothing to count
+            }
+        }
+        return total;
+    }
+
+    private void fault(CacheFaults.Op op, String verb) {
+        try {
+            CacheFaults.check(file, op);
+        } catch (IOException e) {
+            throw new CacheException("Cannot " + verb + " cache " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -124,6 +124,8 @@ final class MainViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<Progress> progress = new ReadOnlyObjectWrapper<>(this, "progress");
     private final ReadOnlyBooleanWrapper running = new ReadOnlyBooleanWrapper(this, "running");
     private final StringProperty status = new SimpleStringProperty(this, "status", "");
+    /** The latest cache warning (the run went on without that cache); null when none. */
+    private final StringProperty cacheWarning = new SimpleStringProperty(this, "cacheWarning");
     private final ReadOnlyObjectWrapper<String> error = new ReadOnlyObjectWrapper<>(this, "error");
     private final ReadOnlyObjectWrapper<ModelMissingException> modelMissing = new ReadOnlyObjectWrapper<>(this, "modelMissing");
     private final ReadOnlyObjectWrapper<ItaeConfig> appliedItae = new ReadOnlyObjectWrapper<>(this, "appliedItae");
@@ -293,6 +295,10 @@ final class MainViewModel implements AutoCloseable {
 
     public StringProperty statusProperty() {
         return status;
+    }
+
+    public StringProperty cacheWarningProperty() {
+        return cacheWarning;
     }
 
     /** The last failure, as one line for the user; null when the last run worked. */

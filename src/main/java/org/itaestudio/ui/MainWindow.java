@@ -335,7 +335,11 @@ final class MainWindow extends BorderPane {
                 "About ITAE Studio: version, log file and cache locations (F1)");
         about.setId("about");
         about.setOnAction(e -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
-        return List.of(tune, theme, about);
+        Button caches = iconButton(new FontIcon(MaterialDesignD.DATABASE_OUTLINE),
+                "Caches: size per kind, disk budget, clear cache");
+        caches.setId("caches");
+        caches.setOnAction(e -> CacheDialog.show(getScene().getWindow(), vm));
+        return List.of(tune, theme, caches, about);
     }
 
     private ToggleButton viewButton(String text, Node icon, MainViewModel.View v, String tip) {

@@ -56,7 +56,7 @@ final class StatusBar extends HBox {
         skipped.setTooltip(new Tooltip("Files that could not be read: click for the list and reasons"));
         skipped.setOnAction(e -> showSkipped.run());
         subs.bind(skipped.textProperty(), Bindings.createStringBinding(() -> {
-            int n = vm.skipped().size();
+            int n = (int) vm.skipped().stream().filter(s -> !s.embedded()).count(); // adjusted files are in the results
             Progress p = vm.progressProperty().get();
             if (vm.runningProperty().get() && p != null) {
                 n = Math.max(n, p.skipped());
@@ -95,9 +95,18 @@ final class StatusBar extends HBox {
         right.setId("engine-info");
         subs.bind(right.tooltipProperty(), Bindings.createObjectBinding(() -> vm.engineDescriptionProperty().get() == null
                 ? null : new Tooltip(vm.engineDescriptionProperty().get()), vm.engineDescriptionProperty()));
+        Label cacheWarning = new Label(null, new FontIcon(MaterialDesignA.ALERT_OUTLINE));
+        cacheWarning.setId("cache-warning");
+        cacheWarning.getStyleClass().addAll(Styles.WARNING, Styles.TEXT_SMALL);
+        subs.bind(cacheWarning.textProperty(), Bindings.createStringBinding(() -> vm.cacheWarningProperty().get() == null
+                ? null : "Cache problem (runs go on without it)", vm.cacheWarningProperty()));
+        subs.bind(cacheWarning.tooltipProperty(), Bindings.createObjectBinding(() -> vm.cacheWarningProperty().get() == null
+                ? null : new Tooltip(vm.cacheWarningProperty().get()), vm.cacheWarningProperty()));
+        cacheWarning.visibleProperty().bind(vm.cacheWarningProperty().isNotNull());
+        cacheWarning.managedProperty().bind(cacheWarning.visibleProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        getChildren().addAll(message, progress, skipped, spacer, right);
+        getChildren().addAll(message, progress, skipped, cacheWarning, spacer, right);
     }
 
     /** "dinov2-small on CPU" from the engine's long description ("... on CPU (note)"). */

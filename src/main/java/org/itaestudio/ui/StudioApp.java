@@ -13,6 +13,10 @@ import javafx.stage.Stage;
 import org.itaestudio.pipeline.DefaultStudioEngine;
 import org.itaestudio.pipeline.HubModelService;
 import org.itaestudio.pipeline.StudioEngine;
+import org.itaestudio.model.hub.ModelResolver;
+import org.itaestudio.store.CacheDirs;
+import org.itaestudio.store.CacheGuard;
+import org.itaestudio.store.HiddenStateStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,9 +70,18 @@ public final class StudioApp extends Application {
     @Override
     public void start(Stage stage) {
         StudioPreferences prefs = StudioPreferences.user();
-        engine = new DefaultStudioEngine();
+        // cache faults never stop a run: the status bar shows the latest one, the log has its cause
+        java.util.concurrent.atomic.AtomicReference<MainViewModel> shown = new java.util.concurrent.atomic.AtomicReference<>();
+        engine = new DefaultStudioEngine(CacheDirs.resolve().cache(), new ModelResolver(), HiddenStateStore.Precision.FP16,
+                new CacheGuard(w -> Platform.runLater(() -> {
+                    MainViewModel m = shown.get();
+                    if (m != null) {
+                        m.cacheWarningProperty().set(w);
+                    }
+                })), prefs.node().get(CacheDialog.MAX_SIZE_PREFERENCE, null));
         thumbs = new ThumbnailCache(2_000, 192, 2, ThumbnailLoaders.imageIo(), Platform::runLater);
         vm = new MainViewModel(engine, new HubModelService(), prefs);
+        shown.set(vm);
         if (initialModel != null && !initialModel.isBlank()) {
             vm.modelProperty().set(initialModel);
         }

@@ -202,7 +202,7 @@ class EmbeddingCacheTest {
             assertEquals(2, cache.count(CFG));
         }
         assertEquals(EmbeddingCache.SCHEMA_VERSION, userVersion(file));
-        assertEquals(List.of("embedding"), tables(file));
+        assertEquals(List.of("config_use", "embedding"), tables(file)); // vectors and their last use
     }
 
     @Test

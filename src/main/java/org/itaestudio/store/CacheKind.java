@@ -1,0 +1,22 @@
+package org.itaestudio.store;
+
+/** The three caches under the cache directory, in the order they are given up when the disk budget is short. */
+public enum CacheKind {
+    /** Hidden states for incremental ITAE: the largest (~200 KB per ViT-S image) and evicted first. */
+    HIDDEN_STATES("hidden states"),
+    /** The memo of file content hashes: small, rebuilt by re-reading files. */
+    FILE_HASHES("file hashes"),
+    /** Embeddings: ~1.5 KB per ViT-S image and the most expensive to recompute, so kept longest. */
+    EMBEDDINGS("embeddings");
+
+    private final String label;
+
+    CacheKind(String label) {
+        this.label = label;
+    }
+
+    /** Words for messages ("hidden states"). */
+    public String label() {
+        return label;
+    }
+}
