@@ -114,6 +114,40 @@ public final class ExploreExport {
         });
     }
 
+    /**
+     * The columns of {@link CsvExport#writeLabels(Path, List, int[], double[], float[], float[], CsvExport.LineEnding)}
+     * (path, cluster, distance and x,y when given) followed by {@code outlier_score}.
+     */
+    public static void writeLabels(Path file, List<String> paths, int[] labels, double[] distances, float[] mapX,
+                                   float[] mapY, double[] outlier) throws IOException {
+        int n = paths == null ? -1 : paths.size();
+        if (n < 0 || labels == null || labels.length != n || outlier == null || outlier.length != n
+                || distances != null && distances.length != n || (mapX == null) != (mapY == null)
+                || mapX != null && (mapX.length != n || mapY.length != n)) {
+            throw new IllegalArgumentException(file + ": label columns do not all have one value per path");
+        }
+        CsvExport.write(file, CsvExport.LineEnding.LF, sink -> {
+            List<String> header = new java.util.ArrayList<>(List.of("path", "cluster"));
+            if (distances != null) header.add("distance");
+            if (mapX != null) header.addAll(List.of("x", "y"));
+            header.add("outlier_score");
+            sink.row(header.toArray(new String[0]));
+            String[] row = new String[header.size()];
+            for (int i = 0; i < n; i++) {
+                int c = 0;
+                row[c++] = paths.get(i);
+                row[c++] = Integer.toString(labels[i]);
+                if (distances != null) row[c++] = Float.toString((float) distances[i]);
+                if (mapX != null) {
+                    row[c++] = Float.toString(mapX[i]);
+                    row[c++] = Float.toString(mapY[i]);
+                }
+                row[c] = Float.toString((float) outlier[i]);
+                sink.row(row);
+            }
+        });
+    }
+
     /** {@code group,path,similarity_to_first,mark} with mark {@code keep} or {@code drop}. */
     public static void writeDuplicates(Path file, List<DuplicateRow> rows) throws IOException {
         CsvExport.write(file, CsvExport.LineEnding.LF, sink -> writeDuplicates(sink, rows));
