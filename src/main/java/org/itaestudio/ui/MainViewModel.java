@@ -136,6 +136,9 @@ final class MainViewModel implements AutoCloseable {
     private final ItaeSettings itae = new ItaeSettings();
     private final InspectorModel inspector;
     private final MapModel map;
+    private final ExploreModel explore;
+    /** Exploration work (outlier scores, duplicates, "more like this") when no worker was given. */
+    private final ExecutorService ownedExploreWorker;
 
     /** The folder job whose outcome the window waits for; null when none runs. */
     private FolderJob currentJob;
@@ -169,6 +172,10 @@ final class MainViewModel implements AutoCloseable {
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
+        this.ownedExploreWorker = folderWorker == null
+                ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
+        this.explore = new ExploreModel(analysis.getReadOnlyProperty(), clusters, fx,
+                folderWorker != null ? folderWorker : ownedExploreWorker);
         model.set(prefs.get("model"));
         device.set(choice(prefs.get("device"), DeviceChoice::parse, DeviceChoice.AUTO));
         jpegDraft.set(prefs.getBoolean("jpegDraft"));
@@ -342,6 +349,11 @@ final class MainViewModel implements AutoCloseable {
 
     public ItaeSettings itae() {
         return itae;
+    }
+
+    /** More like this, near-duplicates, outlier scores. */
+    public ExploreModel explore() {
+        return explore;
     }
 
     public InspectorModel inspector() {
@@ -648,6 +660,9 @@ final class MainViewModel implements AutoCloseable {
     public void close() {
         cancel();
         inspector.close();
+        if (ownedExploreWorker != null) {
+            ownedExploreWorker.shutdownNow();
+        }
         if (ownedWorker != null) {
             ownedWorker.shutdownNow();
         }
