@@ -351,6 +351,17 @@ final class MainViewModel implements AutoCloseable {
         return itae;
     }
 
+    /** Splits a cluster in two (an undoable edit); a cluster that cannot be split says why in the status line. */
+    public void splitCluster(int cluster) {
+        try {
+            int fresh = explore.split(cluster);
+            status.set("Split " + clusters.name(cluster) + ": " + clusters.size(fresh) + " images moved to "
+                    + clusters.name(fresh));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            status.set(oneLine(e));
+        }
+    }
+
     /** More like this, near-duplicates, outlier scores. */
     public ExploreModel explore() {
         return explore;
