@@ -336,6 +336,17 @@ final class ClusterModel {
         return cluster < membersCache.size() ? membersCache.get(cluster) : new int[0];
     }
 
+    /** Members closest to the centre first, whatever the {@link Order} (the gallery header's representatives). */
+    public int[] representatives(int cluster) {
+        if (order == Order.REPRESENTATIVES_FIRST || outlierScores == null) {
+            return members(cluster);
+        }
+        int[] m = members(cluster).clone();
+        Integer[] boxed = java.util.Arrays.stream(m).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(boxed, Comparator.<Integer>comparingDouble(i -> distances[i]).thenComparingInt(i -> i));
+        return java.util.Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
+    }
+
     public int size(int cluster) {
         return members(cluster).length;
     }

@@ -100,11 +100,11 @@ final class DuplicatesDialog extends Stage {
         preview.setPrefWidth(THUMB + 16);
         TableColumn<ExploreModel.DuplicateEntry, String> path = new TableColumn<>("Path");
         path.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().path()));
-        path.setPrefWidth(360);
+        path.setPrefWidth(330);
         TableColumn<ExploreModel.DuplicateEntry, String> sim = new TableColumn<>("Similarity to first");
         sim.setCellValueFactory(c -> new ReadOnlyStringWrapper(
                 String.format(Locale.ROOT, "%.4f", c.getValue().similarityToFirst())));
-        sim.setPrefWidth(140);
+        sim.setPrefWidth(170);
         TableColumn<ExploreModel.DuplicateEntry, Boolean> keep = new TableColumn<>("Keep");
         keep.setCellValueFactory(c -> c.getValue().keep());
         keep.setCellFactory(CheckBoxTableCell.forTableColumn(keep));

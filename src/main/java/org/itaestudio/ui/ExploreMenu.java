@@ -37,9 +37,11 @@ final class ExploreMenu {
         this.thumbs = thumbs;
         this.export = export;
         this.owner = owner;
-        button = new MenuButton("Explore", new FontIcon(MaterialDesignC.COMPASS_OUTLINE));
+        // icon only: the toolbar is full at 1440 px
+        button = new MenuButton(null, new FontIcon(MaterialDesignC.COMPASS_OUTLINE));
         button.setId("explore-menu");
-        button.setTooltip(new Tooltip("More like this, near-duplicates, unusual images, undo cluster edits"));
+        button.setTooltip(new Tooltip("Explore: more like this (Ctrl+L), near-duplicates (Ctrl+D), most unusual first, "
+                + "undo cluster edits (Ctrl+Z)"));
         MenuItem like = new MenuItem("More like this (selected image)", new FontIcon(MaterialDesignI.IMAGE_SEARCH_OUTLINE));
         like.setId("explore-similar");
         like.setAccelerator(new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN));
@@ -64,13 +66,16 @@ final class ExploreMenu {
         unusual.setToggleGroup(order);
         reps.setSelected(vm.clusters().order() == ClusterModel.Order.REPRESENTATIVES_FIRST);
         unusual.setSelected(!reps.isSelected());
-        reps.setOnAction(e -> vm.clusters().setOrder(ClusterModel.Order.REPRESENTATIVES_FIRST));
+        reps.setOnAction(e -> {
+            vm.clusters().setOrder(ClusterModel.Order.REPRESENTATIVES_FIRST);
+            vm.statusProperty().set("Gallery: representatives (closest to the cluster centre) first");
+        });
         unusual.setOnAction(e -> {
             vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
             vm.viewProperty().set(MainViewModel.View.CLUSTERS);
-            if (!vm.clusters().hasOutlierScores()) {
-                vm.statusProperty().set("Outlier scores are being computed; the order follows when they are ready");
-            }
+            vm.statusProperty().set(vm.clusters().hasOutlierScores()
+                    ? "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"
+                    : "Outlier scores are being computed; the order follows when they are ready");
         });
         MenuItem undo = new MenuItem("Undo", new FontIcon(MaterialDesignU.UNDO));
         undo.setId("explore-undo");

@@ -672,7 +672,7 @@ final class GalleryView extends Region {
             int n = vm.clusters().size(c);
             size.setText(String.format("%,d image%s", n, n == 1 ? "" : "s"));
             chevron.setGraphic(collapsed.contains(c) ? chevronRight : chevronDown);
-            int[] m = vm.clusters().members(c);
+            int[] m = vm.clusters().representatives(c);
             for (int i = 0; i < REPRESENTATIVES; i++) {
                 ImageView iv = repViews[i];
                 boolean used = i < m.length;

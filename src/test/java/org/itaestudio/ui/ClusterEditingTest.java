@@ -123,6 +123,7 @@ class ClusterEditingTest {
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, m.members(0), "no scores yet: representatives first");
         m.setOutlierScores(new double[] {0.1, 0.5, 0.2, 0.9, 0.5, 0, 0, 0});
         assertArrayEquals(new int[] {3, 1, 4, 2, 0}, m.members(0), "highest first, ties by index");
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4}, m.representatives(0), "the header's representatives stay");
         m.setOrder(ClusterModel.Order.REPRESENTATIVES_FIRST);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4}, m.members(0));
         assertFalse(m.canUndoProperty().get(), "ordering is not an edit");

@@ -86,8 +86,8 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         Node header = onFx(() -> window.gallery().lookupAll(".cluster-name").stream()
                 .filter(n -> n.isVisible() && ((Labeled) n).getText().equals("Cluster 1")).findFirst().orElseThrow());
         robot.rightClickOn(header);
-        robot.clickOn("Merge into");
-        robot.clickOn("Cluster 0");
+        robot.clickOn(inPopup(robot, "Merge into"));
+        robot.clickOn(inPopup(robot, "Cluster 0"));
         waitFor("merged", 5, () -> vm.clusters().size(1) == 0);
         assertTrue(onFx(() -> window.gallery().lookupAll(".cluster-name").stream()
                 .noneMatch(n -> n.isVisible() && ((Labeled) n).getText().equals("Cluster 1"))), "the gallery lost the group");
@@ -99,6 +99,14 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         robot.clickOn("Undo merge");
         waitFor("undone", 5, () -> vm.clusters().size(1) > 0);
         assertArrayEquals(before, vm.clusters().labels());
+    }
+
+    /** A labelled node with this text in a popup (a menu), not in the main window (where cluster names are too). */
+    private Node inPopup(FxRobot robot, String text) throws Exception {
+        waitFor(text, 5, () -> !robot.lookup((Node n) -> n instanceof Labeled l && text.equals(l.getText())
+                && n.getScene() != null && n.getScene().getWindow() != stage && n.isVisible()).queryAll().isEmpty());
+        return robot.lookup((Node n) -> n instanceof Labeled l && text.equals(l.getText())
+                && n.getScene() != null && n.getScene().getWindow() != stage && n.isVisible()).query();
     }
 
     @Test
