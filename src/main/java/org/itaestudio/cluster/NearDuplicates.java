@@ -63,19 +63,17 @@ public final class NearDuplicates {
         try (BlockRunner runner = new BlockRunner(Math.max(1, threads))) {
             DotBlocks dots = new DotBlocks(unit, runner);
             int blocks = dots.blockCount();
-            long[][] found = new long[blocks][];
-            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            int[] done = {0};
             if (progress != null) progress.onProgress(Progress.of("near-duplicates", 0, blocks));
             runner.run(blocks, bi -> {
                 if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
-                found[bi] = pairsFrom(unit, dots, bi, maxD2, threshold);
-                int d = done.incrementAndGet();
-                if (progress != null) progress.onProgress(Progress.of("near-duplicates", d, blocks));
+                pairsFrom(unit, dots, bi, maxD2, threshold, parent);
+                synchronized (done) { // one caller at a time, counts in order
+                    done[0]++;
+                    if (progress != null) progress.onProgress(Progress.of("near-duplicates", done[0], blocks));
+                }
             });
             if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
-            for (long[] pairs : found) {
-                for (long p : pairs) union(parent, (int) (p >>> 32), (int) p);
-            }
         }
         // members per root, in row order; a root's group is ordered by its lowest row
         int[] groupOf = new int[n];
@@ -102,12 +100,16 @@ public final class NearDuplicates {
         return List.copyOf(groups);
     }
 
-    /** Pairs (i, j), i < j, i in block bi, j in blocks >= bi, with exact cosine >= threshold; packed i << 32 | j. */
-    private static long[] pairsFrom(float[][] unit, DotBlocks dots, int bi, float maxD2, double threshold) {
+    /**
+     * Joins every pair (i, j), i < j, i in block bi, j in blocks >= bi, with exact cosine >= threshold. Pairs are
+     * buffered and joined under the lock on {@code parent} a batch at a time, so memory stays bounded even when
+     * almost every pair qualifies (a threshold near -1); the components do not depend on the order of joins.
+     */
+    private static void pairsFrom(float[][] unit, DotBlocks dots, int bi, float maxD2, double threshold, int[] parent) {
         int n = unit.length, w = DotBlocks.WIDTH;
         int i0 = bi * w, i1 = Math.min(n, i0 + w);
         float[][] acc = DotBlocks.newAccumulators();
-        long[] out = new long[16];
+        long[] buffer = new long[4096];
         int size = 0;
         for (int bj = bi; bj < dots.blockCount(); bj++) {
             int j0 = bj * w, cols = Math.min(w, n - j0);
@@ -121,13 +123,22 @@ public final class NearDuplicates {
                         int j = j0 + c;
                         if (j <= i) continue;
                         if (CosineIndex.exactCosine(unit[i], unit[j]) < threshold) continue;
-                        if (size == out.length) out = Arrays.copyOf(out, size * 2);
-                        out[size++] = ((long) i << 32) | j;
+                        buffer[size++] = ((long) i << 32) | j;
+                        if (size == buffer.length) {
+                            join(parent, buffer, size);
+                            size = 0;
+                        }
                     }
                 }
             }
         }
-        return Arrays.copyOf(out, size);
+        join(parent, buffer, size);
+    }
+
+    private static void join(int[] parent, long[] pairs, int count) {
+        synchronized (parent) {
+            for (int p = 0; p < count; p++) union(parent, (int) (pairs[p] >>> 32), (int) pairs[p]);
+        }
     }
 
     private static int find(int[] parent, int i) {
