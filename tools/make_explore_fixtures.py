@@ -31,8 +31,14 @@ def unit(x):
     return x / n
 
 
-def top_k(sims, k, exclude):
-    order = sorted((i for i in range(len(sims)) if i != exclude), key=lambda i: (-sims[i], i))
+def sims(a, b):
+    """Cosine similarities one dot product at a time: identical rows get bit-identical values (a BLAS matrix
+    product may round the same dot product differently in different output positions, which would break ties)."""
+    return np.array([[float(np.dot(a[i], b[j])) for j in range(len(b))] for i in range(len(a))])
+
+
+def top_k(sim, k, exclude):
+    order = sorted((i for i in range(len(sim)) if i != exclude), key=lambda i: (-sim[i], i))
     return order[:k]
 
 
@@ -71,19 +77,24 @@ def main():
     x = np.vstack([base, np.array(copies), np.array(exact)])
     x = x[rng.permutation(len(x))].astype(np.float32)
     u = unit(x)
-    s = u @ u.T
+    s = sims(u, u)
     n = len(x)
     k = 10
     rows = [0, 1, 7, 42, 100, int(n - 1)]
     # rows that are exact duplicates of others, so ties are checked
     dup_rows = [i for i in range(n) if any(j != i and np.array_equal(x[i], x[j]) for j in range(n))]
     rows += dup_rows[:2]
+    # rows whose neighbours include a pair of identical rows: the pair ties, the lower index must come first
+    rows += [r for r in range(n) if r not in dup_rows and dup_rows[0] in top_k(s[r], k, r)][:2]
     knn = []
     for r in rows:
         idx = top_k(s[r], k, r)
         knn.append({"row": r, "k": k, "indices": idx, "similarities": [float(s[r, i]) for i in idx]})
+    tie_q = x[dup_rows[0]]
+    tie_s = sims(unit(tie_q[None, :]), u)[0]
+    tie_idx = top_k(tie_s, 3, -1)
     q = rng.normal(0, 1, size=d).astype(np.float32)
-    qs = unit(q[None, :])[0] @ u.T
+    qs = sims(unit(q[None, :]), u)[0]
     qidx = top_k(qs, 7, -1)
     threshold = 0.95
     adj = s >= threshold
@@ -99,12 +110,15 @@ def main():
         json.dump({"generator": "tools/make_explore_fixtures.py", "numpy": np.__version__,
                    "x": x.tolist(), "knn": knn,
                    "query": {"vector": q.tolist(), "k": 7, "indices": qidx, "similarities": [float(qs[i]) for i in qidx]},
+                   "tie_query": {"vector": tie_q.tolist(), "k": 3, "indices": tie_idx,
+                                 "similarities": [float(tie_s[i]) for i in tie_idx]},
                    "threshold": threshold, "duplicates": dups, "outlier_k": ko, "outlier": outlier}, f)
     small = (np.arange(15, dtype=np.float32).reshape(5, 3) - 7) / np.float32(3)
     small[0, 0] = np.float32(1e-7)
     np.save(os.path.join(OUT, "small.npy"), small)
     with open(os.path.join(OUT, "small.json"), "w") as f:
         json.dump({"shape": list(small.shape), "values": small.tolist()}, f)
+    print("knn rows", rows, "tie query", tie_idx)
     print("n", n, "groups", len(groups), [len(g) for g in groups], "dup rows", dup_rows)
 
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * "More like this", near-duplicate sets and outlier scores against tools/make_explore_fixtures.py (plain numpy,
- * float64, dense similarity matrix): same indices in the same order (ties by lower index, exercised by two exact
- * duplicate rows), similarities and scores within 1e-5 (our float32 normalised rows vs numpy's float64).
+ * float64, dense similarity matrix): same indices in the same order (ties by lower index, exercised by two pairs of
+ * identical rows), similarities and scores within 1e-5 (our float32 normalised rows vs numpy's float64).
  */
 class ExplorationGoldenTest {
     private static final double TOL = 1e-5;
@@ -44,7 +44,18 @@ class ExplorationGoldenTest {
 
     @Test
     void anOutsideQueryExcludesNothing() {
-        JsonObject q = golden.getAsJsonObject("query");
+        checkQuery(golden.getAsJsonObject("query"));
+    }
+
+    @Test
+    void identicalRowsTieAndTheLowerIndexComesFirst() {
+        JsonObject q = golden.getAsJsonObject("tie_query");
+        int[] idx = Fixtures.ints(q.get("indices"));
+        assertTrue(idx[0] < idx[1], "the reference breaks the tie by the lower index");
+        checkQuery(q);
+    }
+
+    private static void checkQuery(JsonObject q) {
         double[] v = Fixtures.doubles(q.get("vector"));
         float[] query = new float[v.length];
         for (int i = 0; i < v.length; i++) query[i] = (float) v[i];
