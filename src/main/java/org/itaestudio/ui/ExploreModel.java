@@ -48,7 +48,11 @@ final class ExploreModel {
     private final ClusterModel clusters;
     private final Executor fx;
     private final Executor worker;
-    /** Bumped whenever the analysis changes: results of an older generation are dropped. */
+    /**
+     * Bumped (on the FX thread) whenever the analysis changes: results of an older generation are dropped, and queued
+     * work of an older generation is skipped (read on the worker, hence atomic).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger generationCounter = new java.util.concurrent.atomic.AtomicInteger();
     private int generation;
     private CosineIndex index;
     private FolderAnalysis indexed;
@@ -71,7 +75,7 @@ final class ExploreModel {
     }
 
     private void analysisChanged(FolderAnalysis a) {
-        generation++;
+        generation = generationCounter.incrementAndGet();
         index = null;
         indexed = null;
         similar.clear();
@@ -89,6 +93,9 @@ final class ExploreModel {
     private void computeOutliers(FolderAnalysis a) {
         int gen = generation;
         worker.execute(() -> {
+            if (gen != generationCounter.get()) {
+                return; // a newer analysis replaced this one while the job waited
+            }
             double[] scores;
             try {
                 scores = OutlierScores.meanCosineDistance(a.embeddings());
