@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.MapMethod;
+import org.itaestudio.cluster.OutlierScores;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
@@ -11,6 +12,7 @@ import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CsvExport;
+import org.itaestudio.store.ExploreExport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +47,10 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Option(names = "--with-map", paramLabel = "tsne|pca", description = "Add x,y columns from a 2-D map (t-SNE or PCA).")
     String withMap;
+
+    @Option(names = "--with-outlier-score", paramLabel = "K", arity = "0..1", fallbackValue = "10",
+            description = "Add an 'outlier_score' column last: mean cosine distance to the K nearest images (default K: 10).")
+    Integer outlierK;
 
     @Option(names = "--output", required = true, paramLabel = "FILE.csv", description = "CSV to write (atomically).")
     Path output;
@@ -95,8 +101,19 @@ final class ClusterCommand implements Callable<Integer> {
                     mapY[i] = (float) a.map()[i][1];
                 }
             }
-            CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
-                    CsvExport.LineEnding.LF);
+            if (outlierK != null) {
+                if (outlierK < 1 || outlierK > a.size() - 1) {
+                    throw new UsageException("--with-outlier-score K must be in [1, " + (a.size() - 1) + "] for "
+                            + a.size() + " image(s), got " + outlierK);
+                }
+                double[] outlier = OutlierScores.meanCosineDistance(a.embeddings(), outlierK,
+                        Runtime.getRuntime().availableProcessors(), null, null);
+                ExploreExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
+                        outlier);
+            } else {
+                CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
+                        CsvExport.LineEnding.LF);
+            }
             CliSupport.reportSkipped(fe.skipped(), System.err);
             System.err.printf("%d image(s) in %d cluster(s) -> %s%n", a.size(), a.k(), output);
             return 0;

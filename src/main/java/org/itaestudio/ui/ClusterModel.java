@@ -6,16 +6,44 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import org.itaestudio.cluster.Clustering;
+import org.itaestudio.cluster.KMeansClusterer;
 import org.itaestudio.pipeline.FolderAnalysis;
 
 /**
  * The user's view of the clustering: the analysis' labels plus the user's edits (renamed clusters, images moved
- * to another or a new cluster). Exports and every view read labels from here, so an edit shows everywhere.
- * FX-thread only; {@link #versionProperty()} ticks on every change.
+ * to another or a new cluster, clusters merged or split in two). Exports and every view read labels from here, so an
+ * edit shows everywhere. Every edit can be undone ({@link #undo()}, a stack of snapshots taken before each edit; a
+ * new analysis starts a new history). FX-thread only; {@link #versionProperty()} ticks on every change.
  */
 final class ClusterModel {
+
+    /** How members are ordered inside a cluster. */
+    enum Order {
+        /** Closest to the cluster centre first (its representatives). */
+        REPRESENTATIVES_FIRST,
+        /** Highest outlier score first (falls back to representatives while no scores are known). */
+        MOST_UNUSUAL_FIRST
+    }
+
+    /** How many edits can be undone. */
+    static final int UNDO_LIMIT = 100;
+
+    /** The state an edit changes, as it was before the edit. */
+    private record Snapshot(String edit, int[] labels, double[] distances, int clusterCount, Map<Integer, String> names) {
+    }
+
+    private final java.util.ArrayDeque<Snapshot> history = new java.util.ArrayDeque<>();
+    private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo");
+    private final ReadOnlyStringWrapper undoText = new ReadOnlyStringWrapper(this, "undoText", "Undo");
+    private Order order = Order.REPRESENTATIVES_FIRST;
+    private double[] outlierScores;
 
     private final ReadOnlyIntegerWrapper version = new ReadOnlyIntegerWrapper(this, "version");
     private int[] labels = new int[0];
@@ -40,6 +68,8 @@ final class ClusterModel {
         } else {
             names.keySet().removeIf(c -> c >= clusterCount);
         }
+        outlierScores = null;
+        forgetHistory();
         changed();
     }
 
@@ -48,6 +78,8 @@ final class ClusterModel {
         distances = new double[0];
         clusterCount = 0;
         names.clear();
+        outlierScores = null;
+        forgetHistory();
         changed();
     }
 
@@ -89,6 +121,7 @@ final class ClusterModel {
 
     public void rename(int cluster, String name) {
         checkCluster(cluster);
+        remember("rename");
         String trimmed = name == null ? "" : name.strip();
         if (trimmed.isEmpty() || trimmed.equals(defaultName(cluster))) {
             names.remove(cluster);
@@ -101,6 +134,7 @@ final class ClusterModel {
     /** Moves images to a cluster; an image moved in goes after the cluster's own members. */
     public void move(int[] images, int cluster) {
         checkCluster(cluster);
+        remember("move");
         for (int i : images) {
             if (labels[i] != cluster) {
                 labels[i] = cluster;
@@ -112,12 +146,173 @@ final class ClusterModel {
 
     /** Adds an empty cluster and returns its number. */
     public int newCluster() {
+        remember("new cluster");
         clusterCount++;
         changed();
         return clusterCount - 1;
     }
 
-    /** Members of a cluster, closest to the centre first (its representatives), then by index. */
+    /**
+     * Moves every image of {@code from} into {@code into}; {@code from} is left empty (numbers of other clusters do
+     * not change) and {@code into} keeps its name.
+     */
+    public void merge(int into, int from) {
+        checkCluster(into);
+        checkCluster(from);
+        if (into == from) {
+            throw new IllegalArgumentException("cannot merge cluster " + into + " with itself");
+        }
+        remember("merge");
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] == from) {
+                labels[i] = into;
+            }
+        }
+        names.remove(from);
+        changed();
+    }
+
+    /**
+     * Splits a cluster in two by k-means (k = 2, seeded) on its members' embeddings: the part holding the cluster's
+     * first representative keeps the cluster's number and name, the other part becomes a new cluster, whose number
+     * is returned. Distances to the centre are those of the two new parts, so each part's representatives come
+     * first.
+     *
+     * @param embeddings every image's embedding (row = image)
+     * @throws IllegalArgumentException when the cluster has fewer than two members or they cannot be told apart
+     */
+    public int split(int cluster, float[][] embeddings, long seed) {
+        checkCluster(cluster);
+        int[] m = members(cluster);
+        if (m.length < 2) {
+            throw new IllegalArgumentException(name(cluster) + " has " + m.length + " image(s): nothing to split");
+        }
+        float[][] x = new float[m.length][];
+        for (int t = 0; t < m.length; t++) {
+            x[t] = embeddings[m[t]];
+        }
+        Clustering c;
+        try {
+            c = new KMeansClusterer().withSeed(seed).withRestarts(4).withThreads(1).cluster(x, 2);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot split " + name(cluster) + ": " + e.getMessage(), e);
+        }
+        int stay = c.labels()[0];
+        int moved = 0;
+        for (int v : c.labels()) {
+            moved += v != stay ? 1 : 0;
+        }
+        if (moved == 0) {
+            throw new IllegalArgumentException("cannot split " + name(cluster) + ": its images are all alike");
+        }
+        remember("split");
+        int fresh = clusterCount++;
+        boolean normalize = new KMeansClusterer().normalize();
+        for (int t = 0; t < m.length; t++) {
+            int part = c.labels()[t];
+            if (part != stay) {
+                labels[m[t]] = fresh;
+            }
+            distances[m[t]] = distance(x[t], c.centroids()[part], normalize);
+        }
+        changed();
+        return fresh;
+    }
+
+    /** Euclidean distance of a row (L2-normalised first when k-means normalised) to a centroid. */
+    private static double distance(float[] row, double[] centroid, boolean normalize) {
+        double norm = 0;
+        for (float v : row) {
+            norm += (double) v * v;
+        }
+        double scale = normalize && norm > 0 ? 1 / Math.sqrt(norm) : 1;
+        double s = 0;
+        for (int q = 0; q < row.length; q++) {
+            double e = row[q] * scale - centroid[q];
+            s += e * e;
+        }
+        return Math.sqrt(s);
+    }
+
+    /** Undoes the last edit; false when there is none. */
+    public boolean undo() {
+        Snapshot s = history.poll();
+        if (s == null) {
+            return false;
+        }
+        labels = s.labels();
+        distances = s.distances();
+        clusterCount = s.clusterCount();
+        names.clear();
+        names.putAll(s.names());
+        updateUndo();
+        changed();
+        return true;
+    }
+
+    public ReadOnlyBooleanProperty canUndoProperty() {
+        return canUndo.getReadOnlyProperty();
+    }
+
+    /** "Undo merge", "Undo move", ...: what {@link #undo()} would undo. */
+    public ReadOnlyStringProperty undoTextProperty() {
+        return undoText.getReadOnlyProperty();
+    }
+
+    private void remember(String edit) {
+        history.push(new Snapshot(edit, labels.clone(), distances.clone(), clusterCount, Map.copyOf(names)));
+        if (history.size() > UNDO_LIMIT) {
+            history.removeLast();
+        }
+        updateUndo();
+    }
+
+    private void forgetHistory() {
+        history.clear();
+        updateUndo();
+    }
+
+    private void updateUndo() {
+        canUndo.set(!history.isEmpty());
+        undoText.set(history.isEmpty() ? "Undo" : "Undo " + history.peek().edit());
+    }
+
+    /** Per-image outlier scores for {@link Order#MOST_UNUSUAL_FIRST} (null: not known). Not an edit. */
+    public void setOutlierScores(double[] scores) {
+        if (scores != null && scores.length != labels.length) {
+            throw new IllegalArgumentException(scores.length + " outlier scores for " + labels.length + " images");
+        }
+        outlierScores = scores == null ? null : scores.clone();
+        changed();
+    }
+
+    /** The outlier score of an image, or NaN when scores are not known. */
+    public double outlierScore(int image) {
+        return outlierScores == null ? Double.NaN : outlierScores[image];
+    }
+
+    public boolean hasOutlierScores() {
+        return outlierScores != null;
+    }
+
+    /** A copy of the outlier scores, or null when not known. */
+    public double[] outlierScores() {
+        return outlierScores == null ? null : outlierScores.clone();
+    }
+
+    public Order order() {
+        return order;
+    }
+
+    /** Changes the order of members in every view. Not an edit. */
+    public void setOrder(Order order) {
+        if (order != this.order) {
+            this.order = java.util.Objects.requireNonNull(order);
+            changed();
+        }
+    }
+
+    /** Members of a cluster in the current {@link Order} (default: closest to the centre first), then by index. */
     public int[] members(int cluster) {
         if (membersCache.isEmpty()) {
             List<List<Integer>> lists = new ArrayList<>();
@@ -129,13 +324,27 @@ final class ClusterModel {
                     lists.get(labels[i]).add(i);
                 }
             }
-            Comparator<Integer> order = Comparator.<Integer>comparingDouble(i -> distances[i]).thenComparingInt(i -> i);
+            double[] scores = outlierScores;
+            Comparator<Integer> order = this.order == Order.MOST_UNUSUAL_FIRST && scores != null
+                    ? Comparator.<Integer>comparingDouble(i -> -scores[i]).thenComparingInt(i -> i)
+                    : Comparator.<Integer>comparingDouble(i -> distances[i]).thenComparingInt(i -> i);
             for (List<Integer> l : lists) {
                 l.sort(order);
                 membersCache.add(l.stream().mapToInt(Integer::intValue).toArray());
             }
         }
         return cluster < membersCache.size() ? membersCache.get(cluster) : new int[0];
+    }
+
+    /** Members closest to the centre first, whatever the {@link Order} (the gallery header's representatives). */
+    public int[] representatives(int cluster) {
+        if (order == Order.REPRESENTATIVES_FIRST || outlierScores == null) {
+            return members(cluster);
+        }
+        int[] m = members(cluster).clone();
+        Integer[] boxed = java.util.Arrays.stream(m).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(boxed, Comparator.<Integer>comparingDouble(i -> distances[i]).thenComparingInt(i -> i));
+        return java.util.Arrays.stream(boxed).mapToInt(Integer::intValue).toArray();
     }
 
     public int size(int cluster) {

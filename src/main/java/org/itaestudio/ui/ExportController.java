@@ -8,15 +8,18 @@ import javafx.stage.FileChooser;
 import javafx.stage.Window;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.store.CsvExport;
+import org.itaestudio.store.ExploreExport;
 
 /**
- * Exports what the user sees: cluster labels (with their edits and names) and embeddings, as CSV through
- * {@link CsvExport} (atomic: a failed export never leaves half a file). The file chooser is a strategy so tests can
+ * Exports what the user sees: cluster labels (with their edits and names) and embeddings as CSV through
+ * {@link CsvExport}; embeddings as NumPy {@code .npy} (+ {@code paths.csv}), the current view
+ * ({@code path,cluster,x,y,outlier_score}) and the near-duplicate sets with their marks through {@link ExploreExport}
+ * (atomic: a failed export never leaves half a file). The file chooser is a strategy so tests can
  * export without a native dialog.
  */
 final class ExportController {
 
-    public enum Kind { LABELS, EMBEDDINGS }
+    public enum Kind { LABELS, EMBEDDINGS, NUMPY, VIEW, DUPLICATES }
 
     private final MainViewModel vm;
     private BiFunction<Window, Kind, Path> chooser = ExportController::nativeChooser;
@@ -49,13 +52,17 @@ final class ExportController {
         for (int c = 0; c < names.length; c++) {
             names[c] = vm.clusters().name(c);
         }
+        double[] knownScores = vm.clusters().outlierScores();
+        java.util.List<ExploreExport.DuplicateRow> duplicates = vm.explore().duplicateRows();
         Task<Void> task = new Task<>() {
             @Override
             protected Void call() throws IOException {
-                if (kind == Kind.LABELS) {
-                    CsvExport.writeNamedLabels(target, a.paths(), labels, names);
-                } else {
-                    CsvExport.writeEmbeddings(target, a.paths(), a.embeddings());
+                switch (kind) {
+                    case LABELS -> CsvExport.writeNamedLabels(target, a.paths(), labels, names);
+                    case EMBEDDINGS -> CsvExport.writeEmbeddings(target, a.paths(), a.embeddings());
+                    case NUMPY -> ExploreExport.writeNpyWithPaths(target, a.paths(), a.embeddings());
+                    case VIEW -> writeView(target, a, labels, ExploreModel.outlierScores(a, () -> knownScores));
+                    case DUPLICATES -> ExploreExport.writeDuplicates(target, duplicates);
                 }
                 return null;
             }
@@ -67,11 +74,39 @@ final class ExportController {
         t.start();
     }
 
+    /** {@code path,cluster,x,y,outlier_score} with the user's labels and the analysis' map (empty x,y without one). */
+    private static void writeView(Path target, FolderAnalysis a, int[] labels, double[] outlier) throws IOException {
+        float[] x = null;
+        float[] y = null;
+        if (a.map() != null && a.map().length == a.size()) {
+            x = new float[a.size()];
+            y = new float[a.size()];
+            for (int i = 0; i < a.size(); i++) {
+                x[i] = (float) a.map()[i][0];
+                y[i] = (float) a.map()[i][1];
+            }
+        }
+        ExploreExport.writeView(target, a.paths(), labels, x, y, outlier);
+    }
+
     private static Path nativeChooser(Window owner, Kind kind) {
         FileChooser fc = new FileChooser();
-        fc.setTitle(kind == Kind.LABELS ? "Export cluster labels" : "Export embeddings");
-        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV files", "*.csv"));
-        fc.setInitialFileName(kind == Kind.LABELS ? "labels.csv" : "embeddings.csv");
+        fc.setTitle(switch (kind) {
+            case LABELS -> "Export cluster labels";
+            case EMBEDDINGS -> "Export embeddings";
+            case NUMPY -> "Export embeddings as NumPy (.npy, with paths.csv next to it)";
+            case VIEW -> "Export the current view (path, cluster, x, y, outlier score)";
+            case DUPLICATES -> "Export near-duplicate sets with keep/drop marks";
+        });
+        fc.getExtensionFilters().add(kind == Kind.NUMPY ? new FileChooser.ExtensionFilter("NumPy arrays", "*.npy")
+                : new FileChooser.ExtensionFilter("CSV files", "*.csv"));
+        fc.setInitialFileName(switch (kind) {
+            case LABELS -> "labels.csv";
+            case EMBEDDINGS -> "embeddings.csv";
+            case NUMPY -> "embeddings.npy";
+            case VIEW -> "view.csv";
+            case DUPLICATES -> "duplicates.csv";
+        });
         var f = fc.showSaveDialog(owner);
         return f == null ? null : f.toPath();
     }

@@ -396,8 +396,26 @@ final class GalleryView extends Region {
             vm.selectionProperty().set(sel.clone());
             vm.viewProperty().set(MainViewModel.View.MAP);
         });
-        menu.getItems().addAll(inspect, move, onMap);
+        MenuItem like = new MenuItem("More like this");
+        like.setOnAction(e -> vm.explore().showSimilar(sel[sel.length - 1]));
+        menu.getItems().addAll(inspect, like, move, onMap);
         return menu;
+    }
+
+    /** "Merge into": every other non-empty cluster, in its colour; the clicked cluster's images move there. */
+    static List<MenuItem> mergeItems(MainViewModel vm, int from) {
+        List<MenuItem> items = new ArrayList<>();
+        ClusterModel cm = vm.clusters();
+        for (int c : cm.nonEmptyClusters()) {
+            if (c == from) {
+                continue;
+            }
+            MenuItem mi = new MenuItem(cm.name(c), swatch(c, 10));
+            int into = c;
+            mi.setOnAction(e -> cm.merge(into, from));
+            items.add(mi);
+        }
+        return items;
     }
 
     /** "Move to cluster" with every cluster (in its colour) and "New cluster"; shared by the gallery and the map. */
@@ -615,7 +633,14 @@ final class GalleryView extends Region {
                 vm.selectCluster(cluster);
                 vm.viewProperty().set(MainViewModel.View.MAP);
             });
-            menu.getItems().addAll(rename, onMap);
+            Menu mergeInto = new Menu("Merge into");
+            MenuItem split = new MenuItem("Split in two");
+            split.setOnAction(e -> vm.splitCluster(cluster));
+            menu.setOnShowing(e -> {
+                mergeInto.getItems().setAll(mergeItems(vm, cluster));
+                split.setDisable(vm.clusters().size(cluster) < 2);
+            });
+            menu.getItems().addAll(rename, onMap, new SeparatorMenuItem(), mergeInto, split);
             addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
                 if (e.getButton() == MouseButton.SECONDARY) {
                     menu.show(this, e.getScreenX(), e.getScreenY());
@@ -647,7 +672,7 @@ final class GalleryView extends Region {
             int n = vm.clusters().size(c);
             size.setText(String.format("%,d image%s", n, n == 1 ? "" : "s"));
             chevron.setGraphic(collapsed.contains(c) ? chevronRight : chevronDown);
-            int[] m = vm.clusters().members(c);
+            int[] m = vm.clusters().representatives(c);
             for (int i = 0; i < REPRESENTATIVES; i++) {
                 ImageView iv = repViews[i];
                 boolean used = i < m.length;

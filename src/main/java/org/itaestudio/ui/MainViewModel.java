@@ -139,6 +139,9 @@ final class MainViewModel implements AutoCloseable {
     private final ItaeSettings itae = new ItaeSettings();
     private final InspectorModel inspector;
     private final MapModel map;
+    private final ExploreModel explore;
+    /** Exploration work (outlier scores, duplicates, "more like this") when no worker was given. */
+    private final ExecutorService ownedExploreWorker;
 
     /** The folder job whose outcome the window waits for; null when none runs. */
     private FolderJob currentJob;
@@ -172,6 +175,10 @@ final class MainViewModel implements AutoCloseable {
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
+        this.ownedExploreWorker = folderWorker == null
+                ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
+        this.explore = new ExploreModel(analysis.getReadOnlyProperty(), clusters, fx,
+                folderWorker != null ? folderWorker : ownedExploreWorker);
         model.set(prefs.get("model"));
         device.set(choice(prefs.get("device"), DeviceChoice::parse, DeviceChoice.AUTO));
         jpegDraft.set(prefs.getBoolean("jpegDraft"));
@@ -349,6 +356,22 @@ final class MainViewModel implements AutoCloseable {
 
     public ItaeSettings itae() {
         return itae;
+    }
+
+    /** Splits a cluster in two (an undoable edit); a cluster that cannot be split says why in the status line. */
+    public void splitCluster(int cluster) {
+        try {
+            int fresh = explore.split(cluster);
+            status.set("Split " + clusters.name(cluster) + ": " + clusters.size(fresh) + " images moved to "
+                    + clusters.name(fresh));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            status.set(oneLine(e));
+        }
+    }
+
+    /** More like this, near-duplicates, outlier scores. */
+    public ExploreModel explore() {
+        return explore;
     }
 
     public InspectorModel inspector() {
@@ -680,6 +703,9 @@ final class MainViewModel implements AutoCloseable {
     public void close() {
         cancel();
         inspector.close();
+        if (ownedExploreWorker != null) {
+            ownedExploreWorker.shutdownNow();
+        }
         if (ownedWorker != null) {
             ownedWorker.shutdownNow();
         }

@@ -70,6 +70,7 @@ final class MainWindow extends BorderPane {
     private final InspectorView inspector;
     private final ItaePanel itaePanel;
     private final ExportController export;
+    private final ExploreMenu explore;
     private final StatusBar status;
     private final StackPane centre = new StackPane();
     private final VBox statePane = new VBox(14);
@@ -88,6 +89,7 @@ final class MainWindow extends BorderPane {
         inspector = new InspectorView(vm);
         itaePanel = new ItaePanel(vm);
         export = new ExportController(vm);
+        explore = new ExploreMenu(vm, thumbs, export, () -> getScene().getWindow());
         status = new StatusBar(vm, this::showSkipped);
         itaeScroll = new ScrollPane(itaePanel);
         setTop(buildToolbar());
@@ -128,6 +130,7 @@ final class MainWindow extends BorderPane {
         inspector.dispose();
         itaePanel.dispose();
         status.dispose();
+        explore.dispose();
     }
 
     /** Listeners and bindings the window holds now (its own and the state screen's; tests). */
@@ -146,7 +149,7 @@ final class MainWindow extends BorderPane {
         bar.getChildren().add(new Separator(Orientation.VERTICAL));
         bar.getChildren().addAll(modelControls());
         bar.getChildren().addAll(kControls());
-        bar.getChildren().addAll(runButton(), exportMenu(), spacer, viewSwitch(), new Separator(Orientation.VERTICAL));
+        bar.getChildren().addAll(runButton(), exportMenu(), explore.button(), spacer, viewSwitch(), new Separator(Orientation.VERTICAL));
         bar.getChildren().addAll(windowButtons());
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setId("main-toolbar");
@@ -295,7 +298,12 @@ final class MainWindow extends BorderPane {
         labels.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.LABELS));
         MenuItem emb = new MenuItem("Embeddings (CSV)\u2026", new FontIcon(MaterialDesignT.TABLE_ARROW_RIGHT));
         emb.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.EMBEDDINGS));
-        exportBtn.getItems().addAll(labels, emb);
+        MenuItem npy = new MenuItem("Embeddings (NumPy .npy + paths.csv)\u2026", new FontIcon(MaterialDesignT.TABLE_ARROW_RIGHT));
+        npy.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.NUMPY));
+        MenuItem view = new MenuItem("Current view (path, cluster, x, y, outlier score)\u2026",
+                new FontIcon(MaterialDesignF.FILE_DELIMITED_OUTLINE));
+        view.setOnAction(e -> export.export(getScene().getWindow(), ExportController.Kind.VIEW));
+        exportBtn.getItems().addAll(labels, emb, npy, view);
         subs.bind(exportBtn.disableProperty(), vm.analysisProperty().isNull());
         return exportBtn;
     }
@@ -452,6 +460,10 @@ final class MainWindow extends BorderPane {
 
     public ItaePanel itaePanel() {
         return itaePanel;
+    }
+
+    ExploreMenu exploreMenu() {
+        return explore;
     }
 
     public StatusBar statusBar() {

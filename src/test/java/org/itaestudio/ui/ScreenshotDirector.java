@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * {@code itae.screenshots.image} (relative path of the image to inspect), {@code itae.screenshots.k} (clusters),
  * {@code itae.screenshots.apply=true}
  * (also run "Apply to folder" and shoot the before/after map), {@code itae.screenshots.prefix} (file name prefix),
- * {@code itae.screenshots.exit=false} (stay open).
+ * {@code itae.screenshots.exit=false} (stay open), {@code itae.screenshots.threshold} (near-duplicate threshold of the
+ * duplicates shot, default 0.95), {@code itae.screenshots.only=explore} (open the folder, shoot only the exploration
+ * windows, exit).
  */
 public final class ScreenshotDirector {
 
@@ -95,6 +97,15 @@ public final class ScreenshotDirector {
                     steps.removeIf(s -> !s.name().equals("model dialog") && !s.name().equals("exit"));
                 }
             });
+            if ("explore".equals(System.getProperty("itae.screenshots.only"))) {
+                exploreSteps(idle);
+                step("exit", 1000, always, () -> {
+                    stage.close();
+                    Platform.exit();
+                });
+                startTimer();
+                return;
+            }
             step("gallery", 3000, always, () -> {
                 vm.viewProperty().set(MainViewModel.View.CLUSTERS);
             });
@@ -119,6 +130,7 @@ public final class ScreenshotDirector {
                 snap("inspector-before");
                 vm.inspector().showBeforeProperty().set(false);
             });
+            exploreSteps(idle);
             if (Boolean.getBoolean("itae.screenshots.apply")) {
                 step("apply", 1200, () -> !vm.inspector().busyProperty().get(), vm::applyItaeToFolder);
                 step("applied", 1500, idle, () -> vm.viewProperty().set(MainViewModel.View.MAP));
@@ -160,11 +172,57 @@ public final class ScreenshotDirector {
                 Platform.exit();
             }
         });
+        startTimer();
+    }
+
+    private void startTimer() {
         deadline = System.currentTimeMillis() + Long.getLong("itae.screenshots.timeoutMs", 30 * 60_000L);
         stepStarted = System.currentTimeMillis();
         timer = new Timeline(new KeyFrame(Duration.millis(100), e -> tick()));
         timer.setCycleCount(Timeline.INDEFINITE);
         timer.play();
+    }
+
+    /** More like this, near-duplicates, the gallery's most-unusual-first order and a split cluster. */
+    private void exploreSteps(BooleanSupplier idle) {
+        BooleanSupplier always = () -> true;
+        step("more like this", 500, idle, () -> vm.explore().showSimilar(imageToInspect()));
+        step("more like this shot", 2500, () -> !vm.explore().similar().isEmpty(), () -> {
+            SimilarDialog d = window.exploreMenu().similarDialog();
+            snapScene(d.getScene(), "more-like-this");
+            d.close();
+        });
+        step("duplicates", 0, always, () -> {
+            vm.explore().thresholdProperty().set(Double.parseDouble(System.getProperty("itae.screenshots.threshold", "0.95")));
+            window.exploreMenu().showDuplicates();
+            vm.explore().findDuplicates();
+        });
+        step("duplicates shot", 2500, () -> !vm.explore().busyProperty().get(), () -> {
+            DuplicatesDialog d = window.exploreMenu().duplicatesDialog();
+            snapScene(d.getScene(), "duplicates");
+            d.close();
+        });
+        step("unusual", 0, () -> vm.explore().outliersReadyProperty().get(), () -> {
+            vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
+            vm.viewProperty().set(MainViewModel.View.CLUSTERS);
+        });
+        step("unusual shot", 2500, always, () -> {
+            snap("gallery-most-unusual");
+            vm.clusters().setOrder(ClusterModel.Order.REPRESENTATIVES_FIRST);
+        });
+        step("split", 0, always, () -> {
+            int biggest = 0;
+            for (int k = 0; k < vm.clusters().clusterCount(); k++) {
+                if (vm.clusters().size(k) > vm.clusters().size(biggest)) {
+                    biggest = k;
+                }
+            }
+            vm.splitCluster(biggest);
+        });
+        step("split shot", 2500, always, () -> {
+            snap("gallery-after-split");
+            vm.clusters().undo();
+        });
     }
 
     private void step(String name, long delayMs, BooleanSupplier ready, Runnable action) {

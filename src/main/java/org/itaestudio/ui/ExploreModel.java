@@ -1,0 +1,279 @@
+package org.itaestudio.ui;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.itaestudio.cluster.CosineIndex;
+import org.itaestudio.cluster.NearDuplicates;
+import org.itaestudio.cluster.OutlierScores;
+import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.store.ExploreExport;
+
+/**
+ * Exploring an analysed folder: "more like this" for one image, near-duplicate sets with keep/drop marks, outlier
+ * scores (handed to the {@link ClusterModel} for the gallery's "most unusual first" order and the view export), and
+ * splitting a cluster by its embeddings. Computation runs on the worker; results are published on the FX executor,
+ * and a result computed for an analysis that has since been replaced is dropped. FX-thread only.
+ */
+final class ExploreModel {
+
+    /** Neighbours shown by "more like this". */
+    static final int SIMILAR_K = 20;
+    /** The duplicates view's starting threshold; README ("Near-duplicates") says why. */
+    static final double DEFAULT_THRESHOLD = 0.95;
+
+    /** One neighbour of the "more like this" image. */
+    record Similar(int image, String path, double similarity) {
+    }
+
+    /** One image of a near-duplicate set; {@code keep} is the user's mark (the set's first image starts as keep). */
+    record DuplicateEntry(int group, int image, String path, double similarityToFirst, BooleanProperty keep) {
+    }
+
+    private final ReadOnlyObjectProperty<FolderAnalysis> analysis;
+    private final ClusterModel clusters;
+    private final Executor fx;
+    private final Executor worker;
+    /**
+     * Bumped (on the FX thread) whenever the analysis changes: results of an older generation are dropped, and queued
+     * work of an older generation is skipped (read on the worker, hence atomic).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger generationCounter = new java.util.concurrent.atomic.AtomicInteger();
+    private int generation;
+    private CosineIndex index;
+    private FolderAnalysis indexed;
+
+    private final ReadOnlyIntegerWrapper similarSource = new ReadOnlyIntegerWrapper(this, "similarSource", -1);
+    private final ObservableList<Similar> similar = FXCollections.observableArrayList();
+    private final DoubleProperty threshold = new SimpleDoubleProperty(this, "threshold", DEFAULT_THRESHOLD);
+    private final ObservableList<DuplicateEntry> duplicates = FXCollections.observableArrayList();
+    private final ReadOnlyIntegerWrapper duplicateGroups = new ReadOnlyIntegerWrapper(this, "duplicateGroups");
+    private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
+    private final ReadOnlyBooleanWrapper outliersReady = new ReadOnlyBooleanWrapper(this, "outliersReady");
+    private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
+
+    ExploreModel(ReadOnlyObjectProperty<FolderAnalysis> analysis, ClusterModel clusters, Executor fx, Executor worker) {
+        this.analysis = analysis;
+        this.clusters = clusters;
+        this.fx = fx;
+        this.worker = worker;
+        analysis.addListener((o, a, b) -> analysisChanged(b));
+    }
+
+    private void analysisChanged(FolderAnalysis a) {
+        generation = generationCounter.incrementAndGet();
+        index = null;
+        indexed = null;
+        similar.clear();
+        similarSource.set(-1);
+        duplicates.clear();
+        duplicateGroups.set(0);
+        outliersReady.set(false);
+        message.set("");
+        if (a != null && a.size() >= 2) {
+            computeOutliers(a);
+        }
+    }
+
+    /** Outlier scores of the new analysis, in the background; the cluster model gets them when they are ready. */
+    private void computeOutliers(FolderAnalysis a) {
+        int gen = generation;
+        worker.execute(() -> {
+            if (gen != generationCounter.get()) {
+                return; // a newer analysis replaced this one while the job waited
+            }
+            double[] scores;
+            try {
+                scores = OutlierScores.meanCosineDistance(a.embeddings());
+            } catch (RuntimeException e) {
+                fx.execute(() -> {
+                    if (gen == generation) {
+                        message.set("Outlier scores failed: " + MainViewModel.oneLine(e));
+                    }
+                });
+                return;
+            }
+            fx.execute(() -> {
+                if (gen == generation && clusters.imageCount() == scores.length) {
+                    clusters.setOutlierScores(scores);
+                    outliersReady.set(true);
+                }
+            });
+        });
+    }
+
+    private CosineIndex index(FolderAnalysis a) {
+        synchronized (this) {
+            if (indexed != a) {
+                index = new CosineIndex(a.embeddings());
+                indexed = a;
+            }
+            return index;
+        }
+    }
+
+    // ------------------------------------------------------------------ more like this
+
+    /** Finds the {@link #SIMILAR_K} images most similar to {@code image} (fewer in a small folder). */
+    void showSimilar(int image) {
+        FolderAnalysis a = analysis.get();
+        if (a == null || image < 0 || image >= a.size()) {
+            return;
+        }
+        similarSource.set(image);
+        similar.clear();
+        if (a.size() < 2) {
+            message.set("Only one image: nothing to compare it with");
+            return;
+        }
+        int gen = generation;
+        int k = Math.min(SIMILAR_K, a.size() - 1);
+        busy.set(true);
+        worker.execute(() -> {
+            List<Similar> found = new ArrayList<>(k);
+            for (CosineIndex.Neighbor nb : index(a).nearestTo(image, k)) {
+                found.add(new Similar(nb.index(), a.paths().get(nb.index()), nb.similarity()));
+            }
+            fx.execute(() -> {
+                if (gen == generation && similarSource.get() == image) {
+                    similar.setAll(found);
+                    message.set(found.size() + " images most like " + a.paths().get(image));
+                }
+                busy.set(false);
+            });
+        });
+    }
+
+    /** The image whose neighbours {@link #similar()} holds; -1 when none. */
+    ReadOnlyIntegerProperty similarSourceProperty() {
+        return similarSource.getReadOnlyProperty();
+    }
+
+    ObservableList<Similar> similar() {
+        return similar;
+    }
+
+    // ------------------------------------------------------------------ near-duplicates
+
+    DoubleProperty thresholdProperty() {
+        return threshold;
+    }
+
+    /** Groups the folder's images at the current threshold (marks start as: first of a set keep, others drop). */
+    void findDuplicates() {
+        FolderAnalysis a = analysis.get();
+        double t = threshold.get();
+        if (a == null) {
+            return;
+        }
+        if (!(t >= -1 && t <= 1)) {
+            message.set("The threshold must be between -1 and 1");
+            return;
+        }
+        if (a.size() < 2) {
+            duplicates.clear();
+            duplicateGroups.set(0);
+            message.set("Only one image: no duplicates");
+            return;
+        }
+        int gen = generation;
+        busy.set(true);
+        worker.execute(() -> {
+            List<NearDuplicates.Group> groups = NearDuplicates.find(a.embeddings(), t);
+            List<DuplicateEntry> rows = new ArrayList<>();
+            for (int g = 0; g < groups.size(); g++) {
+                NearDuplicates.Group group = groups.get(g);
+                for (int m = 0; m < group.size(); m++) {
+                    int image = group.members()[m];
+                    rows.add(new DuplicateEntry(g, image, a.paths().get(image), group.similarityToFirst()[m],
+                            new SimpleBooleanProperty(m == 0)));
+                }
+            }
+            fx.execute(() -> {
+                if (gen == generation) {
+                    duplicates.setAll(rows);
+                    duplicateGroups.set(groups.size());
+                    message.set(groups.isEmpty() ? String.format(java.util.Locale.ROOT,
+                            "No near-duplicates at similarity %.3f", t) : String.format(java.util.Locale.ROOT,
+                            "%d near-duplicate sets at similarity %.3f (%d images)", groups.size(), t, rows.size()));
+                }
+                busy.set(false);
+            });
+        });
+    }
+
+    /** The sets found by {@link #findDuplicates()}, set after set, each set's first image first. */
+    ObservableList<DuplicateEntry> duplicates() {
+        return duplicates;
+    }
+
+    ReadOnlyIntegerProperty duplicateGroupsProperty() {
+        return duplicateGroups.getReadOnlyProperty();
+    }
+
+    /** Marks one image of a set keep (true) or drop (false). */
+    void mark(int row, boolean keep) {
+        duplicates.get(row).keep().set(keep);
+    }
+
+    /** Images marked drop. */
+    int[] dropped() {
+        return duplicates.stream().filter(d -> !d.keep().get()).mapToInt(DuplicateEntry::image).toArray();
+    }
+
+    /** The table {@code group,path,similarity_to_first,mark} as it stands now. */
+    List<ExploreExport.DuplicateRow> duplicateRows() {
+        List<ExploreExport.DuplicateRow> rows = new ArrayList<>(duplicates.size());
+        for (DuplicateEntry d : duplicates) {
+            rows.add(new ExploreExport.DuplicateRow(d.group(), d.path(), d.similarityToFirst(), d.keep().get()));
+        }
+        return rows;
+    }
+
+    // ------------------------------------------------------------------ clusters and the view export
+
+    /** Splits a cluster in two (k-means, k = 2, on its members' embeddings); an undoable edit. */
+    int split(int cluster) {
+        FolderAnalysis a = analysis.get();
+        if (a == null) {
+            throw new IllegalStateException("no analysis");
+        }
+        return clusters.split(cluster, a.embeddings(), a.settings().seed());
+    }
+
+    /**
+     * Outlier scores for an export: the ones computed for the view when ready, else computed now (call off the FX
+     * thread).
+     */
+    static double[] outlierScores(FolderAnalysis a, Supplier<double[]> known) {
+        double[] k = known.get();
+        return k != null ? k : OutlierScores.meanCosineDistance(a.embeddings());
+    }
+
+    ReadOnlyBooleanProperty busyProperty() {
+        return busy.getReadOnlyProperty();
+    }
+
+    ReadOnlyBooleanProperty outliersReadyProperty() {
+        return outliersReady.getReadOnlyProperty();
+    }
+
+    /** What the last exploration step found, for the status line. */
+    ReadOnlyStringProperty messageProperty() {
+        return message.getReadOnlyProperty();
+    }
+}

@@ -1,0 +1,116 @@
+package org.itaestudio.ui;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import javafx.beans.property.SimpleObjectProperty;
+import org.itaestudio.cluster.OutlierScores;
+import org.itaestudio.pipeline.FolderAnalysis;
+import org.itaestudio.store.ExploreExport;
+import org.junit.jupiter.api.Test;
+
+/** More like this, near-duplicates with marks, outlier scores handed to the cluster model; stale results dropped. */
+class ExploreModelTest {
+
+    final SimpleObjectProperty<FolderAnalysis> analysis = new SimpleObjectProperty<>();
+    final ClusterModel clusters = new ClusterModel();
+    /** Background work waits here until the test runs it. */
+    final List<Runnable> queued = new ArrayList<>();
+    final Executor worker = queued::add;
+
+    ExploreModel model(Executor w) {
+        return new ExploreModel(analysis, clusters, Runnable::run, w);
+    }
+
+    void open(FolderAnalysis a) {
+        clusters.reset(a, null, false);
+        analysis.set(a);
+    }
+
+    void runQueued() {
+        while (!queued.isEmpty()) {
+            queued.remove(0).run();
+        }
+    }
+
+    @Test
+    void moreLikeThisListsTheNearestOthersMostSimilarFirst() {
+        ExploreModel x = model(Runnable::run);
+        FolderAnalysis a = ClusterEditingTest.analysis();
+        open(a);
+        x.showSimilar(0);
+        assertEquals(0, x.similarSourceProperty().get());
+        assertEquals(7, x.similar().size(), "k = min(20, n - 1)");
+        assertEquals(List.of(2, 1), x.similar().subList(0, 2).stream().map(ExploreModel.Similar::image).toList());
+        assertEquals("img2.png", x.similar().get(0).path());
+        for (int t = 1; t < x.similar().size(); t++) {
+            assertTrue(x.similar().get(t - 1).similarity() >= x.similar().get(t).similarity());
+        }
+        assertTrue(x.similar().stream().noneMatch(s -> s.image() == 0), "not its own neighbour");
+    }
+
+    @Test
+    void duplicatesAreGroupedAndMarksGoIntoTheExport() {
+        ExploreModel x = model(Runnable::run);
+        open(ClusterEditingTest.analysis());
+        x.thresholdProperty().set(0.99);
+        x.findDuplicates();
+        assertEquals(3, x.duplicateGroupsProperty().get(), "the three tight blobs: " + x.duplicates());
+        assertEquals(8, x.duplicates().size());
+        assertEquals(0, x.duplicates().get(0).image());
+        assertTrue(x.duplicates().get(0).keep().get(), "the first of a set starts as keep");
+        assertEquals(1.0, x.duplicates().get(0).similarityToFirst());
+        assertArrayEquals(new int[] {1, 2, 4, 6, 7}, x.dropped());
+        x.mark(1, true);
+        x.mark(0, false);
+        List<ExploreExport.DuplicateRow> rows = x.duplicateRows();
+        assertEquals(new ExploreExport.DuplicateRow(0, "img0.png", 1.0, false), rows.get(0));
+        assertTrue(rows.get(1).keep());
+        x.thresholdProperty().set(1.5);
+        x.findDuplicates();
+        assertTrue(x.messageProperty().get().contains("between -1 and 1"));
+        assertEquals(8, x.duplicates().size(), "a bad threshold keeps what was found");
+    }
+
+    @Test
+    void outlierScoresReachTheClusterModelWhenReady() {
+        ExploreModel x = model(worker);
+        FolderAnalysis a = ClusterEditingTest.analysis();
+        open(a);
+        assertTrue(!clusters.hasOutlierScores() && !x.outliersReadyProperty().get());
+        runQueued();
+        assertTrue(x.outliersReadyProperty().get());
+        double[] want = OutlierScores.meanCosineDistance(a.embeddings());
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], clusters.outlierScore(i), 0);
+        }
+    }
+
+    @Test
+    void resultsForAReplacedAnalysisAreDropped() {
+        ExploreModel x = model(worker);
+        open(ClusterEditingTest.analysis());
+        x.showSimilar(3);
+        x.findDuplicates();
+        open(ClusterEditingTest.analysis()); // a new run of the folder
+        runQueued();
+        assertTrue(x.similar().isEmpty());
+        assertTrue(x.duplicates().isEmpty());
+        assertEquals(-1, x.similarSourceProperty().get());
+        assertTrue(clusters.hasOutlierScores(), "the new analysis' scores did arrive");
+    }
+
+    @Test
+    void splitUsesTheAnalysisEmbeddingsAndCanBeUndone() {
+        ExploreModel x = model(Runnable::run);
+        open(ClusterEditingTest.analysis());
+        int fresh = x.split(0);
+        assertArrayEquals(new int[] {3, 4}, java.util.Arrays.stream(clusters.members(fresh)).sorted().toArray());
+        assertTrue(clusters.undo());
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, clusters.labels());
+    }
+}
