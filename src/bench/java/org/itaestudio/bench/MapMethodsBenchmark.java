@@ -16,6 +16,7 @@ import org.itaestudio.cluster.Map2D;
 import org.itaestudio.cluster.Metrics;
 import org.itaestudio.cluster.TsneMap;
 import org.itaestudio.cluster.UmapMap;
+import org.itaestudio.progress.ProgressListener;
 
 /**
  * UMAP, t-SNE and HDBSCAN on synthetic clustered embeddings: wall and CPU time, trustworthiness
@@ -47,11 +48,11 @@ public final class MapMethodsBenchmark {
         System.out.printf(Locale.ROOT, "data: %d x %d, 100 clusters; trustworthiness on a %d-point sample%n", n, d, sample);
         for (int a = 3; a < args.length; a++) {
             switch (args[a]) {
-                case "umap" -> map("umap", () -> new UmapMap().compute(x), idx, xs, out);
-                case "tsne" -> map("tsne", () -> new TsneMap().compute(x), idx, xs, out);
+                case "umap" -> map("umap", () -> new UmapMap().compute(x, stages("umap"), null), idx, xs, out);
+                case "tsne" -> map("tsne", () -> new TsneMap().compute(x, stages("tsne"), null), idx, xs, out);
                 case "hdbscan" -> {
                     long[] t0 = times();
-                    HdbscanClustering c = new Hdbscan().cluster(x);
+                    HdbscanClustering c = new Hdbscan().cluster(x, stages("hdbscan"), null);
                     long[] t1 = times();
                     System.out.printf(Locale.ROOT, "hdbscan: %.1f s wall, %.1f s CPU; %s; %d clusters, %d noise; ARI vs the generating clusters %.4f%n",
                             (t1[0] - t0[0]) / 1e9, (t1[1] - t0[1]) / 1e9, c.method(), c.k(), c.noiseCount(),
@@ -76,6 +77,20 @@ public final class MapMethodsBenchmark {
         double trust = Metrics.trustworthiness(xs, p, 10);
         System.out.printf(Locale.ROOT, "%s: %.1f s wall, %.1f s CPU; trustworthiness(k=10, sample, Java) %.4f; %s%n",
                 name, (t1[0] - t0[0]) / 1e9, (t1[1] - t0[1]) / 1e9, trust, m.method());
+    }
+
+    /** Prints the wall and CPU seconds at which each stage starts. */
+    private static ProgressListener stages(String name) {
+        long[] t0 = times();
+        String[] last = {""};
+        return p -> {
+            if (!p.stage().equals(last[0])) {
+                last[0] = p.stage();
+                long[] t = times();
+                System.out.printf(Locale.ROOT, "  %s: '%s' from %.1f s wall, %.1f s CPU%n", name, p.stage(),
+                        (t[0] - t0[0]) / 1e9, (t[1] - t0[1]) / 1e9);
+            }
+        };
     }
 
     /** {wall ns, process CPU ns}. */

@@ -50,6 +50,23 @@ public final class Hdbscan {
         NONE
     }
 
+    /**
+     * The user-facing settings, as analysis settings keep them.
+     *
+     * @param minClusterSize smallest group called a cluster (>= 2)
+     * @param minSamples     neighbourhood size of the core distance, the point included; 0 = minClusterSize
+     * @param reduction      the space the clustering runs in
+     */
+    public record Settings(int minClusterSize, int minSamples, Reduction reduction) {
+        public static final Settings DEFAULTS = new Settings(10, 0, Reduction.UMAP_10);
+
+        public Settings {
+            if (minClusterSize < 2) throw new IllegalArgumentException("HDBSCAN: min cluster size must be >= 2, got " + minClusterSize);
+            if (minSamples < 0) throw new IllegalArgumentException("HDBSCAN: min samples must be >= 1, got " + minSamples);
+            if (reduction == null) throw new IllegalArgumentException("HDBSCAN: reduction is required");
+        }
+    }
+
     private final int minClusterSize;
     private final int minSamples; // 0 = minClusterSize
     private final Reduction reduction;
@@ -72,6 +89,10 @@ public final class Hdbscan {
         this.seed = seed;
         this.normalize = normalize;
         this.threads = threads;
+    }
+
+    public Hdbscan with(Settings s) {
+        return new Hdbscan(s.minClusterSize(), s.minSamples(), s.reduction(), seed, normalize, threads);
     }
 
     public Hdbscan withMinClusterSize(int m) {
