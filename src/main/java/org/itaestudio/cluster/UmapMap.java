@@ -43,9 +43,27 @@ public final class UmapMap {
     private final long seed;
     private final boolean normalize;
     private final int threads;
+    private int sampleSize = DEFAULT_SAMPLE_SIZE;
+
+    /**
+     * Above this many points only a seeded sample of this size is laid out by UMAP; every other point is placed from
+     * its nearest sample points (see {@link #embed}). 50,000 points take ~1 min of CPU; the placement of the rest is
+     * linear in their number.
+     */
+    public static final int DEFAULT_SAMPLE_SIZE = 100_000;
+    /** Dimensions of the PCA space in which the other points find their nearest sample points. */
+    static final int PLACEMENT_DIMS = 32;
 
     public UmapMap() {
         this(15, 0.1, 1.0, 0, 5, 42L, true, BlockRunner.defaultThreads());
+    }
+
+    /** Largest number of points laid out by UMAP itself (default {@link #DEFAULT_SAMPLE_SIZE}); the rest are placed. */
+    public UmapMap withSampleSize(int m) {
+        if (m < 3) throw new IllegalArgumentException("UMAP: sample size must be >= 3, got " + m);
+        UmapMap u = new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads);
+        u.sampleSize = m;
+        return u;
     }
 
     private UmapMap(int nNeighbors, double minDist, double spread, int epochs, int negativeSampleRate, long seed,
@@ -69,33 +87,38 @@ public final class UmapMap {
     }
 
     public UmapMap withNeighbors(int k) {
-        return new UmapMap(k, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads);
+        return new UmapMap(k, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
     }
 
     public UmapMap withMinDist(double d) {
-        return new UmapMap(nNeighbors, d, spread, epochs, negativeSampleRate, seed, normalize, threads);
+        return new UmapMap(nNeighbors, d, spread, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
     }
 
     public UmapMap withSpread(double s) {
-        return new UmapMap(nNeighbors, minDist, s, epochs, negativeSampleRate, seed, normalize, threads);
+        return new UmapMap(nNeighbors, minDist, s, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
     }
 
     /** Number of SGD epochs; 0 (default) = 500 up to 10,000 points, else 200. */
     public UmapMap withEpochs(int e) {
-        return new UmapMap(nNeighbors, minDist, spread, e, negativeSampleRate, seed, normalize, threads);
+        return new UmapMap(nNeighbors, minDist, spread, e, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
     }
 
     public UmapMap withSeed(long s) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, s, normalize, threads);
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, s, normalize, threads).keepSample(sampleSize);
     }
 
     /** Whether rows are L2-normalised first (default true: distances then rank like cosine ones). */
     public UmapMap withNormalize(boolean b) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, b, threads);
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, b, threads).keepSample(sampleSize);
     }
 
     public UmapMap withThreads(int t) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, t);
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, t).keepSample(sampleSize);
+    }
+
+    private UmapMap keepSample(int m) {
+        this.sampleSize = m; // only on a fresh copy, before it is shared
+        return this;
     }
 
     public Map2D compute(float[][] embeddings) {
@@ -114,11 +137,14 @@ public final class UmapMap {
             mx[i] = y[i][0];
             my[i] = y[i][1];
         }
-        String what = n < 3 ? "PCA(fewer than 3 points, UMAP needs more)" : describe(n);
+        String what = n < 3 ? "PCA(fewer than 3 points, UMAP needs more)" : describe(n)
+                + (n > sampleSize ? String.format(Locale.ROOT, " on a %d-point sample, the other %d placed from their %d nearest sample points",
+                sampleSize, n - sampleSize, Math.min(nNeighbors, sampleSize) - 1) : "");
         return new Map2D(mx, my, what, Double.NaN);
     }
 
     String describe(int n) {
+        n = Math.min(n, sampleSize);
         double[] ab = fitAB(minDist, spread);
         return String.format(Locale.ROOT, "UMAP(n_neighbors=%d, min_dist=%s, epochs=%d, a=%.4f, b=%.4f, seed=%d%s)",
                 Math.min(nNeighbors, n), trim(minDist), epochsFor(n), ab[0], ab[1], seed,
@@ -138,6 +164,7 @@ public final class UmapMap {
         if (dims < 1) throw new IllegalArgumentException("UMAP: dimensions must be >= 1, got " + dims);
         float[][] x = normalize ? Embeddings.l2Normalized(embeddings) : embeddings;
         int n = x.length;
+        if (n > sampleSize) return embedSampled(x, dims, progress, cancelled);
         try (BlockRunner runner = new BlockRunner(threads)) {
             if (n < 3) {
                 double[][] s = n == 1 ? new double[1][dims] : PcaMap.scores(x, dims, runner);
@@ -156,6 +183,162 @@ public final class UmapMap {
             for (int i = 0; i < n; i++) for (int c = 0; c < dims; c++) out[i][c] = (float) y[i * dims + c];
             return out;
         }
+    }
+
+    /**
+     * Large inputs: UMAP on a seeded sample of {@link #sampleSize} rows; every other row finds its n_neighbors - 1
+     * nearest sample rows in the top {@link #PLACEMENT_DIMS} principal components (of the sample) and sits at their
+     * average position weighted by the same smooth-kNN memberships UMAP's graph uses (the reference's transform starts
+     * from this point; it then refines it by SGD, which is left out here). Deterministic: rows are independent.
+     */
+    private float[][] embedSampled(float[][] x, int dims, ProgressListener progress, BooleanSupplier cancelled) {
+        int n = x.length, m = sampleSize;
+        int[] sample = new SplitMix64(seed ^ 0x5A3D1E5L).sampleWithoutReplacement(n, m);
+        float[][] xs = new float[m][];
+        for (int t = 0; t < m; t++) xs[t] = x[sample[t]];
+        float[][] ys = new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, false, threads)
+                .keepSample(m).embed(xs, dims, progress, cancelled);
+        float[][] out = new float[n][];
+        boolean[] inSample = new boolean[n];
+        for (int t = 0; t < m; t++) {
+            out[sample[t]] = ys[t];
+            inSample[sample[t]] = true;
+        }
+        int k = Math.min(nNeighbors, m) - 1;
+        double target = Math.log(k + 1) / Math.log(2);
+        try (BlockRunner runner = new BlockRunner(threads)) {
+            int p = Math.min(PLACEMENT_DIMS, x[0].length);
+            // the sample's principal axes (no sign convention needed: both sides use the same axes)
+            int d = x[0].length;
+            double[] mean = new double[d];
+            for (float[] row : xs) for (int j = 0; j < d; j++) mean[j] += row[j];
+            for (int j = 0; j < d; j++) mean[j] /= m;
+            double[][] comps = PcaMap.topEigenvectors(PcaMap.covariance(xs, mean, runner), p);
+            float[][] sp = new float[m][];
+            runner.run(BlockRunner.blocks(m, 1024), b -> {
+                for (int t = b * 1024, e = Math.min(m, t + 1024); t < e; t++) sp[t] = project(xs[t], comps, mean);
+            });
+            DotBlocks dots = new DotBlocks(sp, runner);
+            int blocks = dots.blockCount();
+            int[] rest = new int[n - m];
+            for (int i = 0, r = 0; i < n; i++) if (!inSample[i]) rest[r++] = i;
+            final int chunk = 64; // rows per task, in fours
+            int chunks = BlockRunner.blocks(rest.length, chunk);
+            final int group = 64; // tasks between cancellation checks
+            if (progress != null) progress.onProgress(Progress.of("placing", 0, rest.length));
+            for (int g0 = 0; g0 < chunks; g0 += group) {
+                if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("UMAP cancelled");
+                int gStart = g0, gEnd = Math.min(chunks, g0 + group);
+                runner.run(gEnd - gStart, task -> {
+                    float[][] acc = DotBlocks.newAccumulators();
+                    double[][] hd = new double[4][k];
+                    int[][] hi = new int[4][k];
+                    int[] size = new int[4];
+                    float[][] q = new float[4][];
+                    float[] qn = new float[4];
+                    int from = (gStart + task) * chunk, to = Math.min(rest.length, from + chunk);
+                    for (int r0 = from; r0 < to; r0 += 4) {
+                        int rows = Math.min(4, to - r0);
+                        for (int t = 0; t < 4; t++) {
+                            q[t] = project(x[rest[r0 + Math.min(t, rows - 1)]], comps, mean);
+                            double sq = 0;
+                            for (float v : q[t]) sq += (double) v * v;
+                            qn[t] = (float) sq;
+                            size[t] = 0;
+                        }
+                        for (int b = 0; b < blocks; b++) {
+                            dots.distancesToBlock(q[0], q[1], q[2], q[3], qn[0], qn[1], qn[2], qn[3], rows, b, acc);
+                            int cols = Math.min(DotBlocks.WIDTH, m - b * DotBlocks.WIDTH);
+                            for (int t = 0; t < rows; t++) offer(hd[t], hi[t], size, t, k, acc[t], cols, b * DotBlocks.WIDTH);
+                        }
+                        for (int t = 0; t < rows; t++) out[rest[r0 + t]] = place(ys, hd[t], hi[t], size[t], dims, target);
+                    }
+                });
+                if (progress != null) progress.onProgress(Progress.of("placing", Math.min(rest.length, (long) gEnd * chunk), rest.length));
+            }
+        }
+        return out;
+    }
+
+    private static float[] project(float[] row, double[][] comps, double[] mean) {
+        float[] out = new float[comps.length];
+        for (int c = 0; c < comps.length; c++) {
+            double s = 0;
+            double[] u = comps[c];
+            for (int j = 0; j < row.length; j++) s += (row[j] - mean[j]) * u[j];
+            out[c] = (float) s;
+        }
+        return out;
+    }
+
+    /** Keeps the k smallest (distance, index) candidates of one row in a max-heap (root = the worst kept). */
+    private static void offer(double[] hd, int[] hi, int[] size, int row, int k, float[] d, int count, int base) {
+        for (int t = 0; t < count; t++) {
+            double v = d[t];
+            int j = base + t;
+            if (size[row] < k) {
+                int pos = size[row]++;
+                while (pos > 0) {
+                    int parent = (pos - 1) >>> 1;
+                    if (!(v > hd[parent] || v == hd[parent] && j > hi[parent])) break;
+                    hd[pos] = hd[parent];
+                    hi[pos] = hi[parent];
+                    pos = parent;
+                }
+                hd[pos] = v;
+                hi[pos] = j;
+            } else if (v < hd[0] || v == hd[0] && j < hi[0]) {
+                int pos = 0;
+                while (true) {
+                    int c = 2 * pos + 1;
+                    if (c >= k) break;
+                    if (c + 1 < k && (hd[c + 1] > hd[c] || hd[c + 1] == hd[c] && hi[c + 1] > hi[c])) c++;
+                    if (!(hd[c] > v || hd[c] == v && hi[c] > j)) break;
+                    hd[pos] = hd[c];
+                    hi[pos] = hi[c];
+                    pos = c;
+                }
+                hd[pos] = v;
+                hi[pos] = j;
+            }
+        }
+    }
+
+    /**
+     * Weighted mean of the neighbours' layout positions, weights exp(-(d - rho) / sigma) with rho and sigma found as
+     * in {@link #fuzzyGraph} (the heap holds squared distances, hence the square roots).
+     */
+    private static float[] place(float[][] ys, double[] hd, int[] hi, int count, int dims, double target) {
+        double[] d = new double[count];
+        double rho = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < count; t++) {
+            d[t] = Math.sqrt(Math.max(0, hd[t]));
+            if (d[t] > 0) rho = Math.min(rho, d[t]);
+        }
+        if (rho == Double.POSITIVE_INFINITY) rho = 0;
+        double lo = 0, hiS = Double.POSITIVE_INFINITY, mid = 1;
+        for (int it = 0; it < 64; it++) {
+            double psum = 0;
+            for (int t = 0; t < count; t++) psum += d[t] - rho > 0 ? Math.exp(-(d[t] - rho) / mid) : 1.0;
+            if (Math.abs(psum - target) < 1e-5) break;
+            if (psum > target) {
+                hiS = mid;
+                mid = (lo + hiS) / 2;
+            } else {
+                lo = mid;
+                mid = hiS == Double.POSITIVE_INFINITY ? mid * 2 : (lo + hiS) / 2;
+            }
+        }
+        double[] acc = new double[dims];
+        double total = 0;
+        for (int t = 0; t < count; t++) {
+            double w = d[t] - rho > 0 ? Math.exp(-(d[t] - rho) / mid) : 1.0;
+            total += w;
+            for (int c = 0; c < dims; c++) acc[c] += w * ys[hi[t]][c];
+        }
+        float[] out = new float[dims];
+        for (int c = 0; c < dims; c++) out[c] = (float) (acc[c] / total);
+        return out;
     }
 
     /** Symmetric fuzzy graph in CSR form: row i's neighbours are col[rowStart[i] .. rowStart[i+1]). */

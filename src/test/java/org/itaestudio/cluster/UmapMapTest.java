@@ -112,6 +112,27 @@ class UmapMapTest {
         return same / (10.0 * n);
     }
 
+    /**
+     * Above the sample size, the sample is laid out by UMAP and the rest placed from their nearest sample points:
+     * neighbourhoods of all points (placed ones included) still come from their own blob, the result is the same on
+     * one and three threads, and the map says how it was made.
+     */
+    @Test
+    void largeInputsAreLaidOutFromASample() {
+        int perBlob = 150, blobsCount = 8;
+        float[][] x = blobs(perBlob * blobsCount, blobsCount, 40, 3.0, 12);
+        UmapMap u = new UmapMap().withSampleSize(300).withSeed(3).withEpochs(150); // sample size kept by later withers
+        Map2D one = u.withThreads(1).compute(x);
+        Map2D three = u.withThreads(3).compute(x);
+        assertArrayEquals(one.x(), three.x());
+        assertArrayEquals(one.y(), three.y());
+        assertTrue(one.method().contains("on a 300-point sample, the other 900 placed from their 14 nearest sample points"),
+                one.method());
+        double purity = purity(one.toPoints(), perBlob);
+        assertTrue(purity > 0.97, "map neighbours from the same blob: " + purity);
+        assertThrows(IllegalArgumentException.class, () -> new UmapMap().withSampleSize(2));
+    }
+
     @Test
     void tinyAndDegenerateInputs() {
         UmapMap u = new UmapMap().withEpochs(50);
