@@ -568,14 +568,16 @@ final class MapCanvas extends Region {
     }
 
     /**
-     * Large maps: each device pixel collects the points that fall in it (count and the colour of the last one, as
+     * Large maps: each (logical) pixel collects the points that fall in it (count and the colour of the last one, as
      * painting dot over dot would show), then each occupied pixel is drawn once as a small disc whose opacity grows
      * with its count. The cost is one pass over the points plus one small stamp per occupied pixel, however many points
      * share it; zoomed in until fewer than {@link #BINNED_FROM} points are in view, it returns false and the points are
      * drawn one by one. Selected points go to their own bins, drawn on top at full strength.
      */
     private boolean rasteriseBinned(int[] px, int w, int h, double dpr, int bgArgb) {
-        int n = xs.length, size = w * h;
+        // bins are logical pixels: on a HiDPI screen a bin covers dpr x dpr device pixels, so the cost stays that of scale 1
+        int bw = (int) Math.ceil(w / dpr), bh = (int) Math.ceil(h / dpr);
+        int n = xs.length, size = bw * bh;
         if (binCount.length < size) {
             binCount = new int[size];
             binColour = new int[size];
@@ -594,16 +596,13 @@ final class MapCanvas extends Region {
         if (anySelected) {
             Arrays.fill(selCount, 0, size, 0);
         }
-        double s = scale * dpr;
-        double ox = tx * dpr;
-        double oy = ty * dpr;
         int visible = 0;
         for (int i = 0; i < n; i++) {
-            double fx = ox + xs[i] * s, fy = oy - ys[i] * s;
-            if (!(fx >= 0 && fy >= 0 && fx < w && fy < h)) {
+            double fx = tx + xs[i] * scale, fy = ty - ys[i] * scale;
+            if (!(fx >= 0 && fy >= 0 && fx < bw && fy < bh)) {
                 continue;
             }
-            int idx = (int) fy * w + (int) fx;
+            int idx = (int) fy * bw + (int) fx;
             visible++;
             if (anySelected && selectedMask[i]) {
                 selCount[idx]++;
@@ -635,16 +634,16 @@ final class MapCanvas extends Region {
         for (int idx = 0; idx < size; idx++) {
             int c = count[idx];
             if (c > 0) {
-                stamp(px, w, h, sprite, byCount[Math.min(c, BIN_LEVELS - 1)], offsets, idx % w + 0.5, idx / w + 0.5,
-                        colour[idx]);
+                stamp(px, w, h, sprite, byCount[Math.min(c, BIN_LEVELS - 1)], offsets, (idx % bw + 0.5) * dpr,
+                        (idx / bw + 0.5) * dpr, colour[idx]);
             }
         }
         if (anySelected) {
             for (int idx = 0; idx < size; idx++) {
                 int c = selCount[idx];
                 if (c > 0) {
-                    stamp(px, w, h, sprite, selByCount[Math.min(c, BIN_LEVELS - 1)], offsets, idx % w + 0.5,
-                            idx / w + 0.5, selColour[idx]);
+                    stamp(px, w, h, sprite, selByCount[Math.min(c, BIN_LEVELS - 1)], offsets, (idx % bw + 0.5) * dpr,
+                            (idx / bw + 0.5) * dpr, selColour[idx]);
                 }
             }
         }
@@ -655,7 +654,7 @@ final class MapCanvas extends Region {
             int ringColour = luminance(bgArgb) > 0.5 ? 0xFF202020 : 0xFFF0F0F0;
             for (int i = 0; i < n; i++) {
                 if (highlight[i]) {
-                    stamp(px, w, h, ring, ringW, ringO, ox + xs[i] * s, oy - ys[i] * s, ringColour);
+                    stamp(px, w, h, ring, ringW, ringO, (tx + xs[i] * scale) * dpr, (ty - ys[i] * scale) * dpr, ringColour);
                 }
             }
         }
