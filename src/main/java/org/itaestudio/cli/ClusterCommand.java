@@ -3,6 +3,7 @@ package org.itaestudio.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.itaestudio.cluster.ClusterMethod;
+import org.itaestudio.cluster.Hdbscan;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.cluster.OutlierScores;
 import org.itaestudio.pipeline.AnalysisSettings;
@@ -31,13 +32,26 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "DIR", description = "Folder of images (searched recursively).")
     Path input;
 
-    @Option(names = "--k", required = true, paramLabel = "K|auto",
-            description = "Number of clusters, or 'auto' to choose k by silhouette (2..20).")
+    @Option(names = "--k", paramLabel = "K|auto",
+            description = "Number of clusters, or 'auto' to choose k by silhouette (2..20); required except with hdbscan.")
     String k;
 
-    @Option(names = "--method", paramLabel = "kmeans|agglomerative", defaultValue = "kmeans",
-            description = "Clustering algorithm (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--method", "--cluster"}, paramLabel = "kmeans|agglomerative|hdbscan", defaultValue = "kmeans",
+            description = "Clustering algorithm (default: ${DEFAULT-VALUE}); hdbscan finds the number of clusters and "
+                    + "writes -1 for images in none.")
     String method;
+
+    @Option(names = "--min-cluster-size", paramLabel = "N",
+            description = "hdbscan: smallest group called a cluster (default: 10).")
+    Integer minClusterSize;
+
+    @Option(names = "--min-samples", paramLabel = "M",
+            description = "hdbscan: neighbours (the image included) that make a dense point (default: the min cluster size).")
+    Integer minSamples;
+
+    @Option(names = "--reduce", paramLabel = "umap10|pca50|none",
+            description = "hdbscan: the space it runs in (default: umap10, UMAP to 10 dimensions).")
+    String reduce;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed of k-means initialisation and the map (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -45,7 +59,7 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--with-distance", description = "Add a 'distance' column (to the cluster centre).")
     boolean withDistance;
 
-    @Option(names = "--with-map", paramLabel = "tsne|pca", description = "Add x,y columns from a 2-D map (t-SNE or PCA).")
+    @Option(names = "--with-map", paramLabel = "tsne|umap|pca", description = "Add x,y columns from a 2-D map (t-SNE, UMAP or PCA).")
     String withMap;
 
     @Option(names = "--with-outlier-score", paramLabel = "K", arity = "0..1", fallbackValue = "10",
@@ -57,8 +71,15 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ClusterMethod clusterMethod = EngineOptions.parseEnum(ClusterMethod.class, method, "kmeans", "--method");
+        Hdbscan.Settings density = densitySettings(clusterMethod);
         int kValue;
-        if (k.equalsIgnoreCase("auto")) {
+        if (clusterMethod == ClusterMethod.HDBSCAN) {
+            if (k != null) throw new UsageException("--k is not used with hdbscan (it finds the number of clusters)");
+            kValue = 0;
+        } else if (k == null) {
+            throw new UsageException("--k is required with --method " + clusterMethod.id());
+        } else if (k.equalsIgnoreCase("auto")) {
             kValue = 0;
         } else {
             try {
@@ -70,16 +91,16 @@ final class ClusterCommand implements Callable<Integer> {
                 throw new UsageException("--k must be >= 1, got " + kValue);
             }
         }
-        ClusterMethod clusterMethod = EngineOptions.parseEnum(ClusterMethod.class, method, "kmeans", "--method");
         MapMethod mapMethod = withMap == null ? MapMethod.NONE : EngineOptions.parseEnum(MapMethod.class, withMap, "tsne", "--with-map");
         if (mapMethod == MapMethod.NONE && withMap != null) {
-            throw new UsageException("--with-map must be tsne|pca, got '" + withMap + "'");
+            throw new UsageException("--with-map must be tsne|umap|pca, got '" + withMap + "'");
         }
         AnalysisSettings settings = engine.settings().with(b -> {
             b.clusterMethod = clusterMethod;
             b.k = kValue;
             b.mapMethod = mapMethod;
             b.seed = seed;
+            b.density = density;
         });
         Cancellation cancel = CliSupport.cancelOnInterrupt();
         ProgressListener progress = CliSupport.progressBar();
@@ -101,6 +122,7 @@ final class ClusterCommand implements Callable<Integer> {
                     mapY[i] = (float) a.map()[i][1];
                 }
             }
+            int[] labels = a.exportLabels(a.labels());
             if (outlierK != null) {
                 if (outlierK < 1 || outlierK > a.size() - 1) {
                     throw new UsageException("--with-outlier-score K must be in [1, " + (a.size() - 1) + "] for "
@@ -108,15 +130,43 @@ final class ClusterCommand implements Callable<Integer> {
                 }
                 double[] outlier = OutlierScores.meanCosineDistance(a.embeddings(), outlierK,
                         Runtime.getRuntime().availableProcessors(), null, null);
-                ExploreExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
+                ExploreExport.writeLabels(output, a.paths(), labels, withDistance ? a.distances() : null, mapX, mapY,
                         outlier);
             } else {
-                CsvExport.writeLabels(output, a.paths(), a.labels(), withDistance ? a.distances() : null, mapX, mapY,
+                CsvExport.writeLabels(output, a.paths(), labels, withDistance ? a.distances() : null, mapX, mapY,
                         CsvExport.LineEnding.LF);
             }
             CliSupport.reportSkipped(fe.skipped(), System.err);
-            System.err.printf("%d image(s) in %d cluster(s) -> %s%n", a.size(), a.k(), output);
+            if (a.noiseCluster() >= 0) {
+                int unclustered = 0;
+                for (int l : a.labels()) if (l == a.noiseCluster()) unclustered++;
+                System.err.printf("%d image(s) in %d cluster(s), %d unclustered (-1) -> %s%n", a.size(), a.k() - 1,
+                        unclustered, output);
+            } else {
+                System.err.printf("%d image(s) in %d cluster(s) -> %s%n", a.size(), a.k(), output);
+            }
             return 0;
         }
+    }
+
+    /** HDBSCAN's options, checked; refused with the other methods so a typo in --method is not silently ignored. */
+    private Hdbscan.Settings densitySettings(ClusterMethod clusterMethod) {
+        if (clusterMethod != ClusterMethod.HDBSCAN) {
+            if (minClusterSize != null || minSamples != null || reduce != null) {
+                throw new UsageException("--min-cluster-size, --min-samples and --reduce are hdbscan options (--method hdbscan)");
+            }
+            return Hdbscan.Settings.DEFAULTS;
+        }
+        int mcs = minClusterSize == null ? Hdbscan.Settings.DEFAULTS.minClusterSize() : minClusterSize;
+        if (mcs < 2) throw new UsageException("--min-cluster-size must be >= 2, got " + mcs);
+        int ms = minSamples == null ? 0 : minSamples;
+        if (minSamples != null && ms < 1) throw new UsageException("--min-samples must be >= 1, got " + ms);
+        Hdbscan.Reduction r = switch (reduce == null ? "umap10" : reduce.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "umap10" -> Hdbscan.Reduction.UMAP_10;
+            case "pca50" -> Hdbscan.Reduction.PCA_50;
+            case "none" -> Hdbscan.Reduction.NONE;
+            default -> throw new UsageException("--reduce must be umap10|pca50|none, got '" + reduce + "'");
+        };
+        return new Hdbscan.Settings(mcs, ms, r);
     }
 }

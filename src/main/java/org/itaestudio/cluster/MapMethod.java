@@ -8,6 +8,8 @@ public enum MapMethod {
     TSNE,
     /** The first two principal components ({@link PcaMap}). */
     PCA,
+    /** UMAP ({@link UmapMap}). */
+    UMAP,
     /** No map (a run that keeps an earlier map, or a CLI run without {@code --with-map}). */
     NONE;
 
@@ -21,6 +23,7 @@ public enum MapMethod {
         return switch (this) {
             case TSNE -> "t-SNE";
             case PCA -> "PCA";
+            case UMAP -> "UMAP";
             case NONE -> "none";
         };
     }

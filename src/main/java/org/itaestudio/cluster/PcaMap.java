@@ -83,7 +83,7 @@ public final class PcaMap {
     }
 
     /** Sample covariance (divided by n - 1, or n when n == 1), full symmetric d x d. */
-    private static double[][] covariance(float[][] x, double[] mean, BlockRunner runner) {
+    static double[][] covariance(float[][] x, double[] mean, BlockRunner runner) {
         int n = x.length, d = mean.length;
         final int chunk = 512;
         double[][] cov = new double[d][d];

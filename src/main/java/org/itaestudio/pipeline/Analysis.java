@@ -44,6 +44,10 @@ final class Analysis {
         if (n == 1) {
             return new Clustering(new int[] {0}, 1, new double[][] {toDouble(x[0])}, 0, "single image", new double[] {0});
         }
+        if (s.clusterMethod() == ClusterMethod.HDBSCAN) {
+            return new org.itaestudio.cluster.Hdbscan().withSeed(s.seed()).with(s.density())
+                    .cluster(x, null, cancel::isCancelled).toClustering(x);
+        }
         int k;
         if (s.k() > 0) {
             k = Math.min(s.k(), n);

@@ -4,6 +4,7 @@ import org.itaestudio.cluster.Map2D;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.cluster.PcaMap;
 import org.itaestudio.cluster.TsneMap;
+import org.itaestudio.cluster.UmapMap;
 import org.itaestudio.progress.ProgressListener;
 
 /** 2-D maps of embeddings for the map view and CSV export. */
@@ -11,7 +12,7 @@ final class Maps {
     private Maps() {
     }
 
-    /** [point][2] for t-SNE or PCA; {@link MapMethod#NONE} gives an empty array. */
+    /** [point][2] for t-SNE, UMAP or PCA; {@link MapMethod#NONE} gives an empty array. */
     static double[][] compute(float[][] x, MapMethod method, long seed, ProgressListener progress, Cancellation cancel) {
         if (method == MapMethod.NONE) {
             return new double[0][];
@@ -32,6 +33,8 @@ final class Maps {
                         p -> progress.onProgress(p.withStage("Map (" + p.stage() + ")")),
                         cancel::isCancelled);
             }
+            case UMAP -> m = new UmapMap().withSeed(seed).compute(x,
+                    p -> progress.onProgress(p.withStage("Map (" + p.stage() + ")")), cancel::isCancelled);
             default -> throw new IllegalStateException("unreachable: " + method);
         }
         cancel.throwIfCancelled();

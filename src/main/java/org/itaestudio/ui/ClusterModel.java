@@ -49,6 +49,7 @@ final class ClusterModel {
     private int[] labels = new int[0];
     private double[] distances = new double[0];
     private int clusterCount;
+    private int noiseCluster = -1; // HDBSCAN's images in no cluster, shown as "Unclustered"
     private final Map<Integer, String> names = new HashMap<>();
     private final List<int[]> membersCache = new ArrayList<>();
 
@@ -63,6 +64,7 @@ final class ClusterModel {
             k = Math.max(k, v + 1);
         }
         clusterCount = k;
+        noiseCluster = analysis.noiseCluster();
         if (!keepNames) {
             names.clear();
         } else {
@@ -77,6 +79,7 @@ final class ClusterModel {
         labels = new int[0];
         distances = new double[0];
         clusterCount = 0;
+        noiseCluster = -1;
         names.clear();
         outlierScores = null;
         forgetHistory();
@@ -112,7 +115,15 @@ final class ClusterModel {
 
     public String name(int cluster) {
         String n = names.get(cluster);
-        return n != null ? n : defaultName(cluster);
+        return n != null ? n : cluster == noiseCluster ? UNCLUSTERED : defaultName(cluster);
+    }
+
+    /** The name of HDBSCAN's noise group. */
+    static final String UNCLUSTERED = "Unclustered";
+
+    /** The cluster number holding HDBSCAN's unclustered images, or -1. */
+    public int noiseCluster() {
+        return noiseCluster;
     }
 
     public static String defaultName(int cluster) {
@@ -123,7 +134,7 @@ final class ClusterModel {
         checkCluster(cluster);
         remember("rename");
         String trimmed = name == null ? "" : name.strip();
-        if (trimmed.isEmpty() || trimmed.equals(defaultName(cluster))) {
+        if (trimmed.isEmpty() || trimmed.equals(defaultName(cluster)) || cluster == noiseCluster && trimmed.equals(UNCLUSTERED)) {
             names.remove(cluster);
         } else {
             names.put(cluster, trimmed);

@@ -47,7 +47,7 @@ final class ExportController {
         if (target == null) {
             return;
         }
-        int[] labels = vm.clusters().labels();
+        int[] labels = a.exportLabels(vm.clusters().labels()); // HDBSCAN's unclustered images as -1
         String[] names = new String[vm.clusters().clusterCount()];
         for (int c = 0; c < names.length; c++) {
             names[c] = vm.clusters().name(c);

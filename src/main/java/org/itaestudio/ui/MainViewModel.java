@@ -31,6 +31,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
@@ -114,6 +115,8 @@ final class MainViewModel implements AutoCloseable {
     private final BooleanProperty jpegDraft = new SimpleBooleanProperty(this, "jpegDraft", false);
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
     private final ObjectProperty<MapMethod> mapMethod = new SimpleObjectProperty<>(this, "mapMethod", MapMethod.TSNE);
+    private final ObjectProperty<ClusterMethod> clusterMethod =
+            new SimpleObjectProperty<>(this, "clusterMethod", ClusterMethod.KMEANS);
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
@@ -184,6 +187,8 @@ final class MainViewModel implements AutoCloseable {
         jpegDraft.set(prefs.getBoolean("jpegDraft"));
         k.set(Math.max(0, prefs.getInt("k")));
         mapMethod.set(choice(prefs.get("mapMethod"), MainViewModel::mapMethodOf, MapMethod.TSNE));
+        clusterMethod.set(choice(prefs.get("clusterMethod"),
+                id -> ClusterMethod.valueOf(id.strip().toUpperCase(Locale.ROOT)), ClusterMethod.KMEANS));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
@@ -258,9 +263,14 @@ final class MainViewModel implements AutoCloseable {
         return k;
     }
 
-    /** "tsne" or "pca". */
+    /** t-SNE, UMAP or PCA. */
     public ObjectProperty<MapMethod> mapMethodProperty() {
         return mapMethod;
+    }
+
+    /** k-means (with k) or HDBSCAN (finds the clusters, leaves some images unclustered); applies at the next Run. */
+    public ObjectProperty<ClusterMethod> clusterMethodProperty() {
+        return clusterMethod;
     }
 
     /** What the engine says it runs (model and device, e.g. "DINOv2 ViT-S/14 on CPU"), once known. */
@@ -392,6 +402,7 @@ final class MainViewModel implements AutoCloseable {
             b.itae = appliedItae.get();
             b.k = k.get();
             b.mapMethod = mapMethod.get();
+            b.clusterMethod = clusterMethod.get();
         });
     }
 
@@ -689,6 +700,7 @@ final class MainViewModel implements AutoCloseable {
         prefs.putBoolean("jpegDraft", jpegDraft.get());
         prefs.putInt("k", k.get());
         prefs.put("mapMethod", mapMethod.get().id());
+        prefs.put("clusterMethod", clusterMethod.get().id());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
         inspector.save(prefs);

@@ -40,6 +40,7 @@ import javafx.scene.layout.VBox;
 import javafx.stage.DirectoryChooser;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
+import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.hub.ModelCatalog;
 import org.itaestudio.progress.Progress;
@@ -265,7 +266,25 @@ final class MainWindow extends BorderPane {
         k.setTooltip(new Tooltip("Number of clusters k; \u201cauto\u201d picks k by silhouette. Press Run to re-cluster"));
         Label kLabel = new Label("k");
         kLabel.getStyleClass().add(Styles.TEXT_MUTED);
-        return List.of(kLabel, k);
+        ComboBox<ClusterMethod> method = new ComboBox<>();
+        method.setId("cluster-method");
+        method.getItems().addAll(ClusterMethod.KMEANS, ClusterMethod.HDBSCAN);
+        method.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(ClusterMethod m) {
+                return m == ClusterMethod.HDBSCAN ? "HDBSCAN" : m == null ? "" : "k-means";
+            }
+
+            @Override
+            public ClusterMethod fromString(String s) {
+                return "HDBSCAN".equalsIgnoreCase(s) ? ClusterMethod.HDBSCAN : ClusterMethod.KMEANS;
+            }
+        });
+        subs.bindBidirectional(method.valueProperty(), vm.clusterMethodProperty());
+        method.setTooltip(new Tooltip("k-means splits every image into k clusters; HDBSCAN finds dense groups by itself "
+                + "and puts the rest in \u201cUnclustered\u201d. Press Run to re-cluster"));
+        subs.bind(k.disableProperty(), vm.clusterMethodProperty().isEqualTo(ClusterMethod.HDBSCAN));
+        return List.of(method, kLabel, k);
     }
 
     /** Run, or Cancel while running; with no folder it asks for one. */

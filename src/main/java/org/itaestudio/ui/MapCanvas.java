@@ -505,6 +505,10 @@ final class MapCanvas extends Region {
         if (n == 0) {
             return;
         }
+        if (n >= BINNED_FROM && rasteriseBinned(px, w, h, dpr, bgArgb)) {
+            return;
+        }
+        lastFrameBinned = false;
         double radius = pointRadius(n) * dpr;
         Sprite sprite = Sprite.disc(radius);
         int[] offsets = sprite.offsets(w);
@@ -548,6 +552,118 @@ final class MapCanvas extends Region {
             }
         }
     }
+
+    /** From this many points on, frames are drawn from per-pixel bins whenever that many are in view. */
+    static final int BINNED_FROM = 200_000;
+
+    private int[] binCount = new int[0];
+    private int[] binColour = new int[0];
+    private int[] binSelCount = new int[0];
+    private int[] binSelColour = new int[0];
+    private boolean lastFrameBinned;
+
+    /** Whether the last frame was drawn from pixel bins (many points in view) rather than one dot per point. */
+    boolean lastFrameBinned() {
+        return lastFrameBinned;
+    }
+
+    /**
+     * Large maps: each (logical) pixel collects the points that fall in it (count and the colour of the last one, as
+     * painting dot over dot would show), then each occupied pixel is drawn once as a small disc whose opacity grows
+     * with its count. The cost is one pass over the points plus one small stamp per occupied pixel, however many points
+     * share it; zoomed in until fewer than {@link #BINNED_FROM} points are in view, it returns false and the points are
+     * drawn one by one. Selected points go to their own bins, drawn on top at full strength.
+     */
+    private boolean rasteriseBinned(int[] px, int w, int h, double dpr, int bgArgb) {
+        // bins are logical pixels: on a HiDPI screen a bin covers dpr x dpr device pixels, so the cost stays that of scale 1
+        int bw = (int) Math.ceil(w / dpr), bh = (int) Math.ceil(h / dpr);
+        int n = xs.length, size = bw * bh;
+        if (binCount.length < size) {
+            binCount = new int[size];
+            binColour = new int[size];
+            binSelCount = new int[size];
+            binSelColour = new int[size];
+        }
+        int[] count = binCount, colour = binColour, selCount = binSelCount, selColour = binSelColour;
+        Arrays.fill(count, 0, size, 0);
+        boolean anySelected = false;
+        for (boolean b : selectedMask) {
+            if (b) {
+                anySelected = true;
+                break;
+            }
+        }
+        if (anySelected) {
+            Arrays.fill(selCount, 0, size, 0);
+        }
+        int visible = 0;
+        for (int i = 0; i < n; i++) {
+            double fx = tx + xs[i] * scale, fy = ty - ys[i] * scale;
+            if (!(fx >= 0 && fy >= 0 && fx < bw && fy < bh)) {
+                continue;
+            }
+            int idx = (int) fy * bw + (int) fx;
+            visible++;
+            if (anySelected && selectedMask[i]) {
+                selCount[idx]++;
+                selColour[idx] = colours[i];
+            } else {
+                count[idx]++;
+                colour[idx] = colours[i];
+            }
+        }
+        if (visible < BINNED_FROM) {
+            lastFrameBinned = false;
+            return false;
+        }
+        lastFrameBinned = true;
+        Sprite sprite = Sprite.disc(BIN_RADIUS * dpr);
+        int[] offsets = sprite.offsets(w);
+        // opacity by count: 1 - (1 - a)^count for a per-point opacity a, in 16 steps of weights
+        double a = anySelected ? 0.12 : 0.45;
+        int[][] byCount = new int[BIN_LEVELS][];
+        for (int c = 1; c < BIN_LEVELS; c++) {
+            byCount[c] = sprite.weights(1 - Math.pow(1 - a, c));
+        }
+        int[][] selByCount = new int[BIN_LEVELS][];
+        if (anySelected) {
+            for (int c = 1; c < BIN_LEVELS; c++) {
+                selByCount[c] = sprite.weights(1 - Math.pow(1 - 0.6, c));
+            }
+        }
+        for (int idx = 0; idx < size; idx++) {
+            int c = count[idx];
+            if (c > 0) {
+                stamp(px, w, h, sprite, byCount[Math.min(c, BIN_LEVELS - 1)], offsets, (idx % bw + 0.5) * dpr,
+                        (idx / bw + 0.5) * dpr, colour[idx]);
+            }
+        }
+        if (anySelected) {
+            for (int idx = 0; idx < size; idx++) {
+                int c = selCount[idx];
+                if (c > 0) {
+                    stamp(px, w, h, sprite, selByCount[Math.min(c, BIN_LEVELS - 1)], offsets, (idx % bw + 0.5) * dpr,
+                            (idx / bw + 0.5) * dpr, selColour[idx]);
+                }
+            }
+        }
+        if (highlight != null) {
+            Sprite ring = Sprite.ring(BIN_RADIUS * dpr + 2.5 * dpr, 1.3 * dpr);
+            int[] ringW = ring.weights(0.9);
+            int[] ringO = ring.offsets(w);
+            int ringColour = luminance(bgArgb) > 0.5 ? 0xFF202020 : 0xFFF0F0F0;
+            for (int i = 0; i < n; i++) {
+                if (highlight[i]) {
+                    stamp(px, w, h, ring, ringW, ringO, (tx + xs[i] * scale) * dpr, (ty - ys[i] * scale) * dpr, ringColour);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Radius (logical pixels) of a pixel bin's disc: a bin is drawn a little larger than its pixel so sparse areas stay visible. */
+    private static final double BIN_RADIUS = 1.0;
+    private static final int BIN_LEVELS = 16;
 
     private static double luminance(int argb) {
         return (0.2126 * ((argb >> 16) & 0xFF) + 0.7152 * ((argb >> 8) & 0xFF) + 0.0722 * (argb & 0xFF)) / 255;

@@ -71,7 +71,7 @@ final class MapModel {
         if (a == null || hasMap()) {
             return "";
         }
-        return "This analysis has no map (" + a.settings().mapMethod().id() + "). Pick t-SNE or PCA above.";
+        return "This analysis has no map (" + a.settings().mapMethod().id() + "). Pick t-SNE, UMAP or PCA above.";
     }
 
     /** What to draw now; an empty frame when there is no map. */

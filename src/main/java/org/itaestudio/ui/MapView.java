@@ -150,7 +150,7 @@ final class MapView extends BorderPane {
     private ComboBox<MapMethod> methodBox() {
         ComboBox<MapMethod> method = new ComboBox<>();
         method.setId("map-method");
-        method.getItems().addAll(MapMethod.TSNE, MapMethod.PCA);
+        method.getItems().addAll(MapMethod.TSNE, MapMethod.UMAP, MapMethod.PCA);
         method.setConverter(new StringConverter<>() {
             @Override
             public String toString(MapMethod m) {
@@ -159,12 +159,12 @@ final class MapView extends BorderPane {
 
             @Override
             public MapMethod fromString(String s) {
-                return s.equalsIgnoreCase("PCA") ? MapMethod.PCA : MapMethod.TSNE;
+                return s.equalsIgnoreCase("PCA") ? MapMethod.PCA : s.equalsIgnoreCase("UMAP") ? MapMethod.UMAP : MapMethod.TSNE;
             }
         });
         subs.bindBidirectional(method.valueProperty(), vm.mapMethodProperty());
         method.setTooltip(new Tooltip("How the embeddings are laid out in 2-D: t-SNE keeps neighbours together, "
-                + "PCA keeps global directions"));
+                + "UMAP too and is faster on large folders, PCA keeps global directions"));
         return method;
     }
 

@@ -201,4 +201,62 @@ class MapCanvasTest {
             }
         }
     }
+
+    /**
+     * Beyond {@link MapCanvas#BINNED_FROM} points in view the frame comes from pixel bins: two dense squares in two
+     * cluster colours are painted in their colour (at both render scales, the 2x frame covering ~4x the cells), empty
+     * space stays background, and zoomed in on a few points they are drawn as dots again.
+     */
+    @Test
+    void manyPointsAreDrawnFromPixelBins() throws Exception {
+        int n = MapCanvas.BINNED_FROM + 50_000;
+        SplittableRandom r = new SplittableRandom(5);
+        double[] bx = new double[n], by = new double[n];
+        int[] bl = new int[n];
+        for (int i = 0; i < n; i++) {
+            bl[i] = i % 2;
+            bx[i] = bl[i] * 30 + r.nextDouble() * 10; // squares [0, 10] and [30, 40] wide, [0, 10] high
+            by[i] = r.nextDouble() * 10;
+        }
+        int w = 600, h = 500;
+        int[] x1 = new int[w * h];
+        int[] x2 = new int[4 * w * h];
+        boolean[] binned = new boolean[3];
+        runFx(() -> {
+            canvas.plotBackgroundProperty().set(Color.WHITE);
+            canvas.setData(bx, by, bl, true);
+            canvas.fit();
+            canvas.rasterise(x1, w, h, 1);
+            binned[0] = canvas.lastFrameBinned();
+            canvas.rasterise(x2, 2 * w, 2 * h, 2);
+            binned[1] = canvas.lastFrameBinned();
+        });
+        assertTrue(binned[0] && binned[1], "drawn from bins");
+        for (int label = 0; label < 2; label++) {
+            int l = label;
+            int sx = (int) Math.floor(onFx(() -> canvas.toScreenX(l * 30 + 5.0)));
+            int sy = (int) Math.floor(onFx(() -> canvas.toScreenY(5.0)));
+            int argb = x1[sy * w + sx];
+            Color c = Color.rgb((argb >> 16) & 0xFF, (argb >> 8) & 0xFF, argb & 0xFF);
+            Color expected = ClusterPalette.color(label);
+            // dense bins are opaque: the palette colour itself
+            assertEquals(expected.getRed(), c.getRed(), 0.03, "square " + label);
+            assertEquals(expected.getGreen(), c.getGreen(), 0.03, "square " + label);
+            assertEquals(expected.getBlue(), c.getBlue(), 0.03, "square " + label);
+        }
+        int gapX = (int) Math.floor(onFx(() -> canvas.toScreenX(20.0)));
+        int gapY = (int) Math.floor(onFx(() -> canvas.toScreenY(5.0)));
+        assertEquals(0xFFFFFFFF, x1[gapY * w + gapX], "nothing between the squares");
+        long painted1 = java.util.Arrays.stream(x1).filter(v -> v != 0xFFFFFFFF).count();
+        long painted2 = java.util.Arrays.stream(x2).filter(v -> v != 0xFFFFFFFF).count();
+        double ratio = (double) painted2 / painted1;
+        assertTrue(ratio > 3.0 && ratio < 4.6, "at 2x the bins cover ~4x the cells, got " + ratio);
+        runFx(() -> {
+            canvas.zoom(400, canvas.toScreenX(5.0), canvas.toScreenY(5.0));
+            canvas.rasterise(x1, w, h, 1);
+            binned[2] = canvas.lastFrameBinned();
+            canvas.setData(xs, ys, labels, true);
+        });
+        assertTrue(!binned[2], "zoomed in on a few points, they are dots again");
+    }
 }

@@ -90,7 +90,7 @@ class MapModelTest {
         assertEquals("", model.noMapText());
         analysis.set(analysis("/p", List.of("a", "b"), new int[] {0, 1}, null, MapMethod.NONE));
         assertFalse(model.hasMap());
-        assertEquals("This analysis has no map (none). Pick t-SNE or PCA above.", model.noMapText());
+        assertEquals("This analysis has no map (none). Pick t-SNE, UMAP or PCA above.", model.noMapText());
         assertEquals(0, model.frame().points().length);
     }
 

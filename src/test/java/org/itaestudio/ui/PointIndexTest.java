@@ -55,6 +55,31 @@ class PointIndexTest {
         assertEquals(false, PointIndex.contains(new double[] {0, 4, 0}, new double[] {0, 0, 4}, 1, 5));
     }
 
+    /**
+     * Lassos whose inside cells are decided by their centre: a self-crossing star, a ring-shaped polygon with a
+     * hole-like notch, and one reaching past the data on every side, on a dense set, all against the brute force.
+     */
+    @Test
+    void largeLassosAgreeWithBruteForce() {
+        double[][] p = points(60_000, 7);
+        PointIndex idx = new PointIndex(p[0], p[1]);
+        int m = 57;
+        double[] sx = new double[m], sy = new double[m];
+        for (int k = 0; k < m; k++) { // a star polygon {57/20}: edges cross each other
+            double a = 2 * Math.PI * (k * 20 % m) / m;
+            sx[k] = 15 + 12 * Math.cos(a);
+            sy[k] = 5 + 4 * Math.sin(a);
+        }
+        double[] nx = {-5, 40, 40, 16, 16, 14, 14, -5};
+        double[] ny = {-5, -5, 15, 15, 2, 2, 15, 15};
+        double[] bx = {-100, 100, 100, -100};
+        double[] by = {-100, -100, 100, 100};
+        for (double[][] poly : new double[][][] {{sx, sy}, {nx, ny}, {bx, by}}) {
+            assertArrayEquals(brute(p, (x, y) -> PointIndex.contains(poly[0], poly[1], x, y)), idx.inPolygon(poly[0], poly[1]));
+        }
+        assertEquals(60_000, idx.inPolygon(bx, by).length);
+    }
+
     interface Pred {
         boolean test(double x, double y);
     }

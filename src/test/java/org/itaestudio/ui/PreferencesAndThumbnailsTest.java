@@ -44,6 +44,7 @@ class PreferencesAndThumbnailsTest {
                 a.jpegDraftProperty().set(true);
                 a.kProperty().set(7);
                 a.mapMethodProperty().set(MapMethod.PCA);
+                a.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.HDBSCAN);
                 a.darkThemeProperty().set(true);
                 a.itae().componentProperty().set(ItaeConfig.Component.K);
                 a.itae().autoThresholdProperty().set(false);
@@ -70,6 +71,8 @@ class PreferencesAndThumbnailsTest {
             assertTrue(b.settings().jpegDraft(), "the next run decodes JPEGs in draft mode");
             assertEquals(7, b.kProperty().get());
             assertEquals(MapMethod.PCA, b.mapMethodProperty().get());
+            assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, b.clusterMethodProperty().get());
+            assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, b.settings().clusterMethod());
             assertTrue(b.darkThemeProperty().get());
             assertEquals(ColorMap.MAGMA, b.inspector().colorMapProperty().get());
             assertEquals(0.35, b.inspector().opacityProperty().get(), 1e-12);

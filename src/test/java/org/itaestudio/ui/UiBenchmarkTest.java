@@ -108,6 +108,137 @@ class UiBenchmarkTest {
         assertTrue(hits > 0, "hover queries find the points under the cursor");
     }
 
+    /**
+     * 1,000,000 synthetic points (40 Gaussian clusters): frames drawn from pixel bins at render scale 1 (full frame,
+     * panning, zooming) and 2 (rasterising a 2400x1520 buffer), then zoomed in until points are drawn one by one; hover
+     * and lasso query times; the frame saved as target/ui-bench/map-1m-points.png for the docs.
+     */
+    @Test
+    void mapFrameTimeAtOneMillionPoints() throws Exception {
+        int n = 1_000_000;
+        SplittableRandom r = new SplittableRandom(3);
+        double[] x = new double[n], y = new double[n];
+        int[] labels = new int[n];
+        double[][] centres = new double[40][2];
+        for (double[] c : centres) {
+            c[0] = 100 * r.nextDouble();
+            c[1] = 70 * r.nextDouble();
+        }
+        for (int i = 0; i < n; i++) {
+            int c = (int) Math.min(39, Math.floor(40 * Math.pow(r.nextDouble(), 1.6))); // uneven cluster sizes
+            labels[i] = c;
+            double u1 = 1 - r.nextDouble(), u2 = r.nextDouble();
+            double g = Math.sqrt(-2 * Math.log(u1)) * (1.5 + c % 5);
+            x[i] = centres[c][0] + g * Math.cos(2 * Math.PI * u2);
+            y[i] = centres[c][1] + g * Math.sin(2 * Math.PI * u2) * 0.7;
+        }
+        MapCanvas canvas = onFx(() -> {
+            MapCanvas c = new MapCanvas();
+            stage.setScene(new Scene(new StackPane(c), 1200, 760));
+            stage.show();
+            c.setData(x, y, labels, true);
+            return c;
+        });
+        waitFor("laid out", 10, () -> canvas.getWidth() > 1000);
+        runFx(canvas::fit);
+        double[] full = measure(canvas, 30, () -> canvas.renderNow());
+        double fullCpu = cpuMillis(canvas, 20, () -> canvas.renderNow());
+        boolean binned = onFx(canvas::lastFrameBinned);
+        int[] frame = new int[1200 * 760]; // the fitted view, for the docs
+        onFx(() -> {
+            canvas.rasterise(frame, 1200, 760, 1);
+            return null;
+        });
+        double[] pan = measure(canvas, 30, () -> {
+            canvas.pan(3, 2);
+            canvas.renderNow();
+        });
+        double panCpu = cpuMillis(canvas, 20, () -> {
+            canvas.pan(-3, -2);
+            canvas.renderNow();
+        });
+        int[] step = {0};
+        double[] zoom = measure(canvas, 30, () -> {
+            canvas.zoom(step[0]++ % 2 == 0 ? 1.1 : 1 / 1.1, 600, 380);
+            canvas.renderNow();
+        });
+        int[] hiDpi = new int[2400 * 1520];
+        double hiDpiCpu = cpuMillis(canvas, 10, () -> canvas.rasterise(hiDpi, 2400, 1520, 2));
+        double hiDpiMs = onFx(() -> {
+            for (int i = 0; i < 3; i++) {
+                canvas.rasterise(hiDpi, 2400, 1520, 2);
+            }
+            long t = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                canvas.rasterise(hiDpi, 2400, 1520, 2);
+            }
+            return (System.nanoTime() - t) / 1e6 / 10;
+        });
+        // hover: nearest-point queries at random screen positions
+        long t0 = System.nanoTime();
+        int queries = 20_000, hits = 0;
+        SplittableRandom q = new SplittableRandom(2);
+        for (int i = 0; i < queries; i++) {
+            hits += canvas.pick(q.nextDouble() * 1200, q.nextDouble() * 760) >= 0 ? 1 : 0;
+        }
+        double hoverMicros = (System.nanoTime() - t0) / 1e3 / queries;
+        // lasso: a 40-gon of radius 200 px around the view's centre, then the selection drawn
+        double[] lx = new double[40], ly = new double[40];
+        for (int k = 0; k < 40; k++) {
+            lx[k] = 600 + 200 * Math.cos(2 * Math.PI * k / 40);
+            ly[k] = 380 + 200 * Math.sin(2 * Math.PI * k / 40);
+        }
+        int[][] picked = new int[1][];
+        double lassoMs = 0;
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long lassoCpu0 = threads.getCurrentThreadCpuTime();
+        for (int rep = 0; rep < 10; rep++) {
+            long t = System.nanoTime();
+            picked[0] = canvas.pickPolygon(lx, ly, 40);
+            lassoMs += (System.nanoTime() - t) / 1e6 / 10;
+        }
+        double lassoCpu = (threads.getCurrentThreadCpuTime() - lassoCpu0) / 1e6 / 10;
+        runFx(() -> canvas.selectionProperty().set(picked[0]));
+        double[] sel = measure(canvas, 10, () -> canvas.renderNow());
+        runFx(() -> canvas.selectionProperty().set(new int[0]));
+        // zoomed in until few enough points are in view to draw one by one
+        runFx(() -> canvas.zoom(12, 600, 380));
+        double[] close = measure(canvas, 20, () -> canvas.renderNow());
+        boolean closeBinned = onFx(canvas::lastFrameBinned);
+        System.out.printf(Locale.ROOT, "UI-BENCH map 1000000 points 1200x760: frame (%s) mean %.2f ms, p95 %.2f ms; "
+                        + "panning mean %.2f ms, p95 %.2f ms; zooming mean %.2f ms, p95 %.2f ms; with %d lasso-selected "
+                        + "mean %.2f ms; at render scale 2 (rasterise only) mean %.2f ms; zoomed in x12 (%s) mean %.2f ms; "
+                        + "hover query %.2f us (%d%% hit); lasso query %.2f ms. CPU time of the drawing thread (what a "
+                        + "loaded machine does not inflate): frame %.2f ms, panning %.2f ms, render scale 2 %.2f ms, "
+                        + "lasso %.2f ms%n",
+                binned ? "pixel bins" : "dots", full[0], full[1], pan[0], pan[1], zoom[0], zoom[1], picked[0].length,
+                sel[0], hiDpiMs, closeBinned ? "pixel bins" : "dots", close[0], hoverMicros, 100 * hits / queries, lassoMs,
+                fullCpu, panCpu, hiDpiCpu, lassoCpu);
+        Path out = Path.of("target", "ui-bench");
+        Files.createDirectories(out);
+        BufferedImage img = new BufferedImage(1200, 760, BufferedImage.TYPE_INT_RGB);
+        img.setRGB(0, 0, 1200, 760, frame, 0, 1200);
+        ImageIO.write(img, "png", out.resolve("map-1m-points.png").toFile());
+        assertTrue(binned, "a million points in view are drawn from pixel bins");
+        assertTrue(!closeBinned, "zoomed in, points are drawn one by one");
+        assertTrue(picked[0].length > 0 && hits > 0, "lasso and hover find points");
+    }
+
+    /** Mean CPU time (ms) of the FX thread per frame over {@code frames} frames after 3 warm-up frames. */
+    private static double cpuMillis(MapCanvas canvas, int frames, Runnable frame) throws Exception {
+        return onFx(() -> {
+            for (int i = 0; i < 3; i++) {
+                frame.run();
+            }
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long t0 = threads.getCurrentThreadCpuTime();
+            for (int i = 0; i < frames; i++) {
+                frame.run();
+            }
+            return (threads.getCurrentThreadCpuTime() - t0) / 1e6 / frames;
+        });
+    }
+
     /** {mean, p95} of canvas.lastFrameMillis() over {@code frames} frames after 10 warm-up frames, on the FX thread. */
     private static double[] measure(MapCanvas canvas, int frames, Runnable frame) throws Exception {
         return onFx(() -> {
