@@ -21,7 +21,7 @@ import picocli.CommandLine;
 @Command(name = "itae-studio", mixinStandardHelpOptions = true, versionProvider = ItaeStudioCommand.Version.class,
         description = "Cluster image collections with DINOv2 and see/fix attention artifacts with ITAE.",
         subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class,
-                TransferCommand.class, PredictCommand.class},
+                TransferCommand.class, PredictCommand.class, CalibrateRegistersCommand.class},
         footer = {"", "Without a subcommand the desktop app opens (on sample-data/ when no folder is given).",
                 "Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled."})
 public final class ItaeStudioCommand implements Callable<Integer> {

@@ -50,7 +50,7 @@ public record RegisterNeurons(String modelSpec, String fingerprint, String archi
 
     /** Test-time registers with these neurons. */
     public TestTimeRegisters registers(int count, TestTimeRegisters.PatchValues patchValues) {
-        return new TestTimeRegisters(neurons.stream().map(Scored::neuron).toList(), count, patchValues);
+        return new TestTimeRegisters(neurons.stream().map(Scored::neuron).toList(), count, patchValues, fingerprint);
     }
 
     /**

@@ -21,8 +21,10 @@ import java.util.TreeSet;
  * @param neurons     the chosen (block, unit) pairs, usually a calibration's top-k (order does not matter here)
  * @param count       appended tokens R, at least 1
  * @param patchValues what the patch tokens' chosen units become
+ * @param calibratedFor fingerprint of the model the neurons were calibrated on (a model with another one refuses
+ *                      them), or null to use them on any model whose blocks and units exist
  */
-public record TestTimeRegisters(List<Neuron> neurons, int count, PatchValues patchValues) {
+public record TestTimeRegisters(List<Neuron> neurons, int count, PatchValues patchValues, String calibratedFor) {
 
     /** What the patch tokens' chosen units become. */
     public enum PatchValues {
@@ -61,17 +63,34 @@ public record TestTimeRegisters(List<Neuron> neurons, int count, PatchValues pat
         neurons = List.copyOf(new TreeSet<>(neurons)); // sorted, no duplicates: the key does not depend on file order
     }
 
+    public TestTimeRegisters(List<Neuron> neurons, int count, PatchValues patchValues) {
+        this(neurons, count, patchValues, null);
+    }
+
     /** One appended register, patches' units set to 0: the paper's setting. */
     public static TestTimeRegisters of(List<Neuron> neurons) {
         return new TestTimeRegisters(neurons, 1, PatchValues.ZERO);
     }
 
     public TestTimeRegisters withCount(int r) {
-        return new TestTimeRegisters(neurons, r, patchValues);
+        return new TestTimeRegisters(neurons, r, patchValues, calibratedFor);
     }
 
     public TestTimeRegisters withPatchValues(PatchValues p) {
-        return new TestTimeRegisters(neurons, count, p);
+        return new TestTimeRegisters(neurons, count, p, calibratedFor);
+    }
+
+    /**
+     * Refuses a model other than the calibrated one.
+     *
+     * @throws IllegalArgumentException when the fingerprints differ
+     */
+    public void checkModel(String fingerprint) {
+        if (calibratedFor != null && !calibratedFor.equals(fingerprint)) {
+            throw new IllegalArgumentException("the register neurons were calibrated for another model (fingerprint "
+                    + calibratedFor.substring(0, Math.min(12, calibratedFor.length())) + "), not this one (fingerprint "
+                    + fingerprint.substring(0, Math.min(12, fingerprint.length())) + ")");
+        }
     }
 
     /** Chosen units per block, ascending. */

@@ -119,6 +119,17 @@ public final class DinoV2 implements AutoCloseable {
      * layout, other weights a different one. Register-neuron files carry it so they are never used on another model.
      */
     public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = computeFingerprint();
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    private volatile String fingerprint;
+
+    private String computeFingerprint() {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * (clsPos.length + patchPosTable.length))
@@ -382,6 +393,7 @@ public final class DinoV2 implements AutoCloseable {
                                     int gridW, ForwardRequest request, HiddenHook hook) {
         SortedMap<Integer, long[]> ttrUnits = new TreeMap<>();
         if (request.ttr() != null) {
+            request.ttr().checkModel(fingerprint());
             request.ttr().validate(config.depth(), config.ffnHidden());
             if (request.captureClsState()) {
                 throw new IllegalArgumentException("CLS states are not captured with test-time registers");

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.Pooling;
 
@@ -22,14 +23,19 @@ import org.itaestudio.model.Pooling;
  * @param k             number of clusters, or 0 for automatic (silhouette)
  * @param mapMethod     how the 2-D map is made
  * @param seed          seed of every random choice (k-means init, t-SNE)
+ * @param ttr           test-time registers, or null for none
  */
 public record AnalysisSettings(String model, DeviceChoice device, int resize, Integer crop, boolean jpegDraft, Pooling pooling,
                                int batchSize, ItaeConfig itae, ClusterMethod clusterMethod, int k, MapMethod mapMethod,
-                               long seed) {
+                               long seed, TestTimeRegisters ttr) {
 
     public static AnalysisSettings defaults(String model) {
         return new AnalysisSettings(model, DeviceChoice.AUTO, 256, 224, false, Pooling.CLS, 8, null, ClusterMethod.KMEANS, 0,
-                MapMethod.TSNE, 42L);
+                MapMethod.TSNE, 42L, null);
+    }
+
+    public AnalysisSettings withTtr(TestTimeRegisters t) {
+        return with(b -> b.ttr = t);
     }
 
     public AnalysisSettings withItae(ItaeConfig c) {
@@ -72,6 +78,7 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
         public int k;
         public MapMethod mapMethod;
         public long seed;
+        public TestTimeRegisters ttr;
 
         private Builder(AnalysisSettings s) {
             model = s.model;
@@ -86,11 +93,12 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
             k = s.k;
             mapMethod = s.mapMethod;
             seed = s.seed;
+            ttr = s.ttr;
         }
 
         private AnalysisSettings build() {
             return new AnalysisSettings(model, device, resize, crop, jpegDraft, pooling, batchSize, itae, clusterMethod, k,
-                    mapMethod, seed);
+                    mapMethod, seed, ttr);
         }
     }
 }
