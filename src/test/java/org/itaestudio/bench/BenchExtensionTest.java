@@ -21,7 +21,7 @@ class BenchExtensionTest {
     @Test
     void theBenchTreeAddsTheBenchSubcommand() {
         CommandLine cli = ItaeStudioCommand.commandLine();
-        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "bench"),
+        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "calibrate-registers", "bench"),
                 List.copyOf(cli.getSubcommands().keySet()));
         CommandLine bench = cli.getSubcommands().get("bench");
         assertNotNull(bench);
