@@ -29,7 +29,7 @@ import org.itaestudio.progress.ProgressListener;
  * calibrated neurons, and a spread set of 50 neurons over every block: the most blocks edited), in interleaved rounds,
  * medians. Model: ViT-S/14 architecture with random weights (no real checkpoint can be downloaded here).
  *
- * <p>Usage: {@code TestTimeRegistersBenchmark [FOLDER] [IMAGES] [ROUNDS] [MODEL]}. Prints a markdown table; asserts
+ * <p>Usage: {@code TestTimeRegistersBenchmark [FOLDER] [IMAGES] [ROUNDS] [MODEL|tiny]}. Prints a markdown table; asserts
  * nothing.
  */
 public final class TestTimeRegistersBenchmark {
@@ -46,7 +46,9 @@ public final class TestTimeRegistersBenchmark {
             System.out.println("skipped: image folder not found: " + folder);
             return;
         }
-        DinoV2Config config = ModelCatalog.config(name);
+        // "tiny" (dim 128, 4 blocks) keeps the smoke test short; any catalogue name gives that architecture
+        DinoV2Config config = name.equals("tiny") ? DinoV2Config.of(128, 4, 0, DinoV2Config.FfnType.MLP)
+                : ModelCatalog.config(name);
         Path work = Files.createTempDirectory("ttr-bench");
         try {
             Path weights = work.resolve("random.safetensors");
