@@ -341,6 +341,7 @@ public final class DefaultStudioEngine implements StudioEngine {
      *
      * @throws RegisterCalibration.NoOutliersException when no sampled image has an outlier token
      */
+    @Override
     public RegisterNeurons calibrateRegisters(Path folder, AnalysisSettings settings, CalibrationSettings calibration,
                                               ProgressListener progress, Cancellation cancel) throws IOException {
         if (!Files.isDirectory(folder)) {
