@@ -136,7 +136,8 @@ public record RegisterNeurons(String modelSpec, String fingerprint, String archi
                     o.get("outlier_tokens").getAsLong(), neurons);
         } catch (JsonParseException | IllegalStateException | NullPointerException | ClassCastException
                  | NumberFormatException | UnsupportedOperationException e) {
-            throw new IllegalArgumentException(source + " is not a valid register-neuron file: " + e.getMessage());
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            throw new IllegalArgumentException(source + " is not a valid register-neuron file: " + why);
         }
     }
 }
