@@ -75,22 +75,24 @@ final class ItaePanel extends VBox {
         choice.getItems().setAll(ArtifactFixModel.Fix.values());
         choice.setId("artifact-fix");
         choice.setMaxWidth(Double.MAX_VALUE);
+        choice.setMinWidth(120);
         subs.bindBidirectional(choice.valueProperty(), f.fixProperty());
         Button calibrate = new Button("Calibrate");
         calibrate.setId("calibrate-registers");
         calibrate.setTooltip(new Tooltip("Find the register neurons of this model on 200 images of the folder "
                 + "(test-time registers need them)"));
         calibrate.setOnAction(e -> vm.calibrateRegisters());
-        calibrate.disableProperty().bind(f.calibratingProperty().or(vm.folderProperty().isNull()));
+        calibrate.setMinWidth(Region.USE_PREF_SIZE); // the choice box shrinks, never the button's label
+        subs.bind(calibrate.disableProperty(), f.calibratingProperty().or(vm.folderProperty().isNull()));
         Label status = new Label();
         status.setWrapText(true);
         status.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
-        status.textProperty().bind(f.statusProperty());
+        subs.bind(status.textProperty(), f.statusProperty());
         Label neurons = new Label();
         neurons.setId("register-neurons");
         neurons.setWrapText(true);
         neurons.getStyleClass().add(Styles.TEXT_SMALL);
-        neurons.textProperty().bind(f.neuronListProperty());
+        subs.bind(neurons.textProperty(), f.neuronListProperty());
         HBox row = new HBox(6, choice, calibrate);
         HBox.setHgrow(choice, Priority.ALWAYS);
         return new VBox(6, title, row, status, neurons);
