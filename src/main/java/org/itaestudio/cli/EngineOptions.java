@@ -2,6 +2,7 @@ package org.itaestudio.cli;
 
 import java.util.Locale;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.Pooling;
 import org.itaestudio.pipeline.AnalysisSettings;
@@ -45,6 +46,9 @@ public final class EngineOptions {
 
     @Mixin
     ItaeOptions itaeOptions = new ItaeOptions();
+
+    @Mixin
+    TtrOptions ttrOptions = new TtrOptions();
 
     @Option(names = "--no-cache", description = "Do not read or write the embedding cache.")
     boolean noCache;
@@ -98,6 +102,7 @@ public final class EngineOptions {
         Integer cropSide = cropOrNull();
         Pooling poolingChoice = poolingMode();
         ItaeConfig itaeConfig = itae();
+        TestTimeRegisters ttr = ttrOptions.ttr();
         return AnalysisSettings.defaults(model).with(b -> {
             b.device = deviceChoice;
             b.resize = imageSize;
@@ -106,6 +111,7 @@ public final class EngineOptions {
             b.pooling = poolingChoice;
             b.batchSize = batchSize;
             b.itae = itaeConfig;
+            b.ttr = ttr;
         });
     }
 }

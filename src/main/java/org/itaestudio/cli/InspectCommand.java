@@ -62,6 +62,7 @@ final class InspectCommand implements Callable<Integer> {
         o.addProperty("layer", in.layer());
         o.add("grid", array(new int[] {in.gridH(), in.gridW()}));
         o.addProperty("registers", in.registers());
+        o.addProperty("test_time_registers", p.registerAttention() == null ? 0 : p.registerAttention()[0].length);
         JsonObject norms = new JsonObject();
         norms.add("q", array(p.qNorm()));
         norms.add("k", array(p.kNorm()));
@@ -78,6 +79,20 @@ final class InspectCommand implements Callable<Integer> {
         o.add("cls_attention", heads);
         o.add("embedding", array(in.embedding()));
         o.addProperty("itae", itae == null ? "off" : itae.key());
+        if (in.blockNorms() != null) { // [layer][token], CLS first: the quantity test-time registers detect
+            JsonArray layers = new JsonArray();
+            for (float[] l : in.blockNorms()) {
+                layers.add(array(l));
+            }
+            o.add("block_norms", layers);
+        }
+        if (p.registerAttention() != null) { // [head][r]: CLS attention on the appended test-time registers
+            JsonArray regs = new JsonArray();
+            for (float[] h : p.registerAttention()) {
+                regs.add(array(h));
+            }
+            o.add("test_time_register_attention", regs);
+        }
         return o;
     }
 

@@ -3,6 +3,7 @@ package org.itaestudio.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -19,10 +20,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.itaestudio.itae.ArtifactDetector;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.weights.WeightSource;
 
 /**
@@ -32,6 +36,9 @@ import org.itaestudio.model.weights.WeightSource;
  * N = 1 + R + Np tokens (CLS, registers, patches). Pre-norm blocks:
  * {@code x = x + ls1 * attn(norm1(x)); x = x + ls2 * ffn(norm2(x))}, LayerNorm eps 1e-6, exact GELU (or SwiGLU).
  * Each block runs in its own child NDManager that is closed after it, so intermediates are freed block by block.
+ *
+ * <p>Test-time registers ({@link TestTimeRegisters}) append R more tokens after the patches: N' = N + R. Every output
+ * (embedding, patch tokens, probes, norms) covers the original N tokens; the appended ones are reported apart.
  *
  * <p>Thread-safe: weights are read-only; every forward uses its own managers.
  */
@@ -107,6 +114,41 @@ public final class DinoV2 implements AutoCloseable {
         return device;
     }
 
+    /**
+     * SHA-256 (hex) of the learned CLS and position embeddings: the same weights give the same print in any file
+     * layout, other weights a different one. Register-neuron files carry it so they are never used on another model.
+     */
+    public String fingerprint() {
+        String f = fingerprint;
+        if (f == null) {
+            f = computeFingerprint();
+            fingerprint = f;
+        }
+        return f;
+    }
+
+    private volatile String fingerprint;
+
+    private String computeFingerprint() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(4 * (clsPos.length + patchPosTable.length))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(clsPos).put(patchPosTable);
+            md.update(buf);
+            md.update(describeArchitecture().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line: width, depth, heads, MLP kind and hidden width, registers. */
+    public String describeArchitecture() {
+        return "dim=" + config.embedDim() + " depth=" + config.depth() + " heads=" + config.numHeads() + " ffn="
+                + config.ffn() + " hidden=" + config.ffnHidden() + " registers=" + config.numRegisters();
+    }
+
     /** Copies tensors out of the checkpoint onto the device, one at a time, checking each shape. */
     private static final class Loader {
         private final WeightSource source;
@@ -145,6 +187,17 @@ public final class DinoV2 implements AutoCloseable {
      * @param pixels NCHW float32, normalised, {@code batch * 3 * height * width} values
      */
     public ForwardResult forward(float[] pixels, int batch, int height, int width, ForwardRequest request) {
+        checkPixels(pixels, batch, height, width);
+        int p = config.patchSize();
+        int gridH = height / p;
+        int gridW = width / p;
+        try (NDManager fwd = manager.newSubManager()) {
+            NDArray x = appendRegisters(embedTokens(fwd, pixels, batch, height, width, gridH, gridW), request.appendedTokens());
+            return runBlocks(fwd, x, 0, batch, gridH, gridW, request);
+        }
+    }
+
+    private void checkPixels(float[] pixels, int batch, int height, int width) {
         int p = config.patchSize();
         if (height % p != 0 || width % p != 0) {
             throw new IllegalArgumentException("input " + width + "x" + height + " is not a multiple of the patch size " + p);
@@ -153,11 +206,84 @@ public final class DinoV2 implements AutoCloseable {
             throw new IllegalArgumentException("pixel buffer has " + pixels.length + " values, expected "
                     + batch + "x3x" + height + "x" + width);
         }
-        int gridH = height / p;
-        int gridW = width / p;
+    }
+
+    // ---- register-neuron calibration (plain model) -----------------------------------------------------------
+
+    /** Fraction of tokens below {@link #SPARSE_ACTIVATION} for a unit to count as sparse (the official default). */
+    public static final double SPARSE_FRACTION = 0.5;
+    /** Activation below which a token counts as inactive for the sparsity filter (the official default). */
+    public static final double SPARSE_ACTIVATION = 0.5;
+
+    /**
+     * L2 norms of every token at the output of block {@code layer} of the plain model (blocks after it do not run).
+     *
+     * @return [image][token], CLS first, then registers, then patches
+     */
+    public float[][] outputNorms(float[] pixels, int batch, int height, int width, int layer) {
+        checkLayer(layer);
+        checkPixels(pixels, batch, height, width);
+        int p = config.patchSize();
         try (NDManager fwd = manager.newSubManager()) {
-            NDArray x = embedTokens(fwd, pixels, batch, height, width, gridH, gridW);
-            return runBlocks(fwd, x, 0, batch, gridH, gridW, request);
+            NDArray x = embedTokens(fwd, pixels, batch, height, width, height / p, width / p);
+            ForwardRequest request = ForwardRequest.plain().withBlockNorms(true);
+            return runBlocks(fwd, x, 0, layer, batch, height / p, width / p, request, null).blockNorms()[layer];
+        }
+    }
+
+    /**
+     * What calibration scores register neurons by, for a batch of the plain model: for every MLP hidden unit of
+     * blocks 0..lastBlock, the mean |activation| over the image's flagged tokens; with the sparsity filter, units
+     * not sparse in that image (fewer than half of all its tokens below 0.5, as the official code counts) score 0.
+     *
+     * @param outliers [image][token] flags over the N tokens (CLS, registers, patches); an image may have none
+     * @return [image][block][unit] (an image without flagged tokens gets zeros)
+     */
+    public float[][][] outlierActivations(float[] pixels, int batch, int height, int width, boolean[][] outliers,
+                                          int lastBlock, boolean sparsityFilter) {
+        checkLayer(lastBlock);
+        checkPixels(pixels, batch, height, width);
+        int p = config.patchSize();
+        int n = config.prefixTokens() + (height / p) * (width / p);
+        float[] mask = new float[batch * n];
+        float[] counts = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            if (outliers[i].length != n) {
+                throw new IllegalArgumentException("outlier flags of image " + i + " cover " + outliers[i].length
+                        + " tokens, expected " + n);
+            }
+            for (int t = 0; t < n; t++) {
+                if (outliers[i][t]) {
+                    mask[i * n + t] = 1f;
+                    counts[i]++;
+                }
+            }
+            counts[i] = Math.max(1f, counts[i]);
+        }
+        float[][][] out = new float[batch][lastBlock + 1][];
+        try (NDManager fwd = manager.newSubManager()) {
+            NDArray x = embedTokens(fwd, pixels, batch, height, width, height / p, width / p);
+            NDArray m = fwd.create(mask, new Shape(batch, n, 1));
+            NDArray c = fwd.create(counts, new Shape(batch, 1));
+            HiddenHook hook = (layer, hidden) -> {
+                NDArray score = hidden.abs().mul(m).sum(new int[] {1}).div(c);                 // [B, hidden]
+                if (sparsityFilter) {
+                    NDArray inactive = hidden.lt((float) SPARSE_ACTIVATION).toType(DataType.FLOAT32, false).sum(new int[] {1});
+                    score = score.mul(inactive.gte((float) (SPARSE_FRACTION * n)).toType(DataType.FLOAT32, false));
+                }
+                float[][] r = rows(score.toFloatArray(), batch);
+                for (int i = 0; i < batch; i++) {
+                    out[i][layer] = r[i];
+                }
+            };
+            runBlocks(fwd, x, 0, lastBlock, batch, height / p, width / p, ForwardRequest.plain(), hook);
+        }
+        return out;
+    }
+
+    private void checkLayer(int layer) {
+        if (layer < 0 || layer >= config.depth()) {
+            throw new IllegalArgumentException("layer " + layer + " does not exist: the model has " + config.depth() + " blocks");
         }
     }
 
@@ -168,7 +294,7 @@ public final class DinoV2 implements AutoCloseable {
      * @param hidden [image][tokens * dim] as returned in {@link ForwardResult#captured()}
      */
     public ForwardResult forwardFrom(int startLayer, float[][] hidden, int gridH, int gridW, ForwardRequest request) {
-        int n = config.prefixTokens() + gridH * gridW;
+        int n = config.prefixTokens() + gridH * gridW + request.appendedTokens();
         int d = config.embedDim();
         float[] flat = new float[hidden.length * n * d];
         for (int i = 0; i < hidden.length; i++) {
@@ -201,6 +327,15 @@ public final class DinoV2 implements AutoCloseable {
         return x;
     }
 
+    /** Test-time registers: R zero tokens after all others, with no position embedding; [B, N + R, D]. */
+    private NDArray appendRegisters(NDArray x, int count) {
+        if (count == 0) {
+            return x;
+        }
+        Shape s = x.getShape();
+        return x.concat(x.getManager().zeros(new Shape(s.get(0), count, s.get(2))), 1);
+    }
+
     private NDArray positionEmbedding(int gridH, int gridW) {
         long key = ((long) gridH << 32) | gridW;
         return positionCache.computeIfAbsent(key, k -> {
@@ -218,9 +353,21 @@ public final class DinoV2 implements AutoCloseable {
      *
      * @param itaeLayers blocks ITAE acts on (empty without ITAE)
      * @param clsStates  the last block's CLS state per image, when the request captures them
+     * @param ttrUnits   test-time registers' chosen units per block (empty without them)
+     * @param blockNorms per block, [image][token] output norms of the original tokens, when requested
+     * @param hook       sees every block's MLP hidden activation before any edit (calibration), or null
      */
     private record Context(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH, int gridW,
-                           Map<Integer, LayerProbe> probes, List<ClsState> clsStates) {
+                           Map<Integer, LayerProbe> probes, List<ClsState> clsStates, SortedMap<Integer, long[]> ttrUnits,
+                           Map<Integer, float[][]> blockNorms, HiddenHook hook) {
+
+        int patches() {
+            return gridH * gridW;
+        }
+
+        int appended() {
+            return request.appendedTokens();
+        }
 
         boolean itaeAt(int layer) {
             return itaeLayers.contains(layer);
@@ -231,8 +378,28 @@ public final class DinoV2 implements AutoCloseable {
         }
     }
 
+    /** Sees one block's MLP hidden activation [B, N', hidden] (before test-time registers edit it). */
+    private interface HiddenHook {
+        void accept(int layer, NDArray hidden);
+    }
+
     private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int batch, int gridH, int gridW,
                                     ForwardRequest request) {
+        return runBlocks(fwd, x, startLayer, config.depth() - 1, batch, gridH, gridW, request, null);
+    }
+
+    /** Runs blocks startLayer..lastLayer; the result is finished (final norm, pooling) only when lastLayer is the last. */
+    private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int lastLayer, int batch, int gridH,
+                                    int gridW, ForwardRequest request, HiddenHook hook) {
+        SortedMap<Integer, long[]> ttrUnits = new TreeMap<>();
+        if (request.ttr() != null) {
+            request.ttr().checkModel(fingerprint());
+            request.ttr().validate(config.depth(), config.ffnHidden());
+            if (request.captureClsState()) {
+                throw new IllegalArgumentException("CLS states are not captured with test-time registers");
+            }
+            request.ttr().unitsByBlock().forEach((b, u) -> ttrUnits.put(b, Arrays.stream(u).asLongStream().toArray()));
+        }
         SortedSet<Integer> itaeLayers = request.itae() == null ? Collections.emptySortedSet()
                 : request.itae().resolveLayers(config.depth());
         for (int l : request.probeLayers()) {
@@ -240,20 +407,42 @@ public final class DinoV2 implements AutoCloseable {
                 throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + config.depth() + " blocks");
             }
         }
-        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>());
+        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>(), ttrUnits,
+                new HashMap<>(), hook);
         float[][] captured = null;
-        for (int i = startLayer; i < config.depth(); i++) {
+        for (int i = startLayer; i <= lastLayer; i++) {
             if (i == request.captureLayer()) {
                 captured = rows(x.toFloatArray(), batch);
             }
             try (NDManager blockManager = fwd.newSubManager()) {
                 x.tempAttach(blockManager);
                 NDArray out = block(blocks.get(i), x, i, ctx);
+                if (request.blockNorms()) {
+                    ctx.blockNorms().put(i, tokenNorms(out, ctx));
+                }
                 out.attach(fwd);
                 x = out;
             }
         }
-        return finish(x, ctx, captured);
+        return lastLayer == config.depth() - 1 ? finish(x, ctx, captured)
+                : new ForwardResult(gridH, gridW, null, null, Map.copyOf(ctx.probes()), captured, null, blockNorms(ctx));
+    }
+
+    /** [image][token] L2 norms of the original tokens of a hidden state [B, N', D]. */
+    private float[][] tokenNorms(NDArray x, Context ctx) {
+        NDArray original = ctx.appended() == 0 ? x : x.get(":, 0:" + (config.prefixTokens() + ctx.patches()) + ", :");
+        return rows(original.norm(new int[] {-1}).toFloatArray(), ctx.batch());
+    }
+
+    /** [layer][image][token] block output norms, or null when not requested. */
+    private static float[][][] blockNorms(Context ctx) {
+        if (ctx.blockNorms().isEmpty()) {
+            return null;
+        }
+        int max = ctx.blockNorms().keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        float[][][] out = new float[max + 1][][];
+        ctx.blockNorms().forEach((l, v) -> out[l] = v);
+        return out;
     }
 
     /** Final LayerNorm, pooling and the requested outputs. */
@@ -261,7 +450,9 @@ public final class DinoV2 implements AutoCloseable {
         int batch = ctx.batch();
         int patches = ctx.gridH() * ctx.gridW();
         NDArray normed = layerNorm(x, normWeight, normBias);                       // [B, N, D]
-        NDArray patchTokens = normed.get(":, " + config.prefixTokens() + ":, :");   // [B, Np, D]
+        int prefix = config.prefixTokens();
+        NDArray patchTokens = ctx.appended() == 0 ? normed.get(":, " + prefix + ":, :")     // [B, Np, D]
+                : normed.get(":, " + prefix + ":" + (prefix + patches) + ", :");
         NDArray pooled = ctx.request().pooling() == Pooling.MEAN ? patchTokens.mean(new int[] {1}) : normed.get(":, 0, :");
         float[][] embeddings = rows(pooled.toFloatArray(), batch);
         float[][][] tokens = null;
@@ -274,7 +465,8 @@ public final class DinoV2 implements AutoCloseable {
         }
         float[][] clsStates = ctx.clsStates().isEmpty() ? null
                 : ctx.clsStates().stream().map(ClsState::pack).toArray(float[][]::new);
-        return new ForwardResult(ctx.gridH(), ctx.gridW(), embeddings, tokens, Map.copyOf(ctx.probes()), captured, clsStates);
+        return new ForwardResult(ctx.gridH(), ctx.gridW(), embeddings, tokens, Map.copyOf(ctx.probes()), captured, clsStates,
+                blockNorms(ctx));
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {
@@ -291,20 +483,73 @@ public final class DinoV2 implements AutoCloseable {
         boolean capture = ctx.request().captureClsState() && layer == config.depth() - 1;
         float[][] clsInput = capture ? rows(x.get(":, 0, :").toFloatArray(), ctx.batch()) : null; // [B][D]
         x.addi(attention(blk, layerNorm(x, blk.norm1W, blk.norm1B), layer, ctx, clsInput).muli(blk.ls1));
-        return x.addi(ffn(blk, layerNorm(x, blk.norm2W, blk.norm2B)).muli(blk.ls2));
+        return x.addi(ffn(blk, layerNorm(x, blk.norm2W, blk.norm2B), layer, ctx).muli(blk.ls2));
     }
 
     private NDArray ffn(Block blk, NDArray h) {
+        return Linear.linear(mlpHidden(blk, h), blk.fc2W, blk.fc2B).singletonOrThrow();
+    }
+
+    /** The MLP of a block, with the calibration hook and test-time registers where the forward has them. */
+    private NDArray ffn(Block blk, NDArray h, int layer, Context ctx) {
+        NDArray hidden = mlpHidden(blk, h);                                         // [B, N', hidden]
+        if (ctx.hook() != null) {
+            ctx.hook().accept(layer, hidden);
+        }
+        long[] units = ctx.ttrUnits().get(layer);
+        if (units != null) {
+            hidden = moveToRegisters(hidden, units, ctx);
+        }
+        return Linear.linear(hidden, blk.fc2W, blk.fc2B).singletonOrThrow();
+    }
+
+    /** The MLP hidden activation: GELU(fc1 h), or silu(x1) * x2 for SwiGLU; [B, N, hidden]. */
+    private NDArray mlpHidden(Block blk, NDArray h) {
         if (config.ffn() == DinoV2Config.FfnType.SWIGLU) {
             NDArray x12 = Linear.linear(h, blk.fc1W, blk.fc1B).singletonOrThrow(); // [B, N, 2 * hidden]
             int hid = config.ffnHidden();
             NDArray x1 = x12.get("..., 0:" + hid);
             NDArray x2 = x12.get("..., " + hid + ":");
-            NDArray hidden = x1.mul(Activation.sigmoid(x1)).mul(x2);               // silu(x1) * x2
-            return Linear.linear(hidden, blk.fc2W, blk.fc2B).singletonOrThrow();
+            return x1.mul(Activation.sigmoid(x1)).mul(x2);                          // silu(x1) * x2
         }
-        NDArray hidden = Activation.gelu(Linear.linear(h, blk.fc1W, blk.fc1B).singletonOrThrow()); // exact erf GELU
-        return Linear.linear(hidden, blk.fc2W, blk.fc2B).singletonOrThrow();
+        return Activation.gelu(Linear.linear(h, blk.fc1W, blk.fc1B).singletonOrThrow()); // exact erf GELU
+    }
+
+    /**
+     * Test-time registers in one block, each image on its own: the appended tokens' chosen units take the value of
+     * largest magnitude (sign kept; the negative one on a tie) among the block's chosen units over all N' tokens;
+     * the patches' chosen units become 0, their mean, or lose their outliers. Only the U chosen columns are gathered,
+     * edited and scattered back, so the cost is one copy of the hidden state plus work on [B, N', U].
+     *
+     * @param hidden [B, N', hidden] after the activation
+     * @param units  the block's chosen units (ascending)
+     */
+    private NDArray moveToRegisters(NDArray hidden, long[] units, Context ctx) {
+        NDManager m = hidden.getManager();
+        long b = hidden.getShape().get(0);
+        long n = hidden.getShape().get(1);
+        int u = units.length;
+        int prefix = config.prefixTokens();
+        int np = ctx.patches();
+        NDArray index = m.create(units, new Shape(1, 1, u)).broadcast(new Shape(b, n, u));
+        NDArray chosen = hidden.gather(index, 2);                                    // [B, N', U]
+        NDArray flat = chosen.reshape(b, n * u);
+        NDArray hi = flat.max(new int[] {1}, true);                                  // [B, 1]
+        NDArray lo = flat.min(new int[] {1}, true);
+        NDArray signMax = NDArrays.where(hi.abs().gt(lo.abs()), hi, lo).reshape(b, 1, 1); // [B, 1, 1]
+        NDArray patches = chosen.get(":, " + prefix + ":" + (prefix + np) + ", :");  // [B, Np, U]
+        NDArray newPatches = switch (ctx.request().ttr().patchValues()) {
+            case ZERO -> patches.zerosLike();
+            case MEAN -> patches.mean(new int[] {1}, true).broadcast(patches.getShape());
+            case ONLY_OUTLIERS -> {
+                NDArray mean = patches.mean(new int[] {1}, true);                    // [B, 1, U]
+                NDArray std = patches.sub(mean).square().sum(new int[] {1}, true).div((float) (np - 1)).sqrt(); // unbiased
+                yield NDArrays.where(patches.gt(mean.add(std)), mean.broadcast(patches.getShape()), patches);
+            }
+        };
+        NDArray registers = signMax.broadcast(new Shape(b, ctx.appended(), u));
+        NDArray edited = chosen.get(":, 0:" + prefix + ", :").concat(newPatches, 1).concat(registers, 1);
+        return hidden.scatter(index, edited, 2);
     }
 
     // ---- attention, in steps ---------------------------------------------------------------------------------
@@ -333,7 +578,9 @@ public final class DinoV2 implements AutoCloseable {
         boolean itaeHere = ctx.itaeAt(layer);
         boolean probeHere = ctx.probeAt(layer);
         ItaeConfig itae = ctx.request().itae();
-        QkvNorms norms = probeHere || itaeHere ? qkvNorms(p.qkv(), probeHere ? null : itae.component(), ctx.batch()) : null;
+        NDArray originalQkv = ctx.appended() == 0 ? p.qkv()
+                : p.qkv().get(":, 0:" + (config.prefixTokens() + ctx.patches()) + ", :");   // [B, N, 3D]
+        QkvNorms norms = probeHere || itaeHere ? qkvNorms(originalQkv, probeHere ? null : itae.component(), ctx.batch()) : null;
         if (clsInput != null) {
             ctx.clsStates().addAll(clsStates(clsInput, p, ctx.batch()));
         }
@@ -342,7 +589,8 @@ public final class DinoV2 implements AutoCloseable {
         if (itaeHere) {
             artifacts = detectArtifacts(itae, patchScores(norms.of(itae.component())));
             float[] mask = artifacts.columnMask((int) p.tokens(), config.prefixTokens());
-            logits = attenuate(logits, mask, itae.rows() == ItaeConfig.Rows.CLS, itae.strength(), config.prefixTokens());
+            logits = attenuate(logits, mask, itae.rows() == ItaeConfig.Rows.CLS, itae.strength(), config.prefixTokens(),
+                    ctx.patches());
         }
         NDArray attn = logits.softmax(-1);                                         // [B, H, N, N]
         if (probeHere) {
@@ -443,14 +691,27 @@ public final class DinoV2 implements AutoCloseable {
     private LayerProbe probe(int layer, QkvNorms norms, NDArray attn, Artifacts artifacts, Context ctx) {
         int b = ctx.batch();
         int heads = config.numHeads();
-        float[][] cls = rows(attn.get(":, :, 0, " + config.prefixTokens() + ":").toFloatArray(), b); // [B][H*Np]
+        int prefix = config.prefixTokens();
+        int end = prefix + ctx.patches();
+        String patchColumns = ctx.appended() == 0 ? prefix + ":" : prefix + ":" + end;
+        float[][] cls = rows(attn.get(":, :, 0, " + patchColumns).toFloatArray(), b); // [B][H*Np]
         float[][][] clsAttention = new float[b][][];
         for (int i = 0; i < b; i++) {
             clsAttention[i] = rows(cls[i], heads);
         }
-        float[][][][] full = ctx.request().fullAttention() ? fullAttention(attn, b) : null;
+        float[][][] appended = null;
+        NDArray original = attn;
+        if (ctx.appended() > 0) {
+            float[][] reg = rows(attn.get(":, :, 0, " + end + ":").toFloatArray(), b);      // [B][H*R]
+            appended = new float[b][][];
+            for (int i = 0; i < b; i++) {
+                appended[i] = rows(reg[i], heads);
+            }
+            original = attn.get(":, :, 0:" + end + ", 0:" + end);
+        }
+        float[][][][] full = ctx.request().fullAttention() ? fullAttention(original, b) : null;
         return new LayerProbe(layer, norms.q(), norms.k(), norms.v(), clsAttention, full, artifacts.indices(),
-                artifacts.thresholds());
+                artifacts.thresholds(), appended);
     }
 
     /** [image][head][query][key] copy of the attention [B, H, N, N]. */
@@ -527,7 +788,8 @@ public final class DinoV2 implements AutoCloseable {
         try (NDManager m = manager.newSubManager()) {
             NDArray l = m.create(logits, new Shape(b, heads, 1, n));                        // [B, H, 1, N]
             if (itae != null) { // the one query row is the CLS row
-                l = attenuate(l, artifacts.columnMask(n, config.prefixTokens()), false, itae.strength(), config.prefixTokens());
+                l = attenuate(l, artifacts.columnMask(n, config.prefixTokens()), false, itae.strength(), config.prefixTokens(),
+                        n - config.prefixTokens());
             }
             NDArray vh = m.create(v, new Shape(b, n, heads, config.headDim())).transpose(0, 2, 1, 3); // [B, H, N, hd]
             NDArray o = l.softmax(-1).matMul(vh).reshape(b, d);                              // [B, D]
@@ -554,13 +816,17 @@ public final class DinoV2 implements AutoCloseable {
      * bit-identical.
      *
      * @param columnMask [B * N], 1 at artifact columns
+     * @param patches    patch columns after the prefix (later columns are appended registers)
      */
-    private static NDArray attenuate(NDArray logits, float[] columnMask, boolean clsRowOnly, double strength, int prefix) {
+    private static NDArray attenuate(NDArray logits, float[] columnMask, boolean clsRowOnly, double strength, int prefix,
+                                     int patches) {
         NDManager m = logits.getManager();
         Shape s = logits.getShape();
         int b = (int) s.get(0);
         int n = (int) s.get(3);
-        NDArray minPatch = logits.get(":, :, :, " + prefix + ":").min(new int[] {-1}, true); // [B, H, rows, 1]
+        // the minimum is over patch columns only (appended test-time registers come after them)
+        String patchColumns = prefix + patches == n ? prefix + ":" : prefix + ":" + (prefix + patches);
+        NDArray minPatch = logits.get(":, :, :, " + patchColumns).min(new int[] {-1}, true); // [B, H, rows, 1]
         NDArray mask = m.create(columnMask, new Shape(b, 1, 1, n));
         if (clsRowOnly) {
             float[] rowMask = new float[n];

@@ -3,6 +3,7 @@ package org.itaestudio.model;
 import java.util.Set;
 import java.util.TreeSet;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 
 /**
  * What one forward pass computes besides the embedding. Probes cost nothing for layers not listed.
@@ -14,9 +15,17 @@ import org.itaestudio.itae.ItaeConfig;
  * @param patchTokens   also return the normed patch tokens
  * @param captureLayer  return the hidden states entering this block (for incremental ITAE), or -1
  * @param captureClsState return the last block's {@link ClsState} (for the CLS fast path of last-block ITAE)
+ * @param ttr           test-time registers, or null for none (then nothing of them runs)
+ * @param blockNorms    also return every block's output token L2 norms (original tokens only)
  */
 public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
-                             boolean patchTokens, int captureLayer, boolean captureClsState) {
+                             boolean patchTokens, int captureLayer, boolean captureClsState, TestTimeRegisters ttr,
+                             boolean blockNorms) {
+
+    public ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
+                          boolean patchTokens, int captureLayer, boolean captureClsState) {
+        this(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState, null, false);
+    }
 
     public ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> probeLayers, boolean fullAttention,
                           boolean patchTokens, int captureLayer) {
@@ -36,22 +45,37 @@ public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> prob
     }
 
     public ForwardRequest withProbes(Set<Integer> layers, boolean full) {
-        return new ForwardRequest(itae, pooling, layers, full, patchTokens, captureLayer, captureClsState);
+        return new ForwardRequest(itae, pooling, layers, full, patchTokens, captureLayer, captureClsState, ttr, blockNorms);
     }
 
     public ForwardRequest withPatchTokens(boolean on) {
-        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, on, captureLayer, captureClsState);
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, on, captureLayer, captureClsState, ttr, blockNorms);
     }
 
     public ForwardRequest withCapture(int layer) {
-        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, layer, captureClsState);
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, layer, captureClsState, ttr, blockNorms);
     }
 
     public ForwardRequest withClsStateCapture(boolean on) {
-        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, on);
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, on, ttr, blockNorms);
     }
 
     public ForwardRequest withItae(ItaeConfig c) {
-        return new ForwardRequest(c, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState);
+        return new ForwardRequest(c, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState, ttr, blockNorms);
+    }
+
+    public ForwardRequest withTtr(TestTimeRegisters t) {
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState, t,
+                blockNorms);
+    }
+
+    public ForwardRequest withBlockNorms(boolean on) {
+        return new ForwardRequest(itae, pooling, probeLayers, fullAttention, patchTokens, captureLayer, captureClsState, ttr,
+                on);
+    }
+
+    /** Tokens appended after all others (test-time registers), 0 without them. */
+    public int appendedTokens() {
+        return ttr == null ? 0 : ttr.count();
     }
 }

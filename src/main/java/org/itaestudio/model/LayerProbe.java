@@ -11,14 +11,21 @@ package org.itaestudio.model;
  * @param attention     [image][head][query][key] full attention, or null unless requested
  * @param artifacts     [image] ascending patch indices ITAE flagged at this block (empty when ITAE is off here)
  * @param thresholds    [image] threshold used at this block (NaN when ITAE is off here)
+ * @param registerAttention [image][head][r] CLS-query attention on the appended test-time registers, or null
  */
 public record LayerProbe(int layer, float[][] qNorm, float[][] kNorm, float[][] vNorm, float[][][] clsAttention,
-                         float[][][][] attention, int[][] artifacts, double[] thresholds) {
+                         float[][][][] attention, int[][] artifacts, double[] thresholds, float[][][] registerAttention) {
+
+    public LayerProbe(int layer, float[][] qNorm, float[][] kNorm, float[][] vNorm, float[][][] clsAttention,
+                      float[][][][] attention, int[][] artifacts, double[] thresholds) {
+        this(layer, qNorm, kNorm, vNorm, clsAttention, attention, artifacts, thresholds, null);
+    }
 
     /** The probe of image {@code b} of the batch. */
     public ImageProbe image(int b) {
         double t = thresholds[b];
         return new ImageProbe(layer, qNorm[b], kNorm[b], vNorm[b], clsAttention[b], artifacts[b],
-                Double.isNaN(t) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(t));
+                Double.isNaN(t) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(t),
+                registerAttention == null ? null : registerAttention[b]);
     }
 }

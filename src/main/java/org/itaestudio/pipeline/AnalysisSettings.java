@@ -5,6 +5,7 @@ import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.Hdbscan;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.Pooling;
 
@@ -24,14 +25,19 @@ import org.itaestudio.model.Pooling;
  * @param mapMethod     how the 2-D map is made
  * @param seed          seed of every random choice (k-means init, t-SNE)
  * @param density       HDBSCAN's settings (used when clusterMethod is HDBSCAN)
+ * @param ttr           test-time registers, or null for none
  */
 public record AnalysisSettings(String model, DeviceChoice device, int resize, Integer crop, boolean jpegDraft, Pooling pooling,
                                int batchSize, ItaeConfig itae, ClusterMethod clusterMethod, int k, MapMethod mapMethod,
-                               long seed, Hdbscan.Settings density) {
+                               long seed, Hdbscan.Settings density, TestTimeRegisters ttr) {
 
     public static AnalysisSettings defaults(String model) {
         return new AnalysisSettings(model, DeviceChoice.AUTO, 256, 224, false, Pooling.CLS, 8, null, ClusterMethod.KMEANS, 0,
-                MapMethod.TSNE, 42L, Hdbscan.Settings.DEFAULTS);
+                MapMethod.TSNE, 42L, Hdbscan.Settings.DEFAULTS, null);
+    }
+
+    public AnalysisSettings withTtr(TestTimeRegisters t) {
+        return with(b -> b.ttr = t);
     }
 
     public AnalysisSettings withItae(ItaeConfig c) {
@@ -75,6 +81,7 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
         public MapMethod mapMethod;
         public long seed;
         public Hdbscan.Settings density;
+        public TestTimeRegisters ttr;
 
         private Builder(AnalysisSettings s) {
             model = s.model;
@@ -90,11 +97,12 @@ public record AnalysisSettings(String model, DeviceChoice device, int resize, In
             mapMethod = s.mapMethod;
             seed = s.seed;
             density = s.density;
+            ttr = s.ttr;
         }
 
         private AnalysisSettings build() {
             return new AnalysisSettings(model, device, resize, crop, jpegDraft, pooling, batchSize, itae, clusterMethod, k,
-                    mapMethod, seed, density);
+                    mapMethod, seed, density, ttr);
         }
     }
 }

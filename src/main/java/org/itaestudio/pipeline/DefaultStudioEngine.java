@@ -21,7 +21,9 @@ import org.itaestudio.image.ModelInput;
 import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
 import org.itaestudio.image.RgbImage;
+import org.itaestudio.itae.CalibrationSettings;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.RegisterNeurons;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.ForwardRequest;
 import org.itaestudio.model.ForwardResult;
@@ -103,7 +105,7 @@ public final class DefaultStudioEngine implements StudioEngine {
         try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
             DinoV2 model = lease.model();
             Preprocessor pre = new Preprocessor(preprocessConfig(settings));
-            ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling());
+            ForwardRequest request = ForwardRequest.embedding(settings.itae(), settings.pooling()).withTtr(settings.ttr());
             String configKey = configKey(lease.loaded, settings);
 
             // Keep what makes the next ITAE change cheap: for the paper's setting (last block, CLS row, CLS pooling)
@@ -111,8 +113,11 @@ public final class DefaultStudioEngine implements StudioEngine {
             int depth = model.config().depth();
             boolean fastPath = settings.pooling() == org.itaestudio.model.Pooling.CLS
                     && (settings.itae() == null || clsFastPathApplies(settings.itae(), depth));
-            // states are kept within the disk budget (the store refuses what does not fit), read while readable
-            boolean keepStates = caches != null && caches.statesReadable() && settings.crop() != null;
+            // states are kept within the disk budget (the store refuses what does not fit), read while readable;
+            // test-time registers change every block (the appended tokens take part in attention from block 0): no
+            // kept states for them
+            boolean keepStates = caches != null && caches.statesReadable() && settings.crop() != null
+                    && settings.ttr() == null;
             boolean captureStates = keepStates && caches.statesWritable();
             String stateKey = null;
             int stateLayer = -1;
@@ -250,7 +255,8 @@ public final class DefaultStudioEngine implements StudioEngine {
     public FolderAnalysis previewItae(FolderAnalysis base, ItaeConfig itae, ProgressListener progress,
                                       Cancellation cancel) throws IOException {
         AnalysisSettings settings = base.settings().withItae(itae);
-        if (caches == null || !caches.statesReadable() || settings.crop() == null || base.size() == 0) {
+        if (caches == null || !caches.statesReadable() || settings.crop() == null || base.size() == 0
+                || settings.ttr() != null) {
             return null;
         }
         List<ImageFile> files = new ArrayList<>();
@@ -309,12 +315,18 @@ public final class DefaultStudioEngine implements StudioEngine {
             if (itae != null) {
                 start = Math.min(start, itae.resolveLayers(depth).first());
             }
+            if (settings.ttr() != null) {
+                start = 0; // the appended registers take part in attention from the first block
+            }
             String key = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
-                    + "|" + preKey(settings);
+                    + "|" + preKey(settings) + (settings.ttr() == null ? "" : "|" + settings.ttr().key());
             InspectState st = inspections.get(key);
-            ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false);
+            ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false)
+                    .withTtr(settings.ttr()).withBlockNorms(true);
             ForwardResult r;
+            int from = 0;
             if (st != null && st.layer() <= start) {
+                from = st.layer();
                 int patch = model.config().patchSize();
                 r = model.forwardFrom(st.layer(), new float[][] {st.hidden()}, st.input().height() / patch,
                         st.input().width() / patch, request);
@@ -339,9 +351,57 @@ public final class DefaultStudioEngine implements StudioEngine {
                     rgb[i] = st.shown().rgbAt(x, y);
                 }
             }
+            float[][] blockNorms = null;
+            if (r.blockNorms() != null && from == 0) { // a resumed forward has no norms for the blocks it skipped
+                blockNorms = new float[depth][];
+                for (int l = 0; l < depth; l++) {
+                    blockNorms[l] = r.blockNorms()[l][0];
+                }
+            }
             return new Inspection(image, st.shown().width(), st.shown().height(), rgb, r.gridH(), r.gridW(),
-                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0]);
+                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0], blockNorms);
         }
+    }
+
+    // ---- register-neuron calibration ---------------------------------------------------------------------------
+
+    /**
+     * Calibrates register neurons on a seeded sample of the folder's images (all of them when it has fewer), with the
+     * plain model and the settings' preprocessing. Unreadable images are skipped.
+     *
+     * @throws RegisterCalibration.NoOutliersException when no sampled image has an outlier token
+     */
+    @Override
+    public RegisterNeurons calibrateRegisters(Path folder, AnalysisSettings settings, CalibrationSettings calibration,
+                                              ProgressListener progress, Cancellation cancel) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new IOException("not a folder: " + folder);
+        }
+        progress.onProgress(new Progress("Scanning", 0, 0, 0, null, 0));
+        List<ImageFile> sample = sample(new FolderScanner().scan(folder).images(), calibration.images(), calibration.seed());
+        if (sample.isEmpty()) {
+            throw new IOException("no images in " + folder);
+        }
+        Preprocessor pre = new Preprocessor(preprocessConfig(settings));
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            return RegisterCalibration.run(lease.model(), settings.model(), sample.size(), i -> {
+                try {
+                    return pre.load(decoder, sample.get(i).path());
+                } catch (ImageDecodeException e) {
+                    LOG.info("calibration skips {}: {}", sample.get(i).relativePath(), e.reason());
+                    return null;
+                }
+            }, calibration, progress, cancel);
+        }
+    }
+
+    /** A seeded sample of {@code count} files (all when there are fewer), in path order. */
+    static List<ImageFile> sample(List<ImageFile> files, int count, long seed) {
+        List<ImageFile> shuffled = new ArrayList<>(files);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        List<ImageFile> out = new ArrayList<>(shuffled.subList(0, Math.min(count, shuffled.size())));
+        out.sort(java.util.Comparator.comparing(ImageFile::relativePath));
+        return out;
     }
 
     @Override
@@ -376,10 +436,10 @@ public final class DefaultStudioEngine implements StudioEngine {
         return configKey(m.identity, s);
     }
 
-    /** What an embedding depends on besides the image: engine, model content, preprocessing, pooling, ITAE. */
+    /** What an embedding depends on besides the image: engine, model content, preprocessing, pooling, ITAE, TTR. */
     static String configKey(String modelIdentity, AnalysisSettings s) {
         return ENGINE_VERSION + "|m=" + modelIdentity + "|pre=" + preKey(s) + "|pool=" + s.pooling()
-                + "|" + (s.itae() == null ? "plain" : s.itae().key());
+                + "|" + (s.itae() == null ? "plain" : s.itae().key()) + (s.ttr() == null ? "" : "|" + s.ttr().key());
     }
 
     static String stateKey(ModelProvider.Loaded m, AnalysisSettings s, String what) {

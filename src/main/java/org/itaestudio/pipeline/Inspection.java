@@ -16,7 +16,14 @@ import org.itaestudio.model.ImageProbe;
  * @param layer          the probed block
  * @param probe          what that block showed for this image
  * @param embedding      the image's embedding under the request's ITAE settings
+ * @param blockNorms     [layer][token] L2 norm of every block's output (original tokens, CLS first), or null when
+ *                       the pass resumed from kept states
  */
 public record Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
-                         ImageProbe probe, float[] embedding) {
+                         ImageProbe probe, float[] embedding, float[][] blockNorms) {
+
+    public Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
+                      ImageProbe probe, float[] embedding) {
+        this(image, width, height, rgb, gridH, gridW, registers, layer, probe, embedding, null);
+    }
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
+import org.itaestudio.itae.CalibrationSettings;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.RegisterNeurons;
 import org.itaestudio.progress.ProgressListener;
 import org.itaestudio.store.CacheBudget;
 import org.itaestudio.store.CacheKind;
@@ -42,6 +44,17 @@ public interface StudioEngine extends AutoCloseable {
 
     /** Runs one image and returns the probes of one block, with the given ITAE settings (null: plain model). */
     Inspection inspect(Path image, AnalysisSettings settings, int layer, ItaeConfig itae) throws IOException;
+
+    /**
+     * Finds the register neurons of the settings' model on a seeded sample of the folder (test-time registers); the
+     * result's {@code registers(count, values)} goes into {@link AnalysisSettings#withTtr}.
+     *
+     * @throws RegisterCalibration.NoOutliersException when no sampled image has an outlier token at the threshold
+     */
+    default RegisterNeurons calibrateRegisters(Path folder, AnalysisSettings settings, CalibrationSettings calibration,
+                                               ProgressListener progress, Cancellation cancel) throws IOException {
+        throw new UnsupportedOperationException("this engine cannot calibrate register neurons");
+    }
 
     /** Number of blocks of the settings' model (loads it if needed). */
     int depth(AnalysisSettings settings) throws IOException;

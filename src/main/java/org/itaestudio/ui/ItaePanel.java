@@ -61,8 +61,41 @@ final class ItaePanel extends VBox {
         subs.bindBidirectional(enabled.selectedProperty(), s.enabledProperty());
         enabled.setTooltip(new Tooltip("Off: the plain model everywhere"));
 
+        getChildren().addAll(fixSection(), new Separator());
         getChildren().addAll(title, subtitle, enabled, controlGrid(), new Separator());
         getChildren().addAll(applySection());
+    }
+
+    /** Artifact fix: which fix "Apply to folder" uses, and the register neurons of test-time registers. */
+    private Node fixSection() {
+        ArtifactFixModel f = vm.fixes();
+        Label title = new Label("Artifact fix");
+        title.getStyleClass().addAll(Styles.TITLE_4);
+        ComboBox<ArtifactFixModel.Fix> choice = new ComboBox<>();
+        choice.getItems().setAll(ArtifactFixModel.Fix.values());
+        choice.setId("artifact-fix");
+        choice.setMaxWidth(Double.MAX_VALUE);
+        choice.setMinWidth(120);
+        subs.bindBidirectional(choice.valueProperty(), f.fixProperty());
+        Button calibrate = new Button("Calibrate");
+        calibrate.setId("calibrate-registers");
+        calibrate.setTooltip(new Tooltip("Find the register neurons of this model on 200 images of the folder "
+                + "(test-time registers need them)"));
+        calibrate.setOnAction(e -> vm.calibrateRegisters());
+        calibrate.setMinWidth(Region.USE_PREF_SIZE); // the choice box shrinks, never the button's label
+        subs.bind(calibrate.disableProperty(), f.calibratingProperty().or(vm.folderProperty().isNull()));
+        Label status = new Label();
+        status.setWrapText(true);
+        status.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
+        subs.bind(status.textProperty(), f.statusProperty());
+        Label neurons = new Label();
+        neurons.setId("register-neurons");
+        neurons.setWrapText(true);
+        neurons.getStyleClass().add(Styles.TEXT_SMALL);
+        subs.bind(neurons.textProperty(), f.neuronListProperty());
+        HBox row = new HBox(6, choice, calibrate);
+        HBox.setHgrow(choice, Priority.ALWAYS);
+        return new VBox(6, title, row, status, neurons);
     }
 
     /** Removes the panel's bindings to the settings and the view model. */

@@ -35,6 +35,7 @@ import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
+import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.Cancellation;
@@ -140,6 +141,8 @@ final class MainViewModel implements AutoCloseable {
     private final ObjectProperty<int[]> selection = new SimpleObjectProperty<>(this, "selection", new int[0]);
 
     private final ItaeSettings itae = new ItaeSettings();
+    private final ArtifactFixModel fixes;
+    private final ReadOnlyObjectWrapper<TestTimeRegisters> appliedTtr = new ReadOnlyObjectWrapper<>(this, "appliedTtr");
     private final InspectorModel inspector;
     private final MapModel map;
     private final ExploreModel explore;
@@ -177,6 +180,11 @@ final class MainViewModel implements AutoCloseable {
                 ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task")) : null;
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
+        this.fixes = new ArtifactFixModel(engine, this.folderWorker, fx);
+        // the fix choice drives ITAE's switch; test-time registers come from the calibrated neurons
+        fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
+        folder.addListener((o, a, b) -> fixes.clear());
+        model.addListener((o, a, b) -> fixes.clear());
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         this.ownedExploreWorker = folderWorker == null
                 ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
@@ -191,6 +199,16 @@ final class MainViewModel implements AutoCloseable {
                 id -> ClusterMethod.valueOf(id.strip().toUpperCase(Locale.ROOT)), ClusterMethod.KMEANS));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
+        fixes.fixProperty().set(itae.enabledProperty().get() ? ArtifactFixModel.Fix.ITAE : ArtifactFixModel.Fix.NONE);
+        itae.enabledProperty().addListener((o, a, on) -> {
+            ArtifactFixModel.Fix f = fixes.fixProperty().get();
+            if (f.itae() != on) {
+                fixes.fixProperty().set(switch (f) {
+                    case NONE, ITAE -> on ? ArtifactFixModel.Fix.ITAE : ArtifactFixModel.Fix.NONE;
+                    case TTR, BOTH -> on ? ArtifactFixModel.Fix.BOTH : ArtifactFixModel.Fix.TTR;
+                });
+            }
+        });
         inspector.load(prefs);
         model.addListener(o -> engineDescription.set(null));
         device.addListener(o -> engineDescription.set(null));
@@ -384,6 +402,15 @@ final class MainViewModel implements AutoCloseable {
         return explore;
     }
 
+    ArtifactFixModel fixes() {
+        return fixes;
+    }
+
+    /** Calibrates register neurons on the open folder (the "Artifact fix" panel's Calibrate). */
+    public void calibrateRegisters() {
+        fixes.calibrate(folder.get(), settings());
+    }
+
     public InspectorModel inspector() {
         return inspector;
     }
@@ -400,6 +427,7 @@ final class MainViewModel implements AutoCloseable {
             b.device = device.get();
             b.jpegDraft = jpegDraft.get();
             b.itae = appliedItae.get();
+            b.ttr = appliedTtr.get();
             b.k = k.get();
             b.mapMethod = mapMethod.get();
             b.clusterMethod = clusterMethod.get();
@@ -485,14 +513,15 @@ final class MainViewModel implements AutoCloseable {
         if (cfg != null && depth <= 0 && cfg.layers() instanceof ItaeConfig.Blocks.Listed) {
             cfg = cfg.withLayers(ItaeConfig.Blocks.LAST);
         }
-        AnalysisSettings s = settings().withItae(cfg);
+        AnalysisSettings s = settings().withItae(cfg).withTtr(fixes.ttr());
         startAnalysis(dir, s, analysis.get());
     }
 
     private static boolean sameEmbedding(AnalysisSettings a, AnalysisSettings b) {
         return Objects.equals(a.model(), b.model()) && Objects.equals(a.device(), b.device()) && a.resize() == b.resize()
                 && Objects.equals(a.crop(), b.crop()) && a.jpegDraft() == b.jpegDraft() && a.pooling() == b.pooling()
-                && Objects.equals(a.itae() == null ? null : a.itae().key(), b.itae() == null ? null : b.itae().key());
+                && Objects.equals(a.itae() == null ? null : a.itae().key(), b.itae() == null ? null : b.itae().key())
+                && Objects.equals(a.ttr() == null ? null : a.ttr().key(), b.ttr() == null ? null : b.ttr().key());
     }
 
     /** Work that produces a folder analysis on the folder worker. */
@@ -526,6 +555,7 @@ final class MainViewModel implements AutoCloseable {
         }, result -> {
             ItaeConfig previousItae = appliedItae.get();
             appliedItae.set(s.itae());
+            appliedTtr.set(s.ttr());
             if (before != null && before.size() > 0 && result.size() > 0) {
                 publishWithChange(before, result);
             } else {

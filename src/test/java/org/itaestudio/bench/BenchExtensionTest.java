@@ -21,7 +21,8 @@ class BenchExtensionTest {
     @Test
     void theBenchTreeAddsTheBenchSubcommand() {
         CommandLine cli = ItaeStudioCommand.commandLine();
-        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "similar", "duplicates", "bench"),
+        assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "cache", "similar",
+                "duplicates", "calibrate-registers", "bench"),
                 List.copyOf(cli.getSubcommands().keySet()));
         CommandLine bench = cli.getSubcommands().get("bench");
         assertNotNull(bench);
