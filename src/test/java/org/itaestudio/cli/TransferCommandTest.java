@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.itaestudio.bench.SyntheticWeights;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.transfer.NativeMemoryChurn;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
 import org.itaestudio.model.weights.SafetensorsWriter;
@@ -101,18 +102,11 @@ class TransferCommandTest {
         assertEquals(r.out(), again.out(), "same seed, same first batch, same losses");
     }
 
-    /**
-     * libtorch's CPU kernels (MKL with dynamic threading) may split a reduction differently from one call to the next
-     * on a busy machine, so even two uninterrupted runs can differ in the last bit; with one intra-op thread they do not.
-     */
+    /** Under memory churn, which once made training depend on garbage-collection timing. */
     @Test
     void resumingAfterOneEpochEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
-        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
-        try {
+        try (NativeMemoryChurn churn = NativeMemoryChurn.start()) {
             resumeMatchesAnUninterruptedRun();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
     }
 

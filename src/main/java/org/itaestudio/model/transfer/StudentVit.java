@@ -31,6 +31,12 @@ import org.itaestudio.model.weights.WeightSource;
  *
  * <p>A block attends with its own softmax(q k^T / sqrt(hd)), or with given weights (copy); it can hand back its
  * pre-softmax scores (distill). Not thread-safe: one training loop owns a student.
+ *
+ * <p>No operation on the forward path takes a Java number ({@code x.mul(0.5f)}): DJL turns the number into a tensor
+ * over a Java direct buffer and lets the buffer go right after the operation, but autograd keeps that tensor for the
+ * backward pass, which then reads memory the garbage collector may have freed and reused (gradients scaled by
+ * garbage, NaN, runs that differ with GC timing). Constants are arrays of the step's manager, alive until the
+ * step's backward has run.
  */
 public final class StudentVit implements AutoCloseable {
 
@@ -169,9 +175,10 @@ public final class StudentVit implements AutoCloseable {
                     + pixels.getShape());
         }
         NDArray x = embedTokens(pixels, b);                                          // [B, N, D]
+        NDArray scale = pixels.getManager().create((float) Math.pow(c.headDim(), -0.5)); // [] 1/sqrt(hd)
         Map<Integer, NDArray> scores = new HashMap<>();
         for (int i = 0; i < c.depth(); i++) {
-            x = block(x, i, given.get(i), scoreLayers.contains(i) ? scores : null);
+            x = block(x, i, given.get(i), scoreLayers.contains(i) ? scores : null, scale);
         }
         NDArray cls = layerNorm(x, "norm.").get(":, 0, :");                          // [B, D]
         NDArray logits = Linear.linear(cls, p("head.weight"), p("head.bias")).singletonOrThrow(); // [B, classes]
@@ -197,15 +204,16 @@ public final class StudentVit implements AutoCloseable {
         return x;
     }
 
-    private NDArray block(NDArray x, int layer, NDArray given, Map<Integer, NDArray> scoresOut) {
+    private NDArray block(NDArray x, int layer, NDArray given, Map<Integer, NDArray> scoresOut, NDArray scale) {
         String blk = "blocks." + layer + ".";
-        NDArray a = attention(layerNorm(x, blk + "norm1."), blk, given, layer, scoresOut); // [B, N, D]
+        NDArray a = attention(layerNorm(x, blk + "norm1."), blk, given, layer, scoresOut, scale); // [B, N, D]
         x = x.add(config.layerScale() ? a.mul(p(blk + "ls1.gamma")) : a);
         NDArray m = ffn(layerNorm(x, blk + "norm2."), blk);                          // [B, N, D]
         return x.add(config.layerScale() ? m.mul(p(blk + "ls2.gamma")) : m);
     }
 
-    private NDArray attention(NDArray h, String blk, NDArray given, int layer, Map<Integer, NDArray> scoresOut) {
+    private NDArray attention(NDArray h, String blk, NDArray given, int layer, Map<Integer, NDArray> scoresOut,
+                              NDArray scale) {
         DinoV2Config c = config.backbone();
         Shape s = h.getShape();
         long b = s.get(0);
@@ -217,7 +225,7 @@ public final class StudentVit implements AutoCloseable {
         if (given != null) {
             weights = given;                                                         // [B, H, N, N]
         } else {
-            NDArray q = split.get(0).mul((float) Math.pow(hd, -0.5));
+            NDArray q = split.get(0).mul(scale);
             NDArray scores = q.matMul(split.get(1).transpose(0, 1, 3, 2));           // [B, H, N, N]
             if (scoresOut != null) {
                 scoresOut.put(layer, scores);
