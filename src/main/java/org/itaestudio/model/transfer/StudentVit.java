@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.PositionEmbeddingInterpolator;
 import org.itaestudio.model.weights.WeightSource;
 
 /**
@@ -80,6 +81,81 @@ public final class StudentVit implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("random initialisation reads no file", e);
         }
+    }
+
+    /**
+     * A student whose backbone starts from a model the app loads ({@code source}, official tensor names); the head,
+     * and LayerScale where the model has none, start as {@link #initialise} draws them from the seed. The position
+     * table is resized to the student's grid as the inference model resizes it; a standard student gets the model's
+     * LayerScale gains folded into the projections they scale (exact: {@code g * (W x + b) = (diag(g) W) x + g b}).
+     *
+     * @param config the student, of the source's width, depth, heads, patch size, registers and MLP
+     * @throws IllegalArgumentException when the student's backbone differs from the source's (one line)
+     */
+    public static StudentVit initialiseFrom(StudentConfig config, long seed, Device device, DinoV2Config sourceConfig,
+                                            WeightSource source) throws IOException {
+        DinoV2Config b = config.backbone();
+        DinoV2Config s = sourceConfig;
+        if (b.embedDim() != s.embedDim() || b.depth() != s.depth() || b.numHeads() != s.numHeads()
+                || b.patchSize() != s.patchSize() || b.numRegisters() != s.numRegisters() || b.ffn() != s.ffn()
+                || b.ffnHidden() != s.ffnHidden()) {
+            throw new IllegalArgumentException("the initial model (" + describe(s) + ") does not fit the student ("
+                    + describe(b) + ")");
+        }
+        Random random = new Random(seed);
+        return new StudentVit(config, device, (name, shape) -> {
+            float[] drawn = initialValues(config, random, name, shape); // drawn first: the seed's stream stays the same
+            if (name.startsWith("head.") || (name.endsWith(".gamma") && !source.tensors().containsKey(name))) {
+                return drawn;
+            }
+            if (name.equals("pos_embed")) {
+                return positionTable(s, floats(source, name), b.posGrid());
+            }
+            float[] values = floats(source, name);
+            if (!java.util.Arrays.equals(source.tensors().get(name).shape(), shape)) {
+                throw new IllegalArgumentException("initial model tensor " + name + " has shape "
+                        + source.tensors().get(name).shapeString() + ", the student needs " + java.util.Arrays.toString(shape));
+            }
+            String gain = config.layerScale() ? null
+                    : name.matches("blocks\\.\\d+\\.attn\\.proj\\.(weight|bias)") ? name.replaceAll("attn\\.proj\\..*", "ls1.gamma")
+                    : name.matches("blocks\\.\\d+\\.mlp\\.(fc2|w3)\\.(weight|bias)") ? name.replaceAll("mlp\\..*", "ls2.gamma")
+                    : null;
+            if (gain != null && source.tensors().containsKey(gain)) {
+                float[] g = floats(source, gain);
+                int cols = values.length / g.length;                                // weight [D, in]: row r scaled by g[r]
+                for (int i = 0; i < values.length; i++) {
+                    values[i] *= g[i / cols];
+                }
+            }
+            return values;
+        });
+    }
+
+    private static String describe(DinoV2Config c) {
+        return "dim " + c.embedDim() + ", " + c.depth() + " blocks, " + c.numHeads() + " heads, patch " + c.patchSize()
+                + ", " + c.numRegisters() + " registers, " + (c.ffn() == DinoV2Config.FfnType.SWIGLU ? "SwiGLU" : "GELU MLP")
+                + " " + c.ffnHidden();
+    }
+
+    /** CLS entry kept, patch table [m*m, D] resized to grid x grid: [1, 1 + grid^2, D] flattened. */
+    private static float[] positionTable(DinoV2Config source, float[] table, int grid) {
+        int d = source.embedDim();
+        float[] patches = PositionEmbeddingInterpolator.interpolate(
+                java.util.Arrays.copyOfRange(table, d, table.length), d, source, grid, grid);
+        float[] out = new float[d + patches.length];
+        System.arraycopy(table, 0, out, 0, d);
+        System.arraycopy(patches, 0, out, d, patches.length);
+        return out;
+    }
+
+    private static float[] floats(WeightSource source, String name) throws IOException {
+        if (!source.tensors().containsKey(name)) {
+            throw new IOException("initial model has no tensor " + name);
+        }
+        FloatBuffer fb = source.readFloats(name);
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
     }
 
     /** Loads every parameter (official names, {@code head.*} included) from a checkpoint, checking shapes. */
