@@ -199,8 +199,10 @@ final class TransferCommand implements Callable<Integer> {
         Path teacherFile = new ModelResolver().resolve(teacher).path();
         TransferSettings settings = settings(transferMode, studentDepth(teacherFile));
         Data data = data(); // after the quick checks: reading a folder takes a while
-        try (TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
-                resuming ? run.checkpoint() : null)) {
+        // the models close before a Ctrl-C lets the JVM exit: libtorch must not be running while it does
+        try (AutoCloseable stop = CliSupport.stopBeforeExit();
+             TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
+                     resuming ? run.checkpoint() : null)) {
             if (maxSteps != null && maxSteps == 0) {
                 printFirstBatchLosses(session, data);
                 return 0;
