@@ -49,7 +49,8 @@ import org.itaestudio.transfer.LabelledFolder;
  *
  * <p>Run from a checkout: {@code java -cp target/classes:$(cat target/classpath.txt)
  * org.itaestudio.bench.TransferReproduction --out target/transfer-repro [--teacher-epochs 30] [--student-epochs 15]
- * [--speed-only]}.
+ * [--speed-only] [--per-class N] [--lr 5e-4] [--warmup-epochs 1]}; {@code --per-class N} trains on the first N
+ * images of each class (symbolic links under OUT/data), still split 80/20.
  */
 public final class TransferReproduction {
 
@@ -76,6 +77,9 @@ public final class TransferReproduction {
             System.exit(2);
         }
         Files.createDirectories(out);
+        if (o.containsKey("--per-class")) {
+            data = subset(data, out.resolve("data"), Integer.parseInt(o.get("--per-class")));
+        }
         JsonObject summary = new JsonObject();
         summary.addProperty("machine", MachineInfo.detect().toString());
         summary.addProperty("load_at_start", MachineInfo.loadAverage());
@@ -183,6 +187,24 @@ public final class TransferReproduction {
         r.addProperty("train_images_per_s", done == 0 ? 0 : ips / done);
         r.addProperty("seconds_per_epoch", done == 0 ? 0 : seconds / done);
         return r;
+    }
+
+    /** The first {@code perClass} images of each class (sorted names) as symbolic links: a smaller, documented set. */
+    static Path subset(Path data, Path dir, int perClass) throws IOException {
+        try (var classes = Files.list(data)) {
+            for (Path c : classes.filter(Files::isDirectory).sorted().toList()) {
+                Path target = Files.createDirectories(dir.resolve(c.getFileName().toString()));
+                try (var files = Files.list(c)) {
+                    for (Path f : files.sorted().limit(perClass).toList()) {
+                        Path link = target.resolve(f.getFileName().toString());
+                        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createSymbolicLink(link, f.toAbsolutePath());
+                        }
+                    }
+                }
+            }
+        }
+        return dir;
     }
 
     /** A random DINOv2-architecture model of the reproduction's shape, for the teacher's scratch run to copy. */
