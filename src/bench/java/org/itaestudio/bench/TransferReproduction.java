@@ -49,7 +49,7 @@ import org.itaestudio.transfer.LabelledFolder;
  *
  * <p>Run from a checkout: {@code java -cp target/classes:$(cat target/classpath.txt)
  * org.itaestudio.bench.TransferReproduction --out target/transfer-repro [--teacher-epochs 30] [--student-epochs 15]
- * [--speed-only] [--per-class N] [--lr 5e-4] [--warmup-epochs 1]}; {@code --per-class N} trains on the first N
+ * [--speed-only] [--per-class N] [--lr 1e-3] [--warmup-epochs 0] [--clip-grad 1]}; {@code --per-class N} trains on the first N
  * images of each class (symbolic links under OUT/data), still split 80/20.
  */
 public final class TransferReproduction {
@@ -67,8 +67,9 @@ public final class TransferReproduction {
         int teacherEpochs = Integer.parseInt(o.getOrDefault("--teacher-epochs", "30"));
         int studentEpochs = Integer.parseInt(o.getOrDefault("--student-epochs", "15"));
         int batch = Integer.parseInt(o.getOrDefault("--batch-size", "64"));
-        String lr = o.getOrDefault("--lr", "5e-4");
-        String warmup = o.getOrDefault("--warmup-epochs", "1");
+        String lr = o.getOrDefault("--lr", "1e-3");
+        String warmup = o.getOrDefault("--warmup-epochs", "0");
+        String clip = o.getOrDefault("--clip-grad", "1");
         long seed = Long.parseLong(o.getOrDefault("--seed", "0"));
         int speedBatches = Integer.parseInt(o.getOrDefault("--speed-batches", "8"));
         int threads = Integer.parseInt(o.getOrDefault("--threads", "2"));
@@ -112,7 +113,7 @@ public final class TransferReproduction {
         }
 
         List<String> common = List.of("--train", data.toString(), "--image-size", "32", "--crop", "32",
-                "--batch-size", String.valueOf(batch), "--lr", lr, "--warmup-epochs", warmup,
+                "--batch-size", String.valueOf(batch), "--lr", lr, "--warmup-epochs", warmup, "--clip-grad", clip,
                 "--seed", String.valueOf(seed));
         JsonObject runs = new JsonObject();
         Path teacherRun = out.resolve("teacher");
