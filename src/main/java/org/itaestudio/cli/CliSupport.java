@@ -75,9 +75,35 @@ final class CliSupport {
                 if (running != null) {
                     running.cancel();
                 }
+                java.util.concurrent.CountDownLatch stopping = STOPPING.get();
+                if (stopping != null) {
+                    try {
+                        stopping.await(STOP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }, "cancel-on-exit"));
         }
         return c;
+    }
+
+    private static final AtomicReference<java.util.concurrent.CountDownLatch> STOPPING = new AtomicReference<>();
+    private static final long STOP_WAIT_SECONDS = 120;
+
+    /**
+     * Until closed, Ctrl-C (or SIGTERM) waits for the command to stop at its next cancellation check, up to two
+     * minutes, before the JVM exits. Why: the JVM does not wait for the main thread, and exiting while it is inside
+     * libtorch (a training step) crashes in libtorch's exit handlers (SIGSEGV in at::getAccelerator, an hs_err file
+     * in the working folder) instead of ending with the last checkpoint and "cancelled".
+     */
+    static AutoCloseable stopBeforeExit() {
+        java.util.concurrent.CountDownLatch latch = new java.util.concurrent.CountDownLatch(1);
+        STOPPING.set(latch);
+        return () -> {
+            latch.countDown();
+            STOPPING.compareAndSet(latch, null);
+        };
     }
 
     /** A progress bar on stderr, one per stage. */

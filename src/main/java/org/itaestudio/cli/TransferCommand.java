@@ -73,6 +73,11 @@ final class TransferCommand implements Callable<Integer> {
             description = "Fraction of each class held out for validation when no --val is given (default: ${DEFAULT-VALUE}).")
     double valFraction;
 
+    @Option(names = "--student-init", paramLabel = "FILE", description = "Start the student's backbone from this model "
+            + "(a name, Hugging Face directory, .safetensors or .pth file, or a run folder: its student/); the student "
+            + "takes its shape, the head starts random. Not with --student-depth/-dim/-heads/-patch.")
+    String studentInit;
+
     @Option(names = "--student-depth", paramLabel = "N", description = "Student blocks (default: the teacher's).")
     Integer studentDepth;
 
@@ -111,6 +116,10 @@ final class TransferCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0.05",
             description = "AdamW weight decay, not on norms, biases, tokens and positions (default: ${DEFAULT-VALUE}).")
     double weightDecay;
+
+    @Option(names = "--clip-grad", paramLabel = "NORM", defaultValue = "0",
+            description = "Clip the gradients' global L2 norm to NORM before each step; 0 does not clip (default: ${DEFAULT-VALUE}).")
+    double clipGrad;
 
     @Option(names = "--warmup-epochs", paramLabel = "W", defaultValue = "0",
             description = "Epochs of linear warm-up before the cosine decay (default: ${DEFAULT-VALUE}).")
@@ -187,12 +196,13 @@ final class TransferCommand implements Callable<Integer> {
         if (!resuming && (maxSteps == null || maxSteps > 0) && Files.exists(run.runJson())) {
             throw new UsageException(output + " already holds a run; give another --output, or --resume");
         }
-        Data data = data();
         Path teacherFile = new ModelResolver().resolve(teacher).path();
-        int depth = studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
-        TransferSettings settings = settings(transferMode, depth);
-        try (TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
-                resuming ? run.checkpoint() : null)) {
+        TransferSettings settings = settings(transferMode, studentDepth(teacherFile));
+        Data data = data(); // after the quick checks: reading a folder takes a while
+        // the models close before a Ctrl-C lets the JVM exit: libtorch must not be running while it does
+        try (AutoCloseable stop = CliSupport.stopBeforeExit();
+             TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
+                     resuming ? run.checkpoint() : null)) {
             if (maxSteps != null && maxSteps == 0) {
                 printFirstBatchLosses(session, data);
                 return 0;
@@ -205,16 +215,39 @@ final class TransferCommand implements Callable<Integer> {
     TransferSession openSession(Path teacherFile, TransferSettings settings, int classes, Path checkpoint)
             throws java.io.IOException {
         CliSupport.noteDevice(device, System.err);
-        return TransferSession.open(teacherFile, itae.itae(), shape(), crop, classes, settings, seed,
+        return TransferSession.open(teacherFile, itae.itae(), shape(), studentInitFile(), crop, classes, settings, seed,
                 CliSupport.deviceChoice(device), checkpoint);
+    }
+
+    /** Blocks of the student: --student-depth, the initial model's, or the teacher's. */
+    private int studentDepth(Path teacherFile) throws java.io.IOException {
+        if (studentInit != null) {
+            return TransferSession.readConfig(studentInitFile()).depth();
+        }
+        return studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
+    }
+
+    /** --student-init resolved like --model, a run folder standing for its exported student; null without it. */
+    private Path studentInitFile() throws java.io.IOException {
+        if (studentInit == null) {
+            return null;
+        }
+        if (studentDepth != null || studentDim != null || studentHeads != null || studentPatch != null) {
+            throw new UsageException("--student-init gives the student's shape; drop --student-depth, --student-dim, "
+                    + "--student-heads and --student-patch");
+        }
+        RunFolder initRun = new RunFolder(Path.of(studentInit));
+        if (Files.isRegularFile(initRun.runJson())) {
+            return initRun.student();
+        }
+        return new ModelResolver().resolve(studentInit).path();
     }
 
     /** The run's teacher, settings and last checkpoint (what {@code predict} runs). */
     TransferSession openRun(RunFolder run, int classes) throws java.io.IOException {
         TransferMode transferMode = EngineOptions.parseEnum(TransferMode.class, mode, "scratch", "--mode");
         Path teacherFile = new ModelResolver().resolve(teacher).path();
-        int depth = studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
-        return openSession(teacherFile, settings(transferMode, depth), classes, run.checkpoint());
+        return openSession(teacherFile, settings(transferMode, studentDepth(teacherFile)), classes, run.checkpoint());
     }
 
     /** The evaluation preprocessing of the run (validation, prediction). */
@@ -268,8 +301,8 @@ final class TransferCommand implements Callable<Integer> {
         if (epochs < 1 || batchSize < 1 || warmupEpochs < 0 || warmupEpochs >= epochs) {
             throw new UsageException("need --epochs >= 1, --batch-size >= 1 and 0 <= --warmup-epochs < --epochs");
         }
-        if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || (maxSteps != null && maxSteps < 0)) {
-            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight and --max-steps >= 0");
+        if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || !(clipGrad >= 0) || (maxSteps != null && maxSteps < 0)) {
+            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight, --clip-grad and --max-steps >= 0");
         }
         SortedSet<Integer> layers = transferLayers == null ? null : ItaeOptions.parseLayers(transferLayers, "--transfer-layers");
         if (layers != null && layers.isEmpty()) {
@@ -283,8 +316,9 @@ final class TransferCommand implements Callable<Integer> {
                         + "(every block but the last " + TransferSettings.UNTRANSFERRED_LAST_BLOCKS + "); give --transfer-layers");
             }
         }
-        return new TransferSettings(transferMode, layers, atdWeight,
-                AdamW.Settings.defaults(weightDecay));
+        AdamW.Settings defaults = AdamW.Settings.defaults(weightDecay);
+        return new TransferSettings(transferMode, layers, atdWeight, new AdamW.Settings(defaults.beta1(),
+                defaults.beta2(), defaults.eps(), weightDecay, clipGrad));
     }
 
     private TransferSession.StudentShape shape() {

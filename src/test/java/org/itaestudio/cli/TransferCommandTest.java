@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.itaestudio.bench.SyntheticWeights;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.transfer.NativeMemoryChurn;
 import org.itaestudio.model.weights.CheckpointLoader;
 import org.itaestudio.model.weights.LoadedCheckpoint;
 import org.itaestudio.model.weights.SafetensorsWriter;
@@ -101,18 +102,11 @@ class TransferCommandTest {
         assertEquals(r.out(), again.out(), "same seed, same first batch, same losses");
     }
 
-    /**
-     * libtorch's CPU kernels (MKL with dynamic threading) may split a reduction differently from one call to the next
-     * on a busy machine, so even two uninterrupted runs can differ in the last bit; with one intra-op thread they do not.
-     */
+    /** Under memory churn, which once made training depend on garbage-collection timing. */
     @Test
     void resumingAfterOneEpochEndsWithTheWeightsOfAnUninterruptedRun() throws Exception {
-        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-        ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
-        try {
+        try (NativeMemoryChurn churn = NativeMemoryChurn.start()) {
             resumeMatchesAnUninterruptedRun();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
         }
     }
 
@@ -185,11 +179,82 @@ class TransferCommandTest {
         assertOneLine(CliRunner.run(args(tmp.resolve("r3"), "copy", "--student-heads", "4")), 1,
                 "student cannot copy from this teacher: 4 heads differ from the teacher's 2");
         assertOneLine(CliRunner.run("transfer", "--teacher", tmp.resolve("missing.safetensors").toString(), "--mode",
-                "copy", "--train", data.toString(), "--output", tmp.resolve("r4").toString()), 1, "");
+                "copy", "--train", data.toString(), "--output", tmp.resolve("r4").toString()), 1, "model path not found: ");
         assertOneLine(CliRunner.run("transfer", "--train", data.toString(), "--output", tmp.resolve("r5").toString()),
                 2, "--mode is required (unless --resume)");
         assertOneLine(CliRunner.run(args(tmp.resolve("r6"), "scratch", "--student-patch", "3")), 1,
                 "the training side 8 px is not a multiple of the student's patch size 3");
+    }
+
+    /** The test's usual run with some options replaced (picocli refuses an option given twice). */
+    static String[] argsWith(Path output, String mode, String... replaced) {
+        List<String> a = new ArrayList<>(Arrays.asList(args(output, mode)));
+        for (int i = 0; i < replaced.length; i += 2) {
+            int at = a.indexOf(replaced[i]);
+            if (at >= 0) {
+                a.set(at + 1, replaced[i + 1]);
+            } else {
+                a.add(replaced[i]);
+                a.add(replaced[i + 1]);
+            }
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void clipGradClipsOnlyNormsAboveIt() throws Exception {
+        Path plain = tmp.resolve("plain");
+        Path loose = tmp.resolve("loose");
+        Path tight = tmp.resolve("tight");
+        assertEquals(0, CliRunner.run(argsWith(plain, "scratch", "--epochs", "1")).exitCode());
+        assertEquals(0, CliRunner.run(argsWith(loose, "scratch", "--epochs", "1", "--clip-grad", "1e9")).exitCode());
+        CliRunner.Run r = CliRunner.run(argsWith(tight, "scratch", "--epochs", "1", "--clip-grad", "1e-9"));
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(-1, Files.mismatch(plain.resolve("checkpoint.safetensors"), loose.resolve("checkpoint.safetensors")),
+                "a bound no gradient reaches changes nothing");
+        assertTrue(Files.mismatch(plain.resolve("checkpoint.safetensors"), tight.resolve("checkpoint.safetensors")) >= 0,
+                "gradients clipped to 1e-9 (below AdamW's eps) give other updates");
+        assertEquals("1.0E-9", json(Files.readString(tight.resolve("run.json"))).getAsJsonObject("settings")
+                .get("--clip-grad").getAsString());
+        assertOneLine(CliRunner.run(argsWith(tmp.resolve("neg"), "scratch", "--clip-grad", "-1")), 2, "--clip-grad");
+    }
+
+    /**
+     * A student started from another run's exported student, trained with a learning rate too small to change a
+     * float32 weight, ends with that run's backbone bit for bit.
+     */
+    @Test
+    void studentInitStartsTheBackboneFromAModel() throws Exception {
+        Path first = tmp.resolve("first");
+        assertEquals(0, CliRunner.run(args(first, "scratch")).exitCode());
+        Path second = tmp.resolve("second");
+        CliRunner.Run r = CliRunner.run(argsWith(second, "copy", "--student-init", first.toString(), "--epochs", "1",
+                "--lr", "1e-30"));
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(-1, Files.mismatch(first.resolve("student/model.safetensors"),
+                second.resolve("student/model.safetensors")));
+        Path standard = tmp.resolve("standard");
+        CliRunner.Run s = CliRunner.run(argsWith(standard, "copy", "--student-init",
+                first.resolve("student").toString(), "--student-arch", "standard", "--epochs", "1"));
+        assertEquals(0, s.exitCode(), s.err());
+        CliRunner.Run resumed = CliRunner.run("transfer", "--output", second.toString(), "--resume", "--max-steps", "0");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+    }
+
+    @Test
+    void studentInitRefusesAShapeItCannotUse() throws Exception {
+        Path fourHeads = Files.createDirectories(tmp.resolve("four-heads"));
+        Files.writeString(fourHeads.resolve("config.json"), "{\"model_type\": \"dinov2\", \"hidden_size\": 16, "
+                + "\"num_hidden_layers\": 4, \"num_attention_heads\": 4, \"mlp_ratio\": 4, \"image_size\": 8, "
+                + "\"patch_size\": 4}");
+        SafetensorsWriter.write(fourHeads.resolve("model.safetensors"), new SyntheticWeights(
+                new DinoV2Config(16, 4, 4, 64, DinoV2Config.FfnType.MLP, 0, 4, 2, 1e-6, false, 0.0), 2), Map.of());
+        assertOneLine(CliRunner.run(argsWith(tmp.resolve("m1"), "distill", "--student-init", fourHeads.toString())), 1,
+                "student cannot distill from this teacher: 4 heads differ from the teacher's 2");
+        assertOneLine(CliRunner.run(argsWith(tmp.resolve("m2"), "scratch", "--student-init", fourHeads.toString(),
+                "--student-heads", "2")), 2, "--student-init gives the student's shape");
+        assertOneLine(CliRunner.run(argsWith(tmp.resolve("m3"), "scratch", "--student-init",
+                tmp.resolve("nothing-here").toString())), 1, "nothing-here");
     }
 
     static void assertOneLine(CliRunner.Run r, int exit, String fragment) {

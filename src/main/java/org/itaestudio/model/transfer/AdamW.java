@@ -67,12 +67,14 @@ public final class AdamW implements AutoCloseable {
 
     /** Continues from a checkpoint: the step count and both moments of every parameter. */
     public void restore(int steps, Map<String, float[]> first, Map<String, float[]> second) {
-        for (String name : params.keySet()) {
-            if (!first.containsKey(name) || !second.containsKey(name)) {
-                throw new IllegalArgumentException("optimiser state lacks the moments of " + name);
+        try (NoGrad noGrad = NoGrad.enter()) {
+            for (String name : params.keySet()) {
+                if (!first.containsKey(name) || !second.containsKey(name)) {
+                    throw new IllegalArgumentException("optimiser state lacks the moments of " + name);
+                }
+                m.get(name).set(java.nio.FloatBuffer.wrap(first.get(name)));
+                v.get(name).set(java.nio.FloatBuffer.wrap(second.get(name)));
             }
-            m.get(name).set(java.nio.FloatBuffer.wrap(first.get(name)));
-            v.get(name).set(java.nio.FloatBuffer.wrap(second.get(name)));
         }
         this.step = steps;
     }
@@ -86,7 +88,7 @@ public final class AdamW implements AutoCloseable {
         step++;
         double bc1 = 1 - Math.pow(settings.beta1(), step);
         double bc2Sqrt = Math.sqrt(1 - Math.pow(settings.beta2(), step));
-        try (NDManager tmp = state.newSubManager()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager tmp = state.newSubManager()) {
             Map<String, NDArray> grads = new LinkedHashMap<>();
             params.forEach((name, w) -> {
                 NDArray g = w.getGradient();

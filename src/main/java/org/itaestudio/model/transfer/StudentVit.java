@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.itaestudio.model.DinoV2Config;
+import org.itaestudio.model.PositionEmbeddingInterpolator;
 import org.itaestudio.model.weights.WeightSource;
 
 /**
@@ -31,6 +32,12 @@ import org.itaestudio.model.weights.WeightSource;
  *
  * <p>A block attends with its own softmax(q k^T / sqrt(hd)), or with given weights (copy); it can hand back its
  * pre-softmax scores (distill). Not thread-safe: one training loop owns a student.
+ *
+ * <p>No operation on the forward path takes a Java number ({@code x.mul(0.5f)}): DJL turns the number into a tensor
+ * over a Java direct buffer and lets the buffer go right after the operation, but autograd keeps that tensor for the
+ * backward pass, which then reads memory the garbage collector may have freed and reused (gradients scaled by
+ * garbage, NaN, runs that differ with GC timing). Constants are arrays of the step's manager, alive until the
+ * step's backward has run.
  */
 public final class StudentVit implements AutoCloseable {
 
@@ -74,6 +81,81 @@ public final class StudentVit implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("random initialisation reads no file", e);
         }
+    }
+
+    /**
+     * A student whose backbone starts from a model the app loads ({@code source}, official tensor names); the head,
+     * and LayerScale where the model has none, start as {@link #initialise} draws them from the seed. The position
+     * table is resized to the student's grid as the inference model resizes it; a standard student gets the model's
+     * LayerScale gains folded into the projections they scale (exact: {@code g * (W x + b) = (diag(g) W) x + g b}).
+     *
+     * @param config the student, of the source's width, depth, heads, patch size, registers and MLP
+     * @throws IllegalArgumentException when the student's backbone differs from the source's (one line)
+     */
+    public static StudentVit initialiseFrom(StudentConfig config, long seed, Device device, DinoV2Config sourceConfig,
+                                            WeightSource source) throws IOException {
+        DinoV2Config b = config.backbone();
+        DinoV2Config s = sourceConfig;
+        if (b.embedDim() != s.embedDim() || b.depth() != s.depth() || b.numHeads() != s.numHeads()
+                || b.patchSize() != s.patchSize() || b.numRegisters() != s.numRegisters() || b.ffn() != s.ffn()
+                || b.ffnHidden() != s.ffnHidden()) {
+            throw new IllegalArgumentException("the initial model (" + describe(s) + ") does not fit the student ("
+                    + describe(b) + ")");
+        }
+        Random random = new Random(seed);
+        return new StudentVit(config, device, (name, shape) -> {
+            float[] drawn = initialValues(config, random, name, shape); // drawn first: the seed's stream stays the same
+            if (name.startsWith("head.") || (name.endsWith(".gamma") && !source.tensors().containsKey(name))) {
+                return drawn;
+            }
+            if (name.equals("pos_embed")) {
+                return positionTable(s, floats(source, name), b.posGrid());
+            }
+            float[] values = floats(source, name);
+            if (!java.util.Arrays.equals(source.tensors().get(name).shape(), shape)) {
+                throw new IllegalArgumentException("initial model tensor " + name + " has shape "
+                        + source.tensors().get(name).shapeString() + ", the student needs " + java.util.Arrays.toString(shape));
+            }
+            String gain = config.layerScale() ? null
+                    : name.matches("blocks\\.\\d+\\.attn\\.proj\\.(weight|bias)") ? name.replaceAll("attn\\.proj\\..*", "ls1.gamma")
+                    : name.matches("blocks\\.\\d+\\.mlp\\.(fc2|w3)\\.(weight|bias)") ? name.replaceAll("mlp\\..*", "ls2.gamma")
+                    : null;
+            if (gain != null && source.tensors().containsKey(gain)) {
+                float[] g = floats(source, gain);
+                int cols = values.length / g.length;                                // weight [D, in]: row r scaled by g[r]
+                for (int i = 0; i < values.length; i++) {
+                    values[i] *= g[i / cols];
+                }
+            }
+            return values;
+        });
+    }
+
+    private static String describe(DinoV2Config c) {
+        return "dim " + c.embedDim() + ", " + c.depth() + " blocks, " + c.numHeads() + " heads, patch " + c.patchSize()
+                + ", " + c.numRegisters() + " registers, " + (c.ffn() == DinoV2Config.FfnType.SWIGLU ? "SwiGLU" : "GELU MLP")
+                + " " + c.ffnHidden();
+    }
+
+    /** CLS entry kept, patch table [m*m, D] resized to grid x grid: [1, 1 + grid^2, D] flattened. */
+    private static float[] positionTable(DinoV2Config source, float[] table, int grid) {
+        int d = source.embedDim();
+        float[] patches = PositionEmbeddingInterpolator.interpolate(
+                java.util.Arrays.copyOfRange(table, d, table.length), d, source, grid, grid);
+        float[] out = new float[d + patches.length];
+        System.arraycopy(table, 0, out, 0, d);
+        System.arraycopy(patches, 0, out, d, patches.length);
+        return out;
+    }
+
+    private static float[] floats(WeightSource source, String name) throws IOException {
+        if (!source.tensors().containsKey(name)) {
+            throw new IOException("initial model has no tensor " + name);
+        }
+        FloatBuffer fb = source.readFloats(name);
+        float[] out = new float[fb.remaining()];
+        fb.get(out);
+        return out;
     }
 
     /** Loads every parameter (official names, {@code head.*} included) from a checkpoint, checking shapes. */
@@ -169,9 +251,10 @@ public final class StudentVit implements AutoCloseable {
                     + pixels.getShape());
         }
         NDArray x = embedTokens(pixels, b);                                          // [B, N, D]
+        NDArray scale = pixels.getManager().create((float) Math.pow(c.headDim(), -0.5)); // [] 1/sqrt(hd)
         Map<Integer, NDArray> scores = new HashMap<>();
         for (int i = 0; i < c.depth(); i++) {
-            x = block(x, i, given.get(i), scoreLayers.contains(i) ? scores : null);
+            x = block(x, i, given.get(i), scoreLayers.contains(i) ? scores : null, scale);
         }
         NDArray cls = layerNorm(x, "norm.").get(":, 0, :");                          // [B, D]
         NDArray logits = Linear.linear(cls, p("head.weight"), p("head.bias")).singletonOrThrow(); // [B, classes]
@@ -197,15 +280,16 @@ public final class StudentVit implements AutoCloseable {
         return x;
     }
 
-    private NDArray block(NDArray x, int layer, NDArray given, Map<Integer, NDArray> scoresOut) {
+    private NDArray block(NDArray x, int layer, NDArray given, Map<Integer, NDArray> scoresOut, NDArray scale) {
         String blk = "blocks." + layer + ".";
-        NDArray a = attention(layerNorm(x, blk + "norm1."), blk, given, layer, scoresOut); // [B, N, D]
+        NDArray a = attention(layerNorm(x, blk + "norm1."), blk, given, layer, scoresOut, scale); // [B, N, D]
         x = x.add(config.layerScale() ? a.mul(p(blk + "ls1.gamma")) : a);
         NDArray m = ffn(layerNorm(x, blk + "norm2."), blk);                          // [B, N, D]
         return x.add(config.layerScale() ? m.mul(p(blk + "ls2.gamma")) : m);
     }
 
-    private NDArray attention(NDArray h, String blk, NDArray given, int layer, Map<Integer, NDArray> scoresOut) {
+    private NDArray attention(NDArray h, String blk, NDArray given, int layer, Map<Integer, NDArray> scoresOut,
+                              NDArray scale) {
         DinoV2Config c = config.backbone();
         Shape s = h.getShape();
         long b = s.get(0);
@@ -217,7 +301,7 @@ public final class StudentVit implements AutoCloseable {
         if (given != null) {
             weights = given;                                                         // [B, H, N, N]
         } else {
-            NDArray q = split.get(0).mul((float) Math.pow(hd, -0.5));
+            NDArray q = split.get(0).mul(scale);
             NDArray scores = q.matMul(split.get(1).transpose(0, 1, 3, 2));           // [B, H, N, N]
             if (scoresOut != null) {
                 scoresOut.put(layer, scores);

@@ -47,7 +47,10 @@ public final class TeacherAttention {
      */
     public Map<Integer, float[]> attention(float[] pixels, int batch, int size, SortedSet<Integer> layers) {
         ForwardRequest request = ForwardRequest.plain().withItae(itae).withProbes(layers, true);
-        ForwardResult result = model.forward(pixels, batch, size, size, request);
+        ForwardResult result;
+        try (NoGrad noGrad = NoGrad.enter()) {
+            result = model.forward(pixels, batch, size, size, request);
+        }
         Map<Integer, float[]> out = new LinkedHashMap<>();
         for (int layer : layers) {
             out.put(layer, flatten(result.probes().get(layer)));

@@ -60,12 +60,35 @@ public final class TransferSession implements AutoCloseable {
     public static TransferSession open(Path teacherFile, ItaeConfig itae, StudentShape shape, int side, int classes,
                                        TransferSettings settings, long seed, DeviceChoice deviceChoice,
                                        Path checkpoint) throws IOException {
+        return open(teacherFile, itae, shape, null, side, classes, settings, seed, deviceChoice, checkpoint);
+    }
+
+    /**
+     * Opens a run's models, the student's backbone starting from a model the app loads.
+     *
+     * @param studentInit a resolved model (file or Hugging Face folder, e.g. another run's {@code student/}) whose
+     *                    architecture and weights the fresh student's backbone takes (see
+     *                    {@link StudentVit#initialiseFrom}); its shape replaces {@code shape}'s sizes (only the
+     *                    arch is used), or null for {@link #open(Path, ItaeConfig, StudentShape, int, int,
+     *                    TransferSettings, long, DeviceChoice, Path)}. With a checkpoint it gives the shape only.
+     */
+    public static TransferSession open(Path teacherFile, ItaeConfig itae, StudentShape shape, Path studentInit,
+                                       int side, int classes, TransferSettings settings, long seed,
+                                       DeviceChoice deviceChoice, Path checkpoint) throws IOException {
         ComputeDevice device = ComputeDevice.resolve(deviceChoice);
         DinoV2 teacher = null;
         StudentVit student = null;
-        try (LoadedCheckpoint ckpt = CheckpointLoader.open(teacherFile)) {
+        try (LoadedCheckpoint ckpt = CheckpointLoader.open(teacherFile);
+             LoadedCheckpoint init = studentInit == null ? null : CheckpointLoader.open(studentInit)) {
             DinoV2Config tc = ckpt.config();
-            StudentConfig config = studentConfig(tc, shape, side, classes);
+            StudentConfig config = init == null ? studentConfig(tc, shape, side, classes)
+                    : studentConfig(init.config(), new StudentShape(null, null, null, null, shape.arch()), side, classes);
+            if (init != null && shape.arch() == StudentArch.STANDARD
+                    && (init.config().numRegisters() > 0 || init.config().ffn() == DinoV2Config.FfnType.SWIGLU)) {
+                throw new IllegalArgumentException("the initial model has " + (init.config().numRegisters() > 0
+                        ? init.config().numRegisters() + " registers" : "a SwiGLU MLP")
+                        + ", which a standard student lacks (use the native student)");
+            }
             if (settings.mode() != TransferMode.SCRATCH) {
                 TransferTrainer.checkCompatible(tc, config.backbone(), settings);
                 teacher = DinoV2.create(tc, ckpt.weights(), device.device());
@@ -73,7 +96,8 @@ public final class TransferSession implements AutoCloseable {
             int epochs = 0;
             TransferTrainer trainer;
             if (checkpoint == null) {
-                student = StudentVit.initialise(config, seed, device.device());
+                student = init == null ? StudentVit.initialise(config, seed, device.device())
+                        : StudentVit.initialiseFrom(config, seed, device.device(), init.config(), init.weights());
                 trainer = new TransferTrainer(teacher == null ? null : new TeacherAttention(teacher, itae), student, settings);
             } else {
                 try (SafetensorsReader reader = SafetensorsReader.open(checkpoint)) {

@@ -18,6 +18,8 @@ import org.itaestudio.model.DinoV2Config;
  */
 public final class TransferTrainer implements AutoCloseable {
 
+    private static final Object COLLECTING = new Object();
+
     private final TeacherAttention teacher;
     private final StudentVit student;
     private final TransferSettings settings;
@@ -95,25 +97,31 @@ public final class TransferTrainer implements AutoCloseable {
         if (batch.size() != size) {
             throw new IllegalArgumentException("batch images are " + batch.size() + " px, the student trains on " + size);
         }
-        try (NDManager m = student.manager().newSubManager()) {
+        // every array the recorded graph reads (inputs, constants) belongs to m, which closes after the backward pass
+        try (NoGrad noGrad = NoGrad.enter(); NDManager m = student.manager().newSubManager()) {
             NDArray pixels = m.create(batch.pixels(), new Shape(batch.count(), 3, size, size));
             Map<Integer, NDArray> teacherAttention = teacherAttention(m, batch);
             NDArray oneHot = oneHot(m, batch.labels(), student.config().numClasses());
+            NDArray atdWeight = m.create((float) settings.atdWeight());
             if (!withGradients) {
-                return compute(pixels, oneHot, teacherAttention).losses();
+                return compute(pixels, oneHot, teacherAttention, atdWeight).losses();
             }
-            try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                Computed c = compute(pixels, oneHot, teacherAttention);
-                collector.backward(c.total());
-                return c.losses();
+            // DJL allows one collector at a time in the whole process: concurrent trainers take turns here
+            synchronized (COLLECTING) {
+                try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                    Computed c = compute(pixels, oneHot, teacherAttention, atdWeight);
+                    collector.backward(c.total());
+                    return c.losses();
+                }
             }
         }
     }
 
+
     private record Computed(NDArray total, StepLosses losses) {
     }
 
-    private Computed compute(NDArray pixels, NDArray oneHot, Map<Integer, NDArray> teacherAttention) {
+    private Computed compute(NDArray pixels, NDArray oneHot, Map<Integer, NDArray> teacherAttention, NDArray atdWeight) {
         TransferMode mode = settings.mode();
         Map<Integer, NDArray> given = mode == TransferMode.COPY ? teacherAttention : Map.of();
         Set<Integer> scoreLayers = mode == TransferMode.DISTILL ? settings.layers() : Set.of();
@@ -132,7 +140,7 @@ public final class TransferTrainer implements AutoCloseable {
                 sum = sum == null ? l : sum.add(l);
             }
             attention = sum.getFloat();
-            total = ce.add(sum.mul((float) settings.atdWeight()));
+            total = ce.add(sum.mul(atdWeight));
         }
         int correct = 0;
         long[] predicted = out.logits().argMax(1).toLongArray();
@@ -163,7 +171,7 @@ public final class TransferTrainer implements AutoCloseable {
     public float[][] probabilities(float[] pixels, int count) {
         int size = student.config().imageSize();
         int classes = student.config().numClasses();
-        try (NDManager m = student.manager().newSubManager()) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager m = student.manager().newSubManager()) {
             NDArray x = m.create(pixels, new Shape(count, 3, size, size));
             TrainingBatch asBatch = new TrainingBatch(pixels, new int[count], size);
             Map<Integer, NDArray> given = settings.mode() == TransferMode.COPY ? teacherAttention(m, asBatch) : Map.of();
