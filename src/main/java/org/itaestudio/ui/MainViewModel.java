@@ -56,7 +56,8 @@ final class MainViewModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MainViewModel.class);
 
-    public enum View { CLUSTERS, MAP, INSPECTOR }
+    /** The centre's views; TRANSFER (attention-transfer runs) needs no analysed folder. */
+    public enum View { CLUSTERS, MAP, INSPECTOR, TRANSFER }
 
     /** What the centre of the window shows. */
     public enum Screen {
@@ -114,6 +115,7 @@ final class MainViewModel implements AutoCloseable {
     private final IntegerProperty k = new SimpleIntegerProperty(this, "k", 0);
     private final ObjectProperty<MapMethod> mapMethod = new SimpleObjectProperty<>(this, "mapMethod", MapMethod.TSNE);
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
+    private final TransferViewModel transfer;
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
 
@@ -168,6 +170,7 @@ final class MainViewModel implements AutoCloseable {
                 ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("folder-task")) : null;
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
+        this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         model.set(prefs.get("model"));
         device.set(choice(prefs.get("device"), DeviceChoice::parse, DeviceChoice.AUTO));
@@ -177,6 +180,8 @@ final class MainViewModel implements AutoCloseable {
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         inspector.load(prefs);
+        transfer.teacherProperty().set(model.get());
+        model.addListener((o, a, b) -> transfer.teacherProperty().set(b)); // the teacher follows the app's model
         model.addListener(o -> engineDescription.set(null));
         device.addListener(o -> engineDescription.set(null));
         selectedImage.addListener((o, a, b) -> {
@@ -344,7 +349,12 @@ final class MainViewModel implements AutoCloseable {
         return itae;
     }
 
-    public InspectorModel inspector() {
+/** The Transfer view's model (attention-transfer runs). */
+    public TransferViewModel transfer() {
+        return transfer;
+    }
+
+        public InspectorModel inspector() {
         return inspector;
     }
 
@@ -648,6 +658,7 @@ final class MainViewModel implements AutoCloseable {
     public void close() {
         cancel();
         inspector.close();
+        transfer.close();
         if (ownedWorker != null) {
             ownedWorker.shutdownNow();
         }
