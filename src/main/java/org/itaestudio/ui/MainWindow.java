@@ -186,7 +186,7 @@ final class MainWindow extends BorderPane {
         model.setEditable(true);
         model.getItems().addAll(ModelCatalog.names());
         model.setValue(vm.modelProperty().get());
-        model.setPrefWidth(210);
+        model.setPrefWidth(130);
         model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
         model.valueProperty().addListener((o, a, b) -> {
             if (b != null && !b.isBlank()) {
@@ -271,6 +271,7 @@ final class MainWindow extends BorderPane {
     private Button runButton() {
         Button run = new Button();
         run.setId("run-button");
+        run.setMinWidth(Region.USE_PREF_SIZE);
         subs.bind(run.textProperty(), Bindings.when(vm.runningProperty()).then("Cancel").otherwise("Run"));
         subs.bind(run.graphicProperty(), Bindings.when(vm.runningProperty()).<Node>then(new FontIcon(MaterialDesignS.STOP))
                 .otherwise(new FontIcon(MaterialDesignP.PLAY)));
@@ -348,6 +349,7 @@ final class MainWindow extends BorderPane {
         b.setToggleGroup(viewGroup);
         b.setTooltip(new Tooltip(tip));
         b.setId("view-" + v.name().toLowerCase(Locale.ROOT));
+        b.setMinWidth(Region.USE_PREF_SIZE); // the model box gives way first on a narrow window
         return b;
     }
 

@@ -66,17 +66,25 @@ final class TransferView extends BorderPane {
     private final TableView<TransferViewModel.RunSummary> table = new TableView<>();
     private final ImageView teacherView = new ImageView();
     private final ImageView studentView = new ImageView();
+    private boolean showAttentionLoss;
 
     TransferView(TransferViewModel vm) {
         this.vm = vm;
         setId("transfer-view");
         getStyleClass().add("transfer-view");
-        ScrollPane form = new ScrollPane(form());
+        VBox actions = new VBox(6);
+        actions.setPadding(new Insets(14, 14, 8, 14));
+        ScrollPane form = new ScrollPane(form(actions));
         form.setFitToWidth(true);
         form.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
         form.setPrefViewportWidth(330);
         form.getStyleClass().add("side-scroll");
-        setLeft(form);
+        VBox.setVgrow(form, Priority.ALWAYS);
+        // the commands and the run's progress stay in view however long the settings are
+        VBox left = new VBox(actions, new javafx.scene.control.Separator(), form);
+        left.setPrefWidth(345);
+        left.setMaxWidth(345);
+        setLeft(left);
         setCenter(results());
         subs.onInvalidated(o -> drawCurves(), vm.curves());
         subs.onChange(this::drawComparison, vm.comparisonProperty());
@@ -90,15 +98,17 @@ final class TransferView extends BorderPane {
 
     // ------------------------------------------------------------------ settings
 
-    private Node form() {
+    /** The settings; the title, commands, progress and message go into {@code actions}. */
+    private Node form(VBox actions) {
         VBox box = new VBox(8);
-        box.setPadding(new Insets(14));
+        box.setPadding(new Insets(8, 14, 14, 14));
         box.getStyleClass().add("transfer-form");
         Label title = new Label("Attention transfer");
         title.getStyleClass().add(Styles.TITLE_4);
         Label sub = new Label("Train a student ViT on a labelled folder from scratch, or with the teacher's attention "
                 + "copied or distilled (Li et al. 2024).");
         sub.setWrapText(true);
+        sub.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         sub.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
 
         ComboBox<String> teacher = new ComboBox<>();
@@ -150,22 +160,12 @@ final class TransferView extends BorderPane {
         Button chooseFolder = new Button("Folder\u2026", new FontIcon(MaterialDesignF.FOLDER_OPEN_OUTLINE));
         chooseFolder.setOnAction(e -> chooseDir("Labelled folder (one sub-folder per class)", vm.folderProperty()));
 
-        Spinner<Integer> epochs = spinner(1, 10_000, vm.epochsProperty().get(), "transfer-epochs");
-        epochs.valueProperty().addListener((o, a, b) -> vm.epochsProperty().set(b));
-        Spinner<Integer> batch = spinner(1, 4096, vm.batchSizeProperty().get(), "transfer-batch");
-        batch.valueProperty().addListener((o, a, b) -> vm.batchSizeProperty().set(b));
-        TextField lr = new TextField(Double.toString(vm.lrProperty().get()));
-        lr.setId("transfer-lr");
-        lr.textProperty().addListener((o, a, b) -> parse(b, Double::parseDouble, lr, v -> v > 0,
-                v -> vm.lrProperty().set(v)));
-        TextField imageSize = new TextField(Integer.toString(vm.imageSizeProperty().get()));
-        imageSize.setId("transfer-image-size");
-        imageSize.textProperty().addListener((o, a, b) -> parse(b, Integer::parseInt, imageSize, v -> v > 0,
-                v -> vm.imageSizeProperty().set(v)));
-        TextField crop = new TextField(Integer.toString(vm.cropProperty().get()));
-        crop.setId("transfer-crop");
-        crop.textProperty().addListener((o, a, b) -> parse(b, Integer::parseInt, crop, v -> v > 0,
-                v -> vm.cropProperty().set(v)));
+        Spinner<Integer> epochs = spinner(1, 10_000, vm.epochsProperty(), "transfer-epochs");
+        Spinner<Integer> batch = spinner(1, 4096, vm.batchSizeProperty(), "transfer-batch");
+        TextField lr = numberField(vm.lrProperty(), Double::parseDouble, v -> v.doubleValue() > 0, "transfer-lr");
+        TextField imageSize = numberField(vm.imageSizeProperty(), Integer::parseInt, v -> v.intValue() > 0,
+                "transfer-image-size");
+        TextField crop = numberField(vm.cropProperty(), Integer::parseInt, v -> v.intValue() > 0, "transfer-crop");
         ComboBox<DeviceChoice> device = enumBox(DeviceChoice.values(), vm.deviceProperty(), "transfer-device");
         GridPane schedule = new GridPane();
         schedule.setHgap(6);
@@ -205,9 +205,11 @@ final class TransferView extends BorderPane {
         ProgressBar bar = new ProgressBar(0);
         bar.setId("transfer-progress");
         bar.setMaxWidth(Double.MAX_VALUE);
+        bar.getStyleClass().add(Styles.MEDIUM);
         subs.bind(bar.progressProperty(), Bindings.createDoubleBinding(() -> vm.progressProperty().get() == null
                 ? (vm.running() ? -1 : 0) : vm.progressProperty().get().fraction(), vm.progressProperty(), vm.stateProperty()));
         subs.bind(bar.visibleProperty(), running);
+        bar.managedProperty().bind(bar.visibleProperty());
         Label progress = new Label();
         progress.setId("transfer-progress-text");
         progress.setWrapText(true);
@@ -216,14 +218,16 @@ final class TransferView extends BorderPane {
         Label message = new Label();
         message.setId("transfer-message");
         message.setWrapText(true);
+        message.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        progress.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         message.getStyleClass().add(Styles.TEXT_SMALL);
         subs.bind(message.textProperty(), vm.messageProperty());
 
-        box.getChildren().addAll(title, sub, section("Teacher"), teacherRow, itae, warning,
+        actions.getChildren().addAll(title, sub, buttons, bar, progress, message);
+        box.getChildren().addAll(section("Teacher"), teacherRow, itae, warning,
                 section("Student"), labelled("Mode", mode), labelled("Architecture", arch), shape,
                 muted("Empty shape fields take the teacher's."),
-                section("Data"), folder, chooseFolder, section("Training"), schedule, runsRoot, chooseRoot,
-                buttons, bar, progress, message);
+                section("Data"), folder, chooseFolder, section("Training"), schedule, runsRoot, chooseRoot);
         return box;
     }
 
@@ -255,7 +259,7 @@ final class TransferView extends BorderPane {
     }
 
     /** A number field whose empty text means null (the teacher's value). */
-    private static TextField intField(ObjectProperty<Integer> target, String id) {
+    private TextField intField(ObjectProperty<Integer> target, String id) {
         TextField f = new TextField(target.get() == null ? "" : target.get().toString());
         f.setId(id);
         f.setPromptText("teacher's");
@@ -266,6 +270,12 @@ final class TransferView extends BorderPane {
                 f.pseudoClassStateChanged(Styles.STATE_DANGER, false);
             } else {
                 parse(b, Integer::parseInt, f, v -> v > 0, target::set);
+            }
+        });
+        subs.onChange(target, (o, a, b) -> {
+            String text = b == null ? "" : b.toString();
+            if (!text.equals(f.getText().strip())) {
+                f.setText(text);
             }
         });
         return f;
@@ -290,12 +300,36 @@ final class TransferView extends BorderPane {
         return box;
     }
 
-    private static Spinner<Integer> spinner(int min, int max, int value, String id) {
-        Spinner<Integer> s = new Spinner<>(min, max, value);
+    /** A spinner that sets and follows {@code target}. */
+    private Spinner<Integer> spinner(int min, int max, javafx.beans.property.IntegerProperty target, String id) {
+        Spinner<Integer> s = new Spinner<>(min, max, target.get());
         s.setId(id);
         s.setEditable(true);
         s.setPrefWidth(90);
+        s.valueProperty().addListener((o, a, b) -> target.set(b));
+        subs.onChange(target, (o, a, b) -> s.getValueFactory().setValue(b.intValue()));
         return s;
+    }
+
+    /** A text field that sets {@code target} when its text parses to a valid value, and follows it. */
+    private <N extends Number> TextField numberField(javafx.beans.property.Property<Number> target,
+                                                     Function<String, N> parser,
+                                                     java.util.function.Predicate<N> valid, String id) {
+        TextField f = new TextField(String.valueOf(target.getValue()));
+        f.setId(id);
+        f.setPrefColumnCount(6);
+        f.textProperty().addListener((o, a, b) -> parse(b, parser, f, valid, target::setValue));
+        subs.onChange(target, (o, a, b) -> {
+            try {
+                if (parser.apply(f.getText().strip()).doubleValue() == b.doubleValue()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // replaced below
+            }
+            f.setText(String.valueOf(b));
+        });
+        return f;
     }
 
     // ------------------------------------------------------------------ results
@@ -314,19 +348,72 @@ final class TransferView extends BorderPane {
         RowConstraints bottom = new RowConstraints();
         bottom.setPercentHeight(55);
         grid.getRowConstraints().addAll(top, bottom);
-        grid.add(lossChart, 0, 0);
-        grid.add(top1Chart, 1, 0);
+        grid.add(withPlaceholder(lossChart, lossSwitch()), 0, 0);
+        grid.add(withPlaceholder(top1Chart, null), 1, 0);
         grid.add(runsTable(), 0, 1);
         grid.add(attention(), 1, 1);
         return grid;
     }
 
+    /** Classification or attention loss on the loss chart (their scales differ by an order of magnitude). */
+    private Node lossSwitch() {
+        javafx.scene.control.ToggleButton ce = new javafx.scene.control.ToggleButton("Classification");
+        javafx.scene.control.ToggleButton atd = new javafx.scene.control.ToggleButton("Attention");
+        ce.setId("transfer-loss-ce");
+        atd.setId("transfer-loss-attention");
+        atd.setTooltip(new Tooltip("Distillation's attention loss: sum over the transferred blocks of the cross-entropy "
+                + "between the teacher's and the student's attention"));
+        javafx.scene.control.ToggleGroup g = new javafx.scene.control.ToggleGroup();
+        ce.setToggleGroup(g);
+        atd.setToggleGroup(g);
+        ce.getStyleClass().addAll(Styles.LEFT_PILL, Styles.SMALL);
+        atd.getStyleClass().addAll(Styles.RIGHT_PILL, Styles.SMALL);
+        ce.setSelected(true);
+        g.selectedToggleProperty().addListener((o, a, b) -> {
+            if (b == null) {
+                a.setSelected(true);
+            } else {
+                showAttentionLoss = b == atd;
+                drawCurves();
+            }
+        });
+        return new HBox(ce, atd);
+    }
+
+    /** The chart, with a line in its middle while there are no curves, and an optional control at its top right. */
+    private Node withPlaceholder(LineChart<Number, Number> chart, Node control) {
+        Label empty = new Label("Curves appear here after each epoch; runs in the table are overlaid.");
+        empty.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
+        empty.setMouseTransparent(true);
+        empty.visibleProperty().bind(Bindings.isEmpty(chart.getData()));
+        javafx.scene.layout.StackPane p = new javafx.scene.layout.StackPane(chart, empty);
+        if (control != null) {
+            javafx.scene.layout.StackPane.setAlignment(control, Pos.TOP_CENTER); // in place of the chart's title
+            javafx.scene.layout.StackPane.setMargin(control, new Insets(4, 0, 0, 0));
+            p.getChildren().add(control);
+            if (control instanceof javafx.scene.layout.Region r) {
+                r.setMaxSize(javafx.scene.layout.Region.USE_PREF_SIZE, javafx.scene.layout.Region.USE_PREF_SIZE);
+            }
+        }
+        return p;
+    }
+
     private static LineChart<Number, Number> chart(String x, String y) {
-        NumberAxis xAxis = new NumberAxis();
+        NumberAxis xAxis = new NumberAxis(1, 2, 1);                                    // range set per draw
         xAxis.setLabel(x);
-        xAxis.setForceZeroInRange(false);
-        xAxis.setTickUnit(1);
+        xAxis.setAutoRanging(false);
         xAxis.setMinorTickVisible(false);
+        xAxis.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                return n.doubleValue() == Math.rint(n.doubleValue()) ? Integer.toString(n.intValue()) : "";
+            }
+
+            @Override
+            public Number fromString(String text) {
+                return Double.valueOf(text);
+            }
+        });
         NumberAxis yAxis = new NumberAxis();
         yAxis.setLabel(y);
         yAxis.setForceZeroInRange(false);
@@ -334,34 +421,45 @@ final class TransferView extends BorderPane {
         c.setAnimated(false);
         c.setCreateSymbols(true);
         c.setId(y.equals("Loss") ? "transfer-loss-chart" : "transfer-top1-chart");
-        c.setTitle(y.equals("Loss") ? "Training loss (classification; distill: + attention)" : "Validation top-1");
+        c.setTitle(y.equals("Loss") ? " " : "Validation top-1"); // the loss chart's title is its switch
         c.setMinHeight(180);
         return c;
     }
 
-    /** One loss series per run (plus its attention loss when distilling) and one top-1 series per run. */
+    /**
+     * One series per run on each chart, named by the run: its classification (or, for distillation runs, attention)
+     * loss, and its validation top-1.
+     */
     private void drawCurves() {
         lossChart.getData().clear();
         top1Chart.getData().clear();
+        lossChart.getYAxis().setLabel(showAttentionLoss ? "Attention loss (distill runs)" : "Classification loss");
+        int last = 2;
         for (TransferViewModel.Curve c : vm.curves()) {
-            XYChart.Series<Number, Number> ce = new XYChart.Series<>();
-            ce.setName(c.label() + (c.mode() == TransferMode.DISTILL ? " CE" : ""));
-            XYChart.Series<Number, Number> atd = new XYChart.Series<>();
-            atd.setName(c.label() + " attention");
+            XYChart.Series<Number, Number> loss = new XYChart.Series<>();
+            loss.setName(c.label());
             XYChart.Series<Number, Number> top1 = new XYChart.Series<>();
             top1.setName(c.label());
             for (EpochMetrics m : c.points()) {
-                ce.getData().add(new XYChart.Data<>(m.epoch(), m.classificationLoss()));
-                atd.getData().add(new XYChart.Data<>(m.epoch(), m.attentionLoss()));
+                double l = showAttentionLoss ? m.attentionLoss() : m.classificationLoss();
+                if (Double.isFinite(l)) { // a diverged run (NaN loss) would leave the whole chart blank
+                    loss.getData().add(new XYChart.Data<>(m.epoch(), l));
+                }
                 if (!Double.isNaN(m.valTop1())) {
                     top1.getData().add(new XYChart.Data<>(m.epoch(), m.valTop1()));
                 }
+                last = Math.max(last, m.epoch());
             }
-            lossChart.getData().add(ce);
-            if (c.mode() == TransferMode.DISTILL) {
-                lossChart.getData().add(atd);
+            if (!showAttentionLoss || c.mode() == TransferMode.DISTILL) {
+                lossChart.getData().add(loss);
             }
             top1Chart.getData().add(top1);
+        }
+        for (LineChart<Number, Number> chart : List.of(lossChart, top1Chart)) {
+            NumberAxis x = (NumberAxis) chart.getXAxis();
+            x.setLowerBound(1);
+            x.setUpperBound(last);
+            x.setTickUnit(Math.max(1, Math.ceil((last - 1) / 10.0)));
         }
     }
 
@@ -384,17 +482,16 @@ final class TransferView extends BorderPane {
         });
         plot.setCellFactory(CheckBoxTableCell.forTableColumn(plot));
         plot.setEditable(true);
-        plot.setMaxWidth(50);
+        plot.setMinWidth(48);
+        plot.setMaxWidth(48);
         table.setEditable(true);
         table.getColumns().add(plot);
-        table.getColumns().add(textColumn("Run", TransferViewModel.RunSummary::name, 150));
-        table.getColumns().add(textColumn("Mode", TransferViewModel.RunSummary::modeText, 60));
-        table.getColumns().add(textColumn("ITAE", TransferViewModel.RunSummary::itaeText, 45));
-        table.getColumns().add(textColumn("Student", TransferViewModel.RunSummary::archText, 70));
+        // the run's name says its mode, ITAE and student arch (distill-itae-01, copy-standard-02); the tooltip spells them out
+        table.getColumns().add(textColumn("Run", TransferViewModel.RunSummary::name, 130));
         table.getColumns().add(textColumn("Epochs", s -> s.epochsDone() + (s.request() == null ? ""
-                : " / " + s.request().epochs()), 60));
-        table.getColumns().add(textColumn("Val top-1", s -> Double.isNaN(s.valTop1()) ? "\u2013"
-                : String.format(Locale.ROOT, "%.3f", s.valTop1()), 70));
+                : "/" + s.request().epochs()), 62));
+        table.getColumns().add(textColumn("Top-1", s -> Double.isNaN(s.valTop1()) ? "\u2013"
+                : String.format(Locale.ROOT, "%.3f", s.valTop1()), 62));
         table.getColumns().add(textColumn("State", s -> s.problem() != null ? s.problem()
                 : s.complete() ? "finished" : s.dir().equals(vm.currentRunProperty().get()) && vm.running()
                 ? "training" : s.resumable() ? "resumable" : "no checkpoint", 90));
@@ -423,12 +520,17 @@ final class TransferView extends BorderPane {
         TableColumn<TransferViewModel.RunSummary, String> c = new TableColumn<>(name);
         c.setCellValueFactory(d -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(d.getValue())));
         c.setPrefWidth(width);
+        if (width < 100) {
+            c.setMinWidth(width); // short numbers: the name column gives way
+        }
         c.setCellFactory(col -> new TableCell<>() {
             @Override
             protected void updateItem(String item, boolean empty) {
                 super.updateItem(item, empty);
                 setText(empty ? null : item);
-                setTooltip(empty || item == null || item.length() < 20 ? null : new Tooltip(item));
+                TransferViewModel.RunSummary run = empty || getTableRow() == null ? null : getTableRow().getItem();
+                setTooltip(run == null ? null : new Tooltip(run.label() + (run.problem() != null ? "\n" + run.problem()
+                        : run.request() != null ? "\nteacher " + run.request().teacher() : "")));
             }
         });
         return c;
@@ -466,14 +568,14 @@ final class TransferView extends BorderPane {
         Button compare = new Button("Compare", new FontIcon(MaterialDesignF.FILE_COMPARE));
         compare.setId("transfer-compare");
         compare.setOnAction(e -> vm.compare());
-        HBox controls = new HBox(6, image, small("Block"), layer, small("Head"), head, compare);
+        image.setMaxWidth(Double.MAX_VALUE);
+        HBox controls = new HBox(6, small("Block"), layer, small("Head"), head, compare);
         controls.setAlignment(Pos.CENTER_LEFT);
 
         teacherView.setId("transfer-teacher-heatmap");
         studentView.setId("transfer-student-heatmap");
         for (ImageView v : List.of(teacherView, studentView)) {
             v.setFitWidth(HEATMAP_SIDE);
-            v.setFitHeight(HEATMAP_SIDE);
             v.setPreserveRatio(true);
             v.setSmooth(false);
         }
@@ -496,13 +598,18 @@ final class TransferView extends BorderPane {
         kl.setWrapText(true);
         kl.getStyleClass().add(Styles.TEXT_SMALL);
         subs.bind(kl.textProperty(), vm.comparisonTextProperty());
-        VBox box = new VBox(6, title, controls, maps, kl);
-        return new ScrollPane(box) {
-            {
-                setFitToWidth(true);
-                getStyleClass().add("side-scroll");
-            }
-        };
+        VBox box = new VBox(6, title, image, controls, maps, kl);
+        // the two maps share the pane's width (at most HEATMAP_SIDE each), so both stay in view on small windows
+        for (ImageView v : List.of(teacherView, studentView)) {
+            subs.bind(v.fitWidthProperty(), Bindings.createDoubleBinding(
+                    () -> Math.max(64, Math.min(HEATMAP_SIDE, (box.getWidth() - maps.getSpacing()) / 2 - 2)),
+                    box.widthProperty()));
+        }
+        ScrollPane scroll = new ScrollPane(box);
+        scroll.setFitToWidth(true);
+        scroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
+        scroll.getStyleClass().add("side-scroll");
+        return scroll;
     }
 
     private void drawComparison() {
@@ -552,6 +659,7 @@ final class TransferView extends BorderPane {
     private static Label small(String text) {
         Label l = new Label(text);
         l.getStyleClass().add(Styles.TEXT_SMALL);
+        l.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         return l;
     }
 

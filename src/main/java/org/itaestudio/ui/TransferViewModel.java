@@ -678,7 +678,7 @@ final class TransferViewModel implements AutoCloseable {
         List<Curve> out = new ArrayList<>();
         for (RunSummary s : runs) {
             if (!s.metrics().isEmpty() && !hidden.contains(s.dir()) && s.request() != null) {
-                out.add(new Curve(s.label(), s.request().mode(), s.metrics(), s.dir().equals(live)));
+                out.add(new Curve(s.name(), s.request().mode(), s.metrics(), s.dir().equals(live)));
             }
         }
         curves.setAll(out);
