@@ -39,6 +39,13 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
 
     public static final double DEFAULT_VAL_FRACTION = 0.2;
 
+    /** The command's options with a value that a request holds, plus {@code --output} and {@code --max-steps} (ignored). */
+    private static final java.util.Set<String> VALUED = java.util.Set.of("--teacher", "--mode", "--train", "--output",
+            "--val", "--val-fraction", "--student-depth", "--student-dim", "--student-heads", "--student-patch",
+            "--student-arch", "--transfer-layers", "--atd-weight", "--epochs", "--batch-size", "--lr", "--weight-decay",
+            "--warmup-epochs", "--augment", "--seed", "--max-steps", "--image-size", "--crop", "--device",
+            "--itae-component", "--itae-threshold", "--itae-direction", "--itae-strength", "--itae-layers", "--itae-rows");
+
     public TransferRunRequest {
         transferLayers = transferLayers == null ? null : java.util.Collections.unmodifiableSortedSet(new TreeSet<>(transferLayers));
     }
@@ -129,10 +136,10 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
     }
 
     /**
-     * Reads the arguments a run folder recorded (the command's own, or {@link #toArguments()}'s); options this
-     * record does not hold ({@code --output}, {@code --max-steps}, {@code --resume}) are ignored.
+     * Reads the arguments a run folder recorded (the command's own, or {@link #toArguments()}'s); {@code --output},
+     * {@code --max-steps} and {@code --resume} are ignored.
      *
-     * @throws IllegalArgumentException for an argument list the command would refuse
+     * @throws IllegalArgumentException for an option this record cannot hold, or a value the command would refuse
      */
     public static TransferRunRequest fromArguments(List<String> args) {
         java.util.Map<String, String> o = new java.util.HashMap<>();
@@ -143,8 +150,11 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
                 shuffle = false;
             } else if (name.equals("--resume")) {
                 continue;
-            } else if (name.startsWith("--") && i + 1 < args.size()) {
+            } else if (VALUED.contains(name) && i + 1 < args.size()) {
                 o.put(name, args.get(++i));
+            } else if (name.startsWith("--")) {
+                // a setting this record cannot carry: resuming without it would silently train another run
+                throw new IllegalArgumentException("the recorded run uses " + name + ", which the app cannot run");
             } else {
                 throw new IllegalArgumentException("unexpected argument '" + name + "' in the recorded run");
             }

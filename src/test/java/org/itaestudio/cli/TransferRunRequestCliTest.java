@@ -82,6 +82,14 @@ class TransferRunRequestCliTest {
     }
 
     @Test
+    void anOptionTheAppCannotRunIsRefusedNotDropped() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TransferRunRequest.fromArguments(List.of("--teacher", "t", "--mode", "copy", "--train", "a",
+                        "--some-new-option", "1")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("--some-new-option"), e.getMessage());
+    }
+
+    @Test
     void theAppsArgumentsParseToTheSameRun() {
         TransferRunRequest r = new TransferRunRequest("teacher dir", new ItaeConfig(ItaeConfig.Component.Q,
                 ItaeConfig.Threshold.fixed(1.75), ItaeConfig.Direction.BELOW, 0.8,
