@@ -489,7 +489,7 @@ final class TransferView extends BorderPane {
         // the run's name says its mode, ITAE and student arch (distill-itae-01, copy-standard-02); the tooltip spells them out
         table.getColumns().add(textColumn("Run", TransferViewModel.RunSummary::name, 130));
         table.getColumns().add(textColumn("Epochs", s -> s.epochsDone() + (s.request() == null ? ""
-                : "/" + s.request().epochs()), 62));
+                : "/" + s.request().epochs()), 70));
         table.getColumns().add(textColumn("Top-1", s -> Double.isNaN(s.valTop1()) ? "\u2013"
                 : String.format(Locale.ROOT, "%.3f", s.valTop1()), 62));
         table.getColumns().add(textColumn("State", s -> s.problem() != null ? s.problem()
