@@ -39,10 +39,12 @@ public final class AttentionComparison {
      * @param studentCls         student's CLS row over the patch tokens (chosen head)
      * @param headClsKl          KL(teacher || student) of the chosen head's CLS row over all tokens, in nats
      * @param meanKl             KL(teacher || student) averaged over every head and query row of the block
+     * @param teacherEntropy     the teacher's row entropy averaged the same way (meanKl + teacherEntropy is
+     *                           distillation's attention loss of this block on this image)
      * @param studentUsesTeacher a copy student attends with the teacher's map in this block
      */
     public record Result(int layer, int head, int heads, int grid, float[] teacherCls, float[] studentCls,
-                         double headClsKl, double meanKl, boolean studentUsesTeacher) {
+                         double headClsKl, double meanKl, double teacherEntropy, boolean studentUsesTeacher) {
     }
 
     private AttentionComparison() {
@@ -117,6 +119,7 @@ public final class AttentionComparison {
         int prefix = config.backbone().prefixTokens();
         int grid = config.backbone().posGrid();
         double sum = 0;
+        double entropy = 0;
         double headCls = 0;
         float[] teacherCls = new float[n - prefix];
         float[] studentCls = new float[n - prefix];
@@ -129,6 +132,7 @@ public final class AttentionComparison {
                 for (int j = 0; j < n; j++) {
                     double pj = p[row + j];
                     kl += pj > 0 ? pj * (Math.log(pj) - logQ[j]) : 0;
+                    entropy -= pj > 0 ? pj * Math.log(pj) : 0;
                 }
                 sum += kl;
                 if (h == head && i == 0) {
@@ -141,7 +145,7 @@ public final class AttentionComparison {
             }
         }
         return new Result(layer, head, heads, grid, teacherCls, studentCls, headCls, sum / ((double) heads * n),
-                copy && settings.layers().contains(layer));
+                entropy / ((double) heads * n), copy && settings.layers().contains(layer));
     }
 
     private static void logSoftmax(float[] scores, int from, int n, double[] out) {
