@@ -74,6 +74,7 @@ final class TransferView extends BorderPane {
         getStyleClass().add("transfer-view");
         VBox actions = new VBox(6);
         actions.setPadding(new Insets(14, 14, 8, 14));
+        actions.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // the settings below scroll instead
         ScrollPane form = new ScrollPane(form(actions));
         form.setFitToWidth(true);
         form.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
@@ -206,6 +207,7 @@ final class TransferView extends BorderPane {
         bar.setId("transfer-progress");
         bar.setMaxWidth(Double.MAX_VALUE);
         bar.getStyleClass().add(Styles.MEDIUM);
+        bar.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         subs.bind(bar.progressProperty(), Bindings.createDoubleBinding(() -> vm.progressProperty().get() == null
                 ? (vm.running() ? -1 : 0) : vm.progressProperty().get().fraction(), vm.progressProperty(), vm.stateProperty()));
         subs.bind(bar.visibleProperty(), running);
@@ -489,7 +491,7 @@ final class TransferView extends BorderPane {
         // the run's name says its mode, ITAE and student arch (distill-itae-01, copy-standard-02); the tooltip spells them out
         table.getColumns().add(textColumn("Run", TransferViewModel.RunSummary::name, 130));
         table.getColumns().add(textColumn("Epochs", s -> s.epochsDone() + (s.request() == null ? ""
-                : "/" + s.request().epochs()), 70));
+                : "/" + s.request().epochs()), 80));
         table.getColumns().add(textColumn("Top-1", s -> Double.isNaN(s.valTop1()) ? "\u2013"
                 : String.format(Locale.ROOT, "%.3f", s.valTop1()), 62));
         table.getColumns().add(textColumn("State", s -> s.problem() != null ? s.problem()
@@ -520,7 +522,7 @@ final class TransferView extends BorderPane {
         TableColumn<TransferViewModel.RunSummary, String> c = new TableColumn<>(name);
         c.setCellValueFactory(d -> new javafx.beans.property.ReadOnlyStringWrapper(value.apply(d.getValue())));
         c.setPrefWidth(width);
-        if (width < 100) {
+        if (width <= 80) {
             c.setMinWidth(width); // short numbers: the name column gives way
         }
         c.setCellFactory(col -> new TableCell<>() {

@@ -87,6 +87,12 @@ class TransferViewTest extends MainWindowFixture<FakeStudioEngine> {
         assertEquals(t.curves().get(0).points().get(0).attentionLoss(), attention, 1e-12, "the attention loss is drawn");
         robot.clickOn("#transfer-loss-ce");
         assertTrue(onFx(() -> robot.lookup("#transfer-cancel").query().isDisabled()) == Boolean.FALSE);
+        String bar = onFx(() -> {
+            javafx.scene.control.ProgressBar b = robot.lookup("#transfer-progress").queryAs(javafx.scene.control.ProgressBar.class);
+            return b.isVisible() + " " + b.getHeight() + " " + b.getWidth() + " " + b.getProgress();
+        });
+        assertTrue(bar.startsWith("true") && !bar.contains(" 0.0 "), "the progress bar shows: " + bar);
+        waitFor("progress with ETA", 20, () -> robot.lookup("#transfer-progress-text").queryLabeled().getText().contains("left"));
 
         robot.clickOn("#transfer-cancel");
         release.countDown();
