@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Saves PNG snapshots of the desktop app's screens (empty state, running, gallery, map, inspector, before/after,
-# dark theme, model dialog, no-readable-images state) by running the REAL app under Xvfb with
+# dark theme, model dialog, no-readable-images state, the Transfer screen) by running the REAL app under Xvfb with
 # -Ditae.screenshots=DIR (see org.itaestudio.ui.ScreenshotDirector in src/test/java, which opens the app as
 # `itae-studio --model M FOLDER` does, drives it and calls Scene.snapshot).
 #
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
 #   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6),
 #        ITAE_SHOTS_SCALE (HiDPI render scale, e.g. 2: the screen and the PNGs get that many pixels per point)
+#        ITAE_SHOTS_ONLY (transfer: only the Transfer screen's shots), ITAE_SHOTS_TRANSFER_RUNS (keep its run folders there)
 #
 # Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
 # libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
@@ -26,7 +27,7 @@ mkdir -p "$out"
 cp="$here/target/test-classes:$here/target/classes:$(cat "$here/target/classpath.txt")"
 
 model="${ITAE_SHOTS_MODEL:-}"
-if [ -z "$model" ]; then
+if [ -z "$model" ] && [ "${ITAE_SHOTS_ONLY:-all}" = all ]; then
   model="$tmp/synthetic-vits14-reg4.safetensors"
   java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" small
 fi
@@ -43,6 +44,8 @@ run_app() {
     -Djava.util.prefs.userRoot="$tmp/prefs" -Ditae.home="$here" -Ditae.screenshots="$shots" "$@" \
     -cp "$cp" org.itaestudio.ui.ScreenshotDirector "$model" "$dir"
 }
+only="${ITAE_SHOTS_ONLY:-all}"
+if [ "$only" = all ]; then
 run_app "$out" "$folder" -Ditae.screenshots.apply=true -Ditae.screenshots.k="${ITAE_SHOTS_K:-6}" \
   -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"
 
@@ -54,6 +57,27 @@ head -c 2000 /dev/urandom > "$broken/sub/scan.png"
 printf 'GIF89a' > "$broken/sub/anim.gif"
 run_app "$tmp/broken-shots" "$broken"
 cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
+fi
+
+# the Transfer screen (ITAE_SHOTS_ONLY=transfer runs only this part): four short runs on a CIFAR-10 subset from the
+# shared test data (3 classes x 60 images, 32 px) with a random teacher of the reproduction benchmark's shape
+# (patch 4, dim 192, 6 blocks, 3 heads); skipped where ../shared/data is absent
+cifar="$here/../shared/data/cifar10-test"
+if [ "$only" = all ] || [ "$only" = transfer ]; then
+  if [ -d "$cifar" ]; then
+    tdata="$tmp/transfer-data"
+    for c in airplane automobile bird; do
+      mkdir -p "$tdata/$c"
+      find "$cifar/$c" -maxdepth 1 -type f | sort | sed -n 1,60p | xargs -I{} cp {} "$tdata/$c/"
+    done
+    model="$tmp/cifar-teacher.safetensors"
+    java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" cifar
+    run_app "$out" "$tdata" -Ditae.screenshots.transfer="$tdata" \
+      -Ditae.screenshots.transfer.runs="${ITAE_SHOTS_TRANSFER_RUNS:-$tmp/runs}"
+  else
+    echo "no $cifar: the Transfer screenshots are skipped" >&2
+  fi
+fi
 # keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed; a `convert` that is
 # not ImageMagick, such as a viewer's stand-in earlier on PATH, is skipped)
 if convert -version 2>/dev/null | grep -q ImageMagick; then

@@ -59,7 +59,8 @@ final class MainViewModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MainViewModel.class);
 
-    public enum View { CLUSTERS, MAP, INSPECTOR }
+    /** The centre's views; TRANSFER (attention-transfer runs) needs no analysed folder. */
+    public enum View { CLUSTERS, MAP, INSPECTOR, TRANSFER }
 
     /** What the centre of the window shows. */
     public enum Screen {
@@ -119,6 +120,7 @@ final class MainViewModel implements AutoCloseable {
     private final ObjectProperty<ClusterMethod> clusterMethod =
             new SimpleObjectProperty<>(this, "clusterMethod", ClusterMethod.KMEANS);
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
+    private final TransferViewModel transfer;
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
     private final BooleanProperty darkTheme = new SimpleBooleanProperty(this, "darkTheme", false);
 
@@ -185,6 +187,7 @@ final class MainViewModel implements AutoCloseable {
         fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
         folder.addListener((o, a, b) -> fixes.clear());
         model.addListener((o, a, b) -> fixes.clear());
+        this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         this.ownedExploreWorker = folderWorker == null
                 ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
@@ -210,6 +213,8 @@ final class MainViewModel implements AutoCloseable {
             }
         });
         inspector.load(prefs);
+        transfer.teacherProperty().set(model.get());
+        model.addListener((o, a, b) -> transfer.teacherProperty().set(b)); // the teacher follows the app's model
         model.addListener(o -> engineDescription.set(null));
         device.addListener(o -> engineDescription.set(null));
         selectedImage.addListener((o, a, b) -> {
@@ -409,6 +414,11 @@ final class MainViewModel implements AutoCloseable {
     /** Calibrates register neurons on the open folder (the "Artifact fix" panel's Calibrate). */
     public void calibrateRegisters() {
         fixes.calibrate(folder.get(), settings());
+    }
+
+    /** The Transfer view's model (attention-transfer runs). */
+    public TransferViewModel transfer() {
+        return transfer;
     }
 
     public InspectorModel inspector() {
@@ -748,6 +758,7 @@ final class MainViewModel implements AutoCloseable {
         if (ownedExploreWorker != null) {
             ownedExploreWorker.shutdownNow();
         }
+        transfer.close();
         if (ownedWorker != null) {
             ownedWorker.shutdownNow();
         }

@@ -69,6 +69,7 @@ final class MainWindow extends BorderPane {
     private final GalleryView gallery;
     private final MapView map;
     private final InspectorView inspector;
+    private final TransferView transfer;
     private final ItaePanel itaePanel;
     private final ExportController export;
     private final ExploreMenu explore;
@@ -88,6 +89,7 @@ final class MainWindow extends BorderPane {
         gallery = new GalleryView(vm, thumbs);
         map = new MapView(vm, thumbs);
         inspector = new InspectorView(vm);
+        transfer = new TransferView(vm.transfer());
         itaePanel = new ItaePanel(vm);
         export = new ExportController(vm);
         explore = new ExploreMenu(vm, thumbs, export, () -> getScene().getWindow());
@@ -112,7 +114,7 @@ final class MainWindow extends BorderPane {
         statePane.setAlignment(Pos.CENTER);
         statePane.setMaxWidth(560);
         statePane.getStyleClass().add("state-pane");
-        centre.getChildren().addAll(gallery, map, inspector, statePane);
+        centre.getChildren().addAll(gallery, map, inspector, transfer, statePane);
         setCenter(centre);
         itaeScroll.setFitToWidth(true);
         itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
@@ -129,6 +131,7 @@ final class MainWindow extends BorderPane {
         gallery.dispose();
         map.dispose();
         inspector.dispose();
+        transfer.dispose();
         itaePanel.dispose();
         status.dispose();
         explore.dispose();
@@ -188,7 +191,7 @@ final class MainWindow extends BorderPane {
         model.setEditable(true);
         model.getItems().addAll(ModelCatalog.names());
         model.setValue(vm.modelProperty().get());
-        model.setPrefWidth(210);
+        model.setPrefWidth(130);
         model.setTooltip(new Tooltip("DINOv2 model: a name (downloaded once, or found in the Hugging Face cache) or a local checkpoint"));
         model.valueProperty().addListener((o, a, b) -> {
             if (b != null && !b.isBlank()) {
@@ -291,6 +294,7 @@ final class MainWindow extends BorderPane {
     private Button runButton() {
         Button run = new Button();
         run.setId("run-button");
+        run.setMinWidth(Region.USE_PREF_SIZE);
         subs.bind(run.textProperty(), Bindings.when(vm.runningProperty()).then("Cancel").otherwise("Run"));
         subs.bind(run.graphicProperty(), Bindings.when(vm.runningProperty()).<Node>then(new FontIcon(MaterialDesignS.STOP))
                 .otherwise(new FontIcon(MaterialDesignP.PLAY)));
@@ -332,9 +336,11 @@ final class MainWindow extends BorderPane {
         ToggleButton clusters = viewButton("Clusters", new FontIcon(MaterialDesignV.VIEW_GRID_OUTLINE), MainViewModel.View.CLUSTERS, "Images grouped by cluster (1)");
         ToggleButton mapB = viewButton("Map", new FontIcon(MaterialDesignS.SCATTER_PLOT_OUTLINE), MainViewModel.View.MAP, "t-SNE map of the embeddings (2)");
         ToggleButton insp = viewButton("Inspector", new FontIcon(MaterialDesignE.EYE_OUTLINE), MainViewModel.View.INSPECTOR, "Attention and artifacts of one image (3)");
+        ToggleButton transferB = viewButton("Transfer", new FontIcon(MaterialDesignS.SCHOOL_OUTLINE), MainViewModel.View.TRANSFER, "Train a student with a teacher's attention (4)");
         clusters.getStyleClass().add(Styles.LEFT_PILL);
         mapB.getStyleClass().add(Styles.CENTER_PILL);
-        insp.getStyleClass().add(Styles.RIGHT_PILL);
+        insp.getStyleClass().add(Styles.CENTER_PILL);
+        transferB.getStyleClass().add(Styles.RIGHT_PILL);
         viewGroup.selectedToggleProperty().addListener((o, a, b) -> {
             if (b == null) {
                 a.setSelected(true);
@@ -344,7 +350,7 @@ final class MainWindow extends BorderPane {
         });
         subs.onChange(vm.viewProperty(), (o, a, b) -> viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
         viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == vm.viewProperty().get()));
-        return new HBox(clusters, mapB, insp);
+        return new HBox(clusters, mapB, insp, transferB);
     }
 
     /** ITAE panel toggle, theme, about. */
@@ -375,6 +381,7 @@ final class MainWindow extends BorderPane {
         b.setToggleGroup(viewGroup);
         b.setTooltip(new Tooltip(tip));
         b.setId("view-" + v.name().toLowerCase(Locale.ROOT));
+        b.setMinWidth(Region.USE_PREF_SIZE); // the model box gives way first on a narrow window
         return b;
     }
 
@@ -489,7 +496,7 @@ final class MainWindow extends BorderPane {
         return status;
     }
 
-    /** Ctrl+O, Ctrl+E, F5, Esc, 1/2/3, Ctrl+F (installed on the scene). */
+    /** Ctrl+O, Ctrl+E, F5, Esc, 1/2/3/4, Ctrl+F (installed on the scene). */
     public void installShortcuts(Scene scene) {
         var acc = scene.getAccelerators();
         acc.put(new KeyCodeCombination(KeyCode.O, KeyCombination.SHORTCUT_DOWN), this::chooseFolder);
@@ -508,7 +515,7 @@ final class MainWindow extends BorderPane {
                 e.consume();
                 return;
             }
-            // 1/2/3 switch views unless the user is typing in a field
+            // 1/2/3/4 switch views unless the user is typing in a field
             if (e.getTarget() instanceof javafx.scene.control.TextInputControl || e.isShortcutDown() || e.isAltDown()) {
                 return;
             }
@@ -516,6 +523,7 @@ final class MainWindow extends BorderPane {
                 case DIGIT1, NUMPAD1 -> MainViewModel.View.CLUSTERS;
                 case DIGIT2, NUMPAD2 -> MainViewModel.View.MAP;
                 case DIGIT3, NUMPAD3 -> MainViewModel.View.INSPECTOR;
+                case DIGIT4, NUMPAD4 -> MainViewModel.View.TRANSFER;
                 default -> null;
             };
             if (v != null) {
@@ -553,7 +561,9 @@ final class MainWindow extends BorderPane {
         gallery.setVisible(results && v == MainViewModel.View.CLUSTERS);
         map.setVisible(results && v == MainViewModel.View.MAP);
         inspector.setVisible(results && v == MainViewModel.View.INSPECTOR);
-        statePane.setVisible(!results);
+        // the Transfer view needs no analysed folder: it shows over any state
+        transfer.setVisible(v == MainViewModel.View.TRANSFER);
+        statePane.setVisible(!results && v != MainViewModel.View.TRANSFER);
         stateSubs.close();
         statePane.getChildren().clear();
         switch (screen) {

@@ -71,6 +71,12 @@ public final class ScreenshotDirector {
     }
 
     void start(Path folder) {
+        String transferData = System.getProperty("itae.screenshots.transfer");
+        if (transferData != null) {
+            transferSteps(Path.of(transferData));
+            startTimer();
+            return;
+        }
         BooleanSupplier always = () -> true;
         BooleanSupplier idle = () -> !vm.runningProperty().get();
         step("empty state", 1200, always, () -> {
@@ -222,6 +228,78 @@ public final class ScreenshotDirector {
         step("split shot", 2500, always, () -> {
             snap("gallery-after-split");
             vm.clusters().undo();
+        });
+    }
+
+    /**
+     * The Transfer screen: empty, then four runs on the labelled folder {@code data} with the app's model as the
+     * teacher (scratch, copy, distill, distill with ITAE on every block), shot while the last one trains, with the
+     * finished runs' table, and with the teacher's and a student's attention side by side. Options:
+     * {@code itae.screenshots.transfer.runs} (where the runs go), {@code .epochs} (6), {@code .crop} (32).
+     */
+    private void transferSteps(Path data) {
+        BooleanSupplier always = () -> true;
+        TransferViewModel t = vm.transfer();
+        BooleanSupplier idle = () -> !t.running();
+        int epochs = Integer.getInteger("itae.screenshots.transfer.epochs", 6);
+        int crop = Integer.getInteger("itae.screenshots.transfer.crop", 32);
+        step("transfer view", 1200, always, () -> {
+            t.runsRootProperty().set(Path.of(System.getProperty("itae.screenshots.transfer.runs",
+                    out.resolve("transfer-runs").toString())));
+            t.refreshRuns();
+            vm.viewProperty().set(MainViewModel.View.TRANSFER);
+        });
+        step("transfer empty shot", 1200, always, () -> snap("transfer-empty"));
+        Object[][] runs = {
+            {org.itaestudio.model.transfer.TransferMode.SCRATCH, false},
+            {org.itaestudio.model.transfer.TransferMode.COPY, false},
+            {org.itaestudio.model.transfer.TransferMode.DISTILL, false},
+            {org.itaestudio.model.transfer.TransferMode.DISTILL, true},
+        };
+        for (Object[] r : runs) {
+            step("transfer " + r[0] + (Boolean.TRUE.equals(r[1]) ? " itae" : ""), 300, idle, () -> {
+                t.folderProperty().set(data);
+                t.modeProperty().set((org.itaestudio.model.transfer.TransferMode) r[0]);
+                boolean itae = (Boolean) r[1];
+                t.itaeOnProperty().set(itae);
+                if (itae) {
+                    // every block, so the engineered maps are transferred ones (the panel's default, the last
+                    // block, would make the view warn that ITAE changes nothing)
+                    vm.itae().lastLayerOnlyProperty().set(false);
+                    vm.itae().layerFromProperty().set(0);
+                    vm.itae().layerToProperty().set(99);
+                }
+                t.epochsProperty().set(epochs);
+                t.batchSizeProperty().set(16);
+                t.lrProperty().set(1e-3);
+                t.imageSizeProperty().set(crop);
+                t.cropProperty().set(crop);
+                t.start();
+            });
+        }
+        step("transfer running shot", 500, () -> !t.running() || t.curves().stream().anyMatch(
+                c -> c.live() && c.points().size() >= 2), () -> snap("transfer-running"));
+        step("transfer finished", 500, idle, () -> {
+            t.itaeOnProperty().set(true);
+            vm.itae().lastLayerOnlyProperty().set(true); // the paper's ITAE for the next run: the view warns
+            if (!t.runs().isEmpty()) {
+                t.selectedRunProperty().set(t.runs().get(t.runs().size() - 2 >= 0 ? t.runs().size() - 2 : 0));
+            }
+        });
+        step("transfer runs shot", 1500, always, () -> snap("transfer-runs"));
+        step("transfer compare", 500, () -> !t.valImages().isEmpty(), () -> {
+            t.layerProperty().set(1);
+            t.headProperty().set(0);
+            t.compare();
+        });
+        step("transfer attention shot", 1000, () -> t.comparisonProperty().get() != null
+                || !t.comparisonTextProperty().get().startsWith("Computing"), () -> snap("transfer-attention"));
+        step("exit", 1000, always, () -> {
+            if (!"false".equals(System.getProperty("itae.screenshots.exit"))) {
+                LOG.info("screenshots done: {}", out.toAbsolutePath());
+                stage.close();
+                Platform.exit();
+            }
         });
     }
 

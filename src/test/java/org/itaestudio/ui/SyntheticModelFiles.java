@@ -14,7 +14,7 @@ import org.itaestudio.model.weights.SafetensorsWriter;
  * no pretrained weights exist on the build machines.
  *
  * <p>{@code java -cp target/test-classes:target/classes:... org.itaestudio.ui.SyntheticModelFiles OUT.safetensors
- * [small|tiny]} writes one from the command line (tools/screenshots.sh).
+ * [small|tiny|cifar]} writes one from the command line (tools/screenshots.sh).
  */
 public final class SyntheticModelFiles {
 
@@ -23,6 +23,10 @@ public final class SyntheticModelFiles {
 
     /** ViT-S/14 shape: dim 384 (6 heads), 12 blocks, 4 registers. */
     public static final DinoV2Config SMALL_REG = DinoV2Config.of(384, 12, 4, DinoV2Config.FfnType.MLP);
+
+    /** The attention-transfer reproduction's teacher shape: dim 192 (3 heads), 6 blocks, patch 4, 32 px (8x8 grid). */
+    public static final DinoV2Config CIFAR_TEACHER = new DinoV2Config(192, 6, 3, 768, DinoV2Config.FfnType.MLP, 0, 4, 8,
+            1e-6, false, 0.0);
 
     private SyntheticModelFiles() {
     }
@@ -36,10 +40,11 @@ public final class SyntheticModelFiles {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticModelFiles OUT.safetensors [tiny|small]");
+            System.err.println("usage: SyntheticModelFiles OUT.safetensors [tiny|small|cifar]");
             System.exit(2);
         }
-        DinoV2Config c = args.length > 1 && args[1].equals("tiny") ? TINY : SMALL_REG;
+        String kind = args.length > 1 ? args[1] : "small";
+        DinoV2Config c = kind.equals("tiny") ? TINY : kind.equals("cifar") ? CIFAR_TEACHER : SMALL_REG;
         Path out = write(Path.of(args[0]), c, 7);
         System.out.println(out + " (" + Files.size(out) / 1_000_000 + " MB)");
     }
