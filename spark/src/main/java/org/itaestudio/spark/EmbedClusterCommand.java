@@ -54,7 +54,8 @@ public final class EmbedClusterCommand implements Callable<Integer> {
     boolean update;
 
     @Option(names = "--local-export-max", paramLabel = "N", defaultValue = "1000000",
-            description = "Also write labels.csv, embeddings.csv and skipped.csv (the app's files) when at most N images "
+            description = "Also write labels.csv, embeddings.csv, embeddings.npy + paths.csv and skipped.csv (the app's "
+                    + "files) when at most N images "
                     + "were embedded; 0 never (default: ${DEFAULT-VALUE}).")
     long localExportMax;
 

@@ -37,6 +37,7 @@ import org.itaestudio.image.FolderScanner;
 import org.itaestudio.pipeline.AnalysisSettings;
 import org.itaestudio.pipeline.BatchEmbedder;
 import org.itaestudio.store.CsvExport;
+import org.itaestudio.store.ExploreExport;
 
 /**
  * The driver of {@code spark embed-cluster}: lists the images, has the executors embed them (only content not seen
@@ -193,7 +194,8 @@ final class EmbedClusterJob {
         return summary;
     }
 
-    static final List<String> LOCAL_FILES = List.of("labels.csv", "embeddings.csv", "skipped.csv");
+    static final List<String> LOCAL_FILES = List.of("labels.csv", "embeddings.csv", "skipped.csv", "embeddings.npy",
+            "paths.csv");
 
     private record Clusters(Dataset<Row> labels, int k, double silhouette) {
     }
@@ -240,7 +242,10 @@ final class EmbedClusterJob {
                 .setFeaturesCol("features").setPredictionCol("cluster");
     }
 
-    /** labels.csv and embeddings.csv in the CLI's formats and order (relative paths, code-point order), skipped.csv. */
+    /**
+     * labels.csv and embeddings.csv in the CLI's formats and order (relative paths, code-point order), skipped.csv,
+     * and the embeddings as NumPy (embeddings.npy, float32, with paths.csv in the same order), as the app exports them.
+     */
     private static void writeLocalExport(Dataset<Row> labels, Dataset<Row> skipped, OutputFolder out) throws IOException {
         List<Row> rows = new ArrayList<>(labels.join(out.stagedTable("embeddings").select("path", "embedding"), "path")
                 .select("relative_path", "cluster", "embedding").collectAsList());
@@ -261,6 +266,7 @@ final class EmbedClusterJob {
         try {
             CsvExport.writeLabels(local.resolve("labels.csv"), paths, clusterOf);
             CsvExport.writeEmbeddings(local.resolve("embeddings.csv"), paths, vectors);
+            ExploreExport.writeNpyWithPaths(local.resolve("embeddings.npy"), paths, vectors); // + paths.csv
             CsvExport.write(local.resolve("skipped.csv"), CsvExport.LineEnding.LF, sink -> {
                 sink.row("path", "reason");
                 for (Row r : skippedRows) {

@@ -97,6 +97,17 @@ class EmbedClusterJobTest {
             // the Parquet table holds the same rows as the app's CSV
             List<Row> table = spark.read().parquet(out.resolve("embeddings").toString()).collectAsList();
             assertEquals(60, table.size());
+            // the NumPy export: float32 rows in paths.csv's order, equal to the CSV's
+            List<String> npyPaths = CsvReader.read(out.resolve("paths.csv")).values("path");
+            assertEquals(60, npyPaths.size());
+            byte[] npy = Files.readAllBytes(out.resolve("embeddings.npy"));
+            int header = 10 + ((npy[8] & 0xff) | (npy[9] & 0xff) << 8);
+            java.nio.ByteBuffer body = java.nio.ByteBuffer.wrap(npy, header, npy.length - header)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            float[] first = ours.get(npyPaths.get(0));
+            for (float v : first) {
+                assertEquals(v, body.getFloat());
+            }
             List<String> skipped = CsvReader.read(out.resolve("skipped.csv")).values("path");
             assertEquals(List.of("f0/corrupt.jpg"), skipped);
             System.out.printf("spark vs cli embed (itae %s): max abs difference %.2e%n", !itae.isEmpty(), worst);
