@@ -55,7 +55,7 @@ final class CacheDialog {
         }
         sb.append(String.format(Locale.ROOT, "%-15s %10s%n", "Total", CacheBudget.format(u.total())));
         budget.ifPresent(b -> sb.append("\nBudget: ").append(CacheBudget.format(b.maxBytes())).append(" (")
-                .append(b.origin()).append("). Hidden states are evicted first, embeddings last."));
+                .append(b.origin()).append(").\nHidden states are evicted first, embeddings last."));
         return sb.toString();
     }
 
