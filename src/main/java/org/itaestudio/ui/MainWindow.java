@@ -157,6 +157,13 @@ final class MainWindow extends BorderPane {
         bar.getChildren().addAll(windowButtons());
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setId("main-toolbar");
+        // a window narrower than the toolbar clips the toolbar's right end instead of pushing the whole layout (and the
+        // side panel) past the window's edge
+        bar.setMinWidth(0);
+        javafx.scene.shape.Rectangle clip = new javafx.scene.shape.Rectangle();
+        clip.widthProperty().bind(bar.widthProperty());
+        clip.heightProperty().bind(bar.heightProperty());
+        bar.setClip(clip);
         return bar;
     }
 
@@ -350,8 +357,16 @@ final class MainWindow extends BorderPane {
         });
         subs.onChange(vm.viewProperty(), (o, a, b) -> viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == b)));
         viewGroup.getToggles().forEach(t -> t.setSelected(t.getUserData() == vm.viewProperty().get()));
+        // below COMPACT_WIDTH the view buttons show only their icons (their tooltips name them), so the toolbar fits
+        for (ToggleButton b : List.of(clusters, mapB, insp, transferB)) {
+            subs.bind(b.contentDisplayProperty(), Bindings.when(widthProperty().lessThan(COMPACT_WIDTH))
+                    .then(javafx.scene.control.ContentDisplay.GRAPHIC_ONLY).otherwise(javafx.scene.control.ContentDisplay.LEFT));
+        }
         return new HBox(clusters, mapB, insp, transferB);
     }
+
+    /** Window width below which the toolbar's view buttons drop their labels. */
+    static final double COMPACT_WIDTH = 1400;
 
     /** ITAE panel toggle, theme, about. */
     private List<Node> windowButtons() {
