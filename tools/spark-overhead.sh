@@ -15,7 +15,7 @@ data="$here/../shared/data/cifar10-test"
 [ -d "$data" ] || { echo "spark-overhead: $data not found" >&2; exit 2; }
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/in"
-(cd "$data" && find . -name '*.jpg' | sort | head -n "$n") | while read -r f; do
+(cd "$data" && find . -name '*.jpg' | sort | sed -n "1,${n}p") | while read -r f; do
   mkdir -p "$tmp/in/$(dirname "$f")"; cp "$data/$f" "$tmp/in/$f"; done
 (cd "$here" && mvn -o -q -B -DskipTests test-compile >/dev/null)
 java -cp "$here/target/test-classes:$here/target/classes:$(cat "$here/target/classpath.txt")" \

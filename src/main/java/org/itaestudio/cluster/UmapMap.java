@@ -43,7 +43,7 @@ public final class UmapMap {
     private final long seed;
     private final boolean normalize;
     private final int threads;
-    private int sampleSize = DEFAULT_SAMPLE_SIZE;
+    private final int sampleSize;
 
     /**
      * Above this many points only a seeded sample of this size is laid out by UMAP; every other point is placed from
@@ -55,19 +55,17 @@ public final class UmapMap {
     static final int PLACEMENT_DIMS = 32;
 
     public UmapMap() {
-        this(15, 0.1, 1.0, 0, 5, 42L, true, BlockRunner.defaultThreads());
+        this(15, 0.1, 1.0, 0, 5, 42L, true, BlockRunner.defaultThreads(), DEFAULT_SAMPLE_SIZE);
     }
 
     /** Largest number of points laid out by UMAP itself (default {@link #DEFAULT_SAMPLE_SIZE}); the rest are placed. */
     public UmapMap withSampleSize(int m) {
         if (m < 3) throw new IllegalArgumentException("UMAP: sample size must be >= 3, got " + m);
-        UmapMap u = new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads);
-        u.sampleSize = m;
-        return u;
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads, m);
     }
 
     private UmapMap(int nNeighbors, double minDist, double spread, int epochs, int negativeSampleRate, long seed,
-                    boolean normalize, int threads) {
+                    boolean normalize, int threads, int sampleSize) {
         if (nNeighbors < 2) throw new IllegalArgumentException("UMAP: n_neighbors must be >= 2, got " + nNeighbors);
         if (!(spread > 0)) throw new IllegalArgumentException("UMAP: spread must be > 0, got " + spread);
         if (!(minDist >= 0 && minDist <= spread)) {
@@ -84,41 +82,37 @@ public final class UmapMap {
         this.seed = seed;
         this.normalize = normalize;
         this.threads = threads;
+        this.sampleSize = sampleSize;
     }
 
     public UmapMap withNeighbors(int k) {
-        return new UmapMap(k, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
+        return new UmapMap(k, minDist, spread, epochs, negativeSampleRate, seed, normalize, threads, sampleSize);
     }
 
     public UmapMap withMinDist(double d) {
-        return new UmapMap(nNeighbors, d, spread, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
+        return new UmapMap(nNeighbors, d, spread, epochs, negativeSampleRate, seed, normalize, threads, sampleSize);
     }
 
     public UmapMap withSpread(double s) {
-        return new UmapMap(nNeighbors, minDist, s, epochs, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
+        return new UmapMap(nNeighbors, minDist, s, epochs, negativeSampleRate, seed, normalize, threads, sampleSize);
     }
 
     /** Number of SGD epochs; 0 (default) = 500 up to 10,000 points, else 200. */
     public UmapMap withEpochs(int e) {
-        return new UmapMap(nNeighbors, minDist, spread, e, negativeSampleRate, seed, normalize, threads).keepSample(sampleSize);
+        return new UmapMap(nNeighbors, minDist, spread, e, negativeSampleRate, seed, normalize, threads, sampleSize);
     }
 
     public UmapMap withSeed(long s) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, s, normalize, threads).keepSample(sampleSize);
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, s, normalize, threads, sampleSize);
     }
 
     /** Whether rows are L2-normalised first (default true: distances then rank like cosine ones). */
     public UmapMap withNormalize(boolean b) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, b, threads).keepSample(sampleSize);
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, b, threads, sampleSize);
     }
 
     public UmapMap withThreads(int t) {
-        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, t).keepSample(sampleSize);
-    }
-
-    private UmapMap keepSample(int m) {
-        this.sampleSize = m; // only on a fresh copy, before it is shared
-        return this;
+        return new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, normalize, t, sampleSize);
     }
 
     public Map2D compute(float[][] embeddings) {
@@ -196,8 +190,8 @@ public final class UmapMap {
         int[] sample = new SplitMix64(seed ^ 0x5A3D1E5L).sampleWithoutReplacement(n, m);
         float[][] xs = new float[m][];
         for (int t = 0; t < m; t++) xs[t] = x[sample[t]];
-        float[][] ys = new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, false, threads)
-                .keepSample(m).embed(xs, dims, progress, cancelled);
+        float[][] ys = new UmapMap(nNeighbors, minDist, spread, epochs, negativeSampleRate, seed, false, threads, m)
+                .embed(xs, dims, progress, cancelled);
         float[][] out = new float[n][];
         boolean[] inSample = new boolean[n];
         for (int t = 0; t < m; t++) {
