@@ -230,6 +230,7 @@ final class MainWindow extends BorderPane {
             }
         });
         device.setTooltip(new Tooltip("Device the model runs on: CPU, GPU, or the GPU when there is one"));
+        device.setMinWidth(Region.USE_PREF_SIZE);
         return device;
     }
 
@@ -267,6 +268,7 @@ final class MainWindow extends BorderPane {
         k.setValueFactory(kf);
         k.setEditable(true);
         k.setPrefWidth(90);
+        k.setMinWidth(Region.USE_PREF_SIZE); // a squeezed spinner hides the value
         kf.valueProperty().addListener((o, a, b) -> vm.kProperty().set(b == null ? 0 : b));
         subs.onChange(vm.kProperty(), (o, a, b) -> {
             if (!b.equals(kf.getValue())) {
@@ -278,6 +280,7 @@ final class MainWindow extends BorderPane {
         kLabel.getStyleClass().add(Styles.TEXT_MUTED);
         ComboBox<ClusterMethod> method = new ComboBox<>();
         method.setId("cluster-method");
+        method.setMinWidth(Region.USE_PREF_SIZE);
         method.getItems().addAll(ClusterMethod.KMEANS, ClusterMethod.HDBSCAN);
         method.setConverter(new StringConverter<>() {
             @Override
@@ -322,6 +325,7 @@ final class MainWindow extends BorderPane {
     private MenuButton exportMenu() {
         MenuButton exportBtn = new MenuButton("Export", new FontIcon(MaterialDesignE.EXPORT_VARIANT));
         exportBtn.setId("export-menu");
+        exportBtn.setMinWidth(Region.USE_PREF_SIZE);
         exportBtn.setTooltip(new Tooltip("Export labels or embeddings as CSV (Ctrl+E)"));
         MenuItem labels = new MenuItem("Cluster labels (CSV)\u2026", new FontIcon(MaterialDesignF.FILE_DELIMITED_OUTLINE));
         labels.setAccelerator(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN));
@@ -366,7 +370,7 @@ final class MainWindow extends BorderPane {
     }
 
     /** Window width below which the toolbar's view buttons drop their labels. */
-    static final double COMPACT_WIDTH = 1400;
+    static final double COMPACT_WIDTH = 1650;
 
     /** ITAE panel toggle, theme, about. */
     private List<Node> windowButtons() {
