@@ -103,7 +103,7 @@ public final class AttentionComparison {
         }
         Map<Integer, float[]> teacherMaps = teacher.attention(pixels, 1, side, wanted);      // [1, H, N, N] each
         float[] studentScores;
-        try (NDManager m = student.manager().newSubManager()) {
+        try (NoGrad off = NoGrad.enter(); NDManager m = student.manager().newSubManager()) { // no graph: a look only
             NDArray x = m.create(pixels, new Shape(1, 3, side, side));
             Map<Integer, NDArray> given = new HashMap<>();
             if (copy) {
