@@ -656,7 +656,7 @@ final class MainWindow extends BorderPane {
         if (!recent.getChildren().isEmpty()) {
             recent.getChildren().add(0, muted("Recent folders"));
         }
-        Label hint = muted("Ctrl+O open \u00b7 F5 run \u00b7 Esc cancel \u00b7 1 / 2 / 3 switch views \u00b7 Ctrl+E export");
+        Label hint = muted("Ctrl+O open \u00b7 F5 run \u00b7 Esc cancel \u00b7 1-4 switch views \u00b7 Ctrl+E export");
         hint.getStyleClass().add(Styles.TEXT_SMALL);
         return List.of(bigIcon(new FontIcon(MaterialDesignF.FOLDER_IMAGE)),
                 title("Open a folder of images to begin"),
