@@ -99,6 +99,15 @@ public final class CsvExport {
      * {@link #writeLabels(Path, List, int[])}; the third is {@code names[label]} (empty for a label without a name).
      */
     public static void writeNamedLabels(Path file, List<String> paths, int[] labels, String[] names) throws IOException {
+        writeNamedLabels(file, paths, labels, names, "");
+    }
+
+    /**
+     * As {@link #writeNamedLabels(Path, List, int[], String[])}, with {@code noiseName} as the name of label -1 (images
+     * a density clustering left in no cluster: the app's "Unclustered" group, or what the user renamed it to).
+     */
+    public static void writeNamedLabels(Path file, List<String> paths, int[] labels, String[] names, String noiseName)
+            throws IOException {
         int n = checkPaths(file, paths);
         checkLength(file, "labels", labels == null ? -1 : labels.length, n);
         if (names == null) throw new IllegalArgumentException(file + ": cluster names are required");
@@ -106,7 +115,7 @@ public final class CsvExport {
             sink.row("path", "cluster", "cluster_name");
             for (int i = 0; i < n; i++) {
                 int c = labels[i];
-                sink.row(paths.get(i), Integer.toString(c), c >= 0 && c < names.length ? names[c] : "");
+                sink.row(paths.get(i), Integer.toString(c), c >= 0 && c < names.length ? names[c] : c == -1 ? noiseName : "");
             }
         });
     }

@@ -52,13 +52,15 @@ final class ExportController {
         for (int c = 0; c < names.length; c++) {
             names[c] = vm.clusters().name(c);
         }
+        int noise = vm.clusters().noiseCluster();
+        String noiseName = noise >= 0 ? vm.clusters().name(noise) : "";
         double[] knownScores = vm.clusters().outlierScores();
         java.util.List<ExploreExport.DuplicateRow> duplicates = vm.explore().duplicateRows();
         Task<Void> task = new Task<>() {
             @Override
             protected Void call() throws IOException {
                 switch (kind) {
-                    case LABELS -> CsvExport.writeNamedLabels(target, a.paths(), labels, names);
+                    case LABELS -> CsvExport.writeNamedLabels(target, a.paths(), labels, names, noiseName);
                     case EMBEDDINGS -> CsvExport.writeEmbeddings(target, a.paths(), a.embeddings());
                     case NUMPY -> ExploreExport.writeNpyWithPaths(target, a.paths(), a.embeddings());
                     case VIEW -> writeView(target, a, labels, ExploreModel.outlierScores(a, () -> knownScores));

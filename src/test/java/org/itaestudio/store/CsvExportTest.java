@@ -78,6 +78,18 @@ class CsvExportTest {
                 Files.readString(f, StandardCharsets.UTF_8));
     }
 
+    @Test
+    void unclusteredImagesExportAsMinusOneWithTheGroupsName() throws IOException {
+        Path f = dir.resolve("density.csv");
+        CsvExport.writeNamedLabels(f, List.of("a.jpg", "b.jpg", "c.jpg"), new int[] {0, -1, 1},
+                new String[] {"Cats", "Cluster 1"}, "Unclustered");
+        assertEquals("path,cluster,cluster_name\n"
+                        + "a.jpg,0,Cats\n"
+                        + "b.jpg,-1,Unclustered\n"
+                        + "c.jpg,1,Cluster 1\n",
+                Files.readString(f, StandardCharsets.UTF_8));
+    }
+
     /** Where Python's writer is wrong (lone CR), our quoting is what Python's reader needs. */
     @Test
     void loneCarriageReturnIsQuotedTheWayPythonReads() throws IOException {
