@@ -23,13 +23,10 @@ import org.itaestudio.model.transfer.TransferSession;
 import org.itaestudio.model.transfer.TransferSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.transfer.Augmentation;
-import org.itaestudio.transfer.AugmentedImages;
-import org.itaestudio.transfer.DataSplit;
 import org.itaestudio.transfer.EpochMetrics;
 import org.itaestudio.transfer.LabelledFolder;
-import org.itaestudio.transfer.LabelledImages;
 import org.itaestudio.transfer.RunFolder;
-import org.itaestudio.transfer.TrainingImages;
+import org.itaestudio.transfer.TransferRun;
 import org.itaestudio.transfer.TransferTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -198,7 +195,7 @@ final class TransferCommand implements Callable<Integer> {
         }
         Path teacherFile = new ModelResolver().resolve(teacher).path();
         TransferSettings settings = settings(transferMode, studentDepth(teacherFile));
-        Data data = data(); // after the quick checks: reading a folder takes a while
+        TransferRun.Data data = data(); // after the quick checks: reading a folder takes a while
         // the models close before a Ctrl-C lets the JVM exit: libtorch must not be running while it does
         try (AutoCloseable stop = CliSupport.stopBeforeExit();
              TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
@@ -266,10 +263,7 @@ final class TransferCommand implements Callable<Integer> {
         return value;
     }
 
-    record Data(LabelledFolder train, LabelledFolder val, TrainingImages trainImages, LabelledImages valImages) {
-    }
-
-    private Data data() throws java.io.IOException {
+    private TransferRun.Data data() throws java.io.IOException {
         if (crop < 1 || crop > imageSize) {
             throw new UsageException("--crop must be between 1 and --image-size (" + imageSize + "), got " + crop);
         }
@@ -279,22 +273,12 @@ final class TransferCommand implements Callable<Integer> {
         Augmentation augmentation = EngineOptions.parseEnum(Augmentation.class, augment, "standard", "--augment");
         LabelledFolder all = LabelledFolder.read(train, null);
         CliSupport.reportSkipped(all.skipped(), System.err);
-        LabelledFolder trainData;
-        LabelledFolder valData;
+        LabelledFolder valData = null;
         if (val != null) {
-            trainData = all;
             valData = LabelledFolder.read(val, all.classes());
             CliSupport.reportSkipped(valData.skipped(), System.err);
-        } else {
-            DataSplit split = DataSplit.stratified(all, valFraction, seed);
-            trainData = all.subset(split.train());
-            valData = all.subset(split.val());
         }
-        Preprocessor eval = evaluation();
-        TrainingImages trainImages = augmentation == Augmentation.NONE
-                ? AugmentedImages.evaluation(trainData, eval, crop)
-                : new AugmentedImages(trainData, augmentation, eval, crop, seed);
-        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, crop));
+        return TransferRun.prepare(all, valData, valFraction, seed, augmentation, evaluation(), crop);
     }
 
     private TransferSettings settings(TransferMode transferMode, int studentDepth) {
@@ -326,7 +310,7 @@ final class TransferCommand implements Callable<Integer> {
                 EngineOptions.parseEnum(StudentArch.class, studentArch, "native", "--student-arch"));
     }
 
-    private void printFirstBatchLosses(TransferSession session, Data data) {
+    private void printFirstBatchLosses(TransferSession session, TransferRun.Data data) {
         int[] order = org.itaestudio.transfer.BatchOrder.epoch(seed, 0, data.trainImages().count(), !noShuffle);
         StepLosses losses = session.trainer().losses(
                 data.trainImages().batch(0, order, 0, Math.min(batchSize, data.trainImages().count())));
@@ -344,7 +328,7 @@ final class TransferCommand implements Callable<Integer> {
         System.out.println(new Gson().toJson(o));
     }
 
-    private int runEpochs(RunFolder run, TransferSession session, Data data, boolean resuming) throws Exception {
+    private int runEpochs(RunFolder run, TransferSession session, TransferRun.Data data, boolean resuming) throws Exception {
         TransferTraining.Plan plan = new TransferTraining.Plan(epochs, batchSize, seed, !noShuffle, lr, 0.0, warmupEpochs);
         int start = session.epochsDone();
         List<EpochMetrics> history = new ArrayList<>(resuming ? run.readMetrics(start) : List.of());
@@ -374,7 +358,7 @@ final class TransferCommand implements Callable<Integer> {
     }
 
     /** run.json: the arguments (what --resume parses again), every resolved setting, the models, the data. */
-    private JsonObject runRecord(TransferSession session, Data data) {
+    private JsonObject runRecord(TransferSession session, TransferRun.Data data) {
         JsonObject o = new JsonObject();
         JsonArray args = new JsonArray();
         for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
@@ -396,23 +380,11 @@ final class TransferCommand implements Callable<Integer> {
             }
         }
         o.add("settings", settings);
-        o.addProperty("seed", seed);
-        JsonObject teacherRecord = new JsonObject();
-        teacherRecord.addProperty("spec", teacher);
-        teacherRecord.addProperty("description", session.teacherDescription());
-        teacherRecord.addProperty("config", String.valueOf(session.teacherConfig()));
-        o.add("teacher", teacherRecord);
-        o.addProperty("student", String.valueOf(session.studentConfig()));
-        o.addProperty("device", session.deviceLabel());
-        JsonArray classes = new JsonArray();
-        data.train().classes().forEach(classes::add);
-        o.add("classes", classes);
-        o.addProperty("train_images", data.train().count());
-        o.addProperty("val_images", data.val().count());
+        TransferRun.describe(o, teacher, seed, session, data);
         return o;
     }
 
-    private JsonObject summary(RunFolder run, TransferSession session, Data data, List<EpochMetrics> history,
+    private JsonObject summary(RunFolder run, TransferSession session, TransferRun.Data data, List<EpochMetrics> history,
                                double seconds) {
         JsonObject o = new JsonObject();
         o.addProperty("run", run.dir().toString());

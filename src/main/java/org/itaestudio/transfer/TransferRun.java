@@ -53,21 +53,31 @@ public final class TransferRun {
             throw new IllegalArgumentException("the validation fraction must be in (0, 1), got " + r.valFraction());
         }
         LabelledFolder all = LabelledFolder.read(r.train(), null);
+        LabelledFolder val = r.val() == null ? null : LabelledFolder.read(r.val(), all.classes());
+        return prepare(all, val, r.valFraction(), r.seed(), r.augment(), evaluation(r), r.crop());
+    }
+
+    /**
+     * Splits and prepares a run's images (the command and the app both read their folders, then call this).
+     *
+     * @param val the separate validation folder, or null for a seeded stratified split of {@code all}
+     */
+    public static Data prepare(LabelledFolder all, LabelledFolder val, double valFraction, long seed,
+                               Augmentation augment, Preprocessor eval, int crop) throws TransferDataException {
         LabelledFolder trainData;
         LabelledFolder valData;
-        if (r.val() != null) {
+        if (val != null) {
             trainData = all;
-            valData = LabelledFolder.read(r.val(), all.classes());
+            valData = val;
         } else {
-            DataSplit split = DataSplit.stratified(all, r.valFraction(), r.seed());
+            DataSplit split = DataSplit.stratified(all, valFraction, seed);
             trainData = all.subset(split.train());
             valData = all.subset(split.val());
         }
-        Preprocessor eval = evaluation(r);
-        TrainingImages trainImages = r.augment() == Augmentation.NONE
-                ? AugmentedImages.evaluation(trainData, eval, r.crop())
-                : new AugmentedImages(trainData, r.augment(), eval, r.crop(), r.seed());
-        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, r.crop()));
+        TrainingImages trainImages = augment == Augmentation.NONE
+                ? AugmentedImages.evaluation(trainData, eval, crop)
+                : new AugmentedImages(trainData, augment, eval, crop, seed);
+        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, crop));
     }
 
     /** The evaluation preprocessing of a run (validation, prediction, attention comparison). */
@@ -186,9 +196,15 @@ public final class TransferRun {
             settings.addProperty(args.get(i), flag ? "true" : args.get(++i));
         }
         o.add("settings", settings);
-        o.addProperty("seed", r.seed());
+        describe(o, r.teacher(), r.seed(), session, data);
+        return o;
+    }
+
+    /** The part of run.json the command and the app write alike: seed, models, device, classes, image counts. */
+    public static void describe(JsonObject o, String teacherSpec, long seed, TransferSession session, Data data) {
+        o.addProperty("seed", seed);
         JsonObject teacher = new JsonObject();
-        teacher.addProperty("spec", r.teacher());
+        teacher.addProperty("spec", teacherSpec);
         teacher.addProperty("description", session.teacherDescription());
         teacher.addProperty("config", String.valueOf(session.teacherConfig()));
         o.add("teacher", teacher);
@@ -199,7 +215,6 @@ public final class TransferRun {
         o.add("classes", classes);
         o.addProperty("train_images", data.train().count());
         o.addProperty("val_images", data.val().count());
-        return o;
     }
 
     private static boolean isNumber(String s) {
