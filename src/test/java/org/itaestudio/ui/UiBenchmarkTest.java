@@ -82,24 +82,12 @@ class UiBenchmarkTest {
         runFx(() -> canvas.selectionProperty().set(new int[0]));
         // the same frame on a HiDPI screen (render scale 2: a 2400x1520 buffer), rasterising only
         int[] hiDpi = new int[2400 * 1520];
-        double hiDpiMs = onFx(() -> {
-            for (int i = 0; i < 5; i++) {
-                canvas.rasterise(hiDpi, 2400, 1520, 2);
-            }
-            long t = System.nanoTime();
-            for (int i = 0; i < 30; i++) {
-                canvas.rasterise(hiDpi, 2400, 1520, 2);
-            }
-            return (System.nanoTime() - t) / 1e6 / 30;
-        });
+        double hiDpiMs = hiDpiMillis(canvas, hiDpi, 5, 30);
         // hover: nearest-point queries at random screen positions
-        long t0 = System.nanoTime();
-        int queries = 20_000, hits = 0;
-        SplittableRandom q = new SplittableRandom(2);
-        for (int i = 0; i < queries; i++) {
-            hits += canvas.pick(q.nextDouble() * 1200, q.nextDouble() * 760) >= 0 ? 1 : 0;
-        }
-        double hoverMicros = (System.nanoTime() - t0) / 1e3 / queries;
+        int queries = HOVER_QUERIES;
+        double[] hover = hover(canvas);
+        double hoverMicros = hover[0];
+        int hits = (int) hover[1];
         System.out.printf(Locale.ROOT, "UI-BENCH map 50000 points 1200x760: frame (rasterise + buffer update) mean %.2f ms, "
                         + "p95 %.2f ms; panning mean %.2f ms; with 5000 selected mean %.2f ms; at render scale 2 (rasterise "
                         + "only) mean %.2f ms; hover query %.2f us (%d%% hit)%n",
@@ -164,24 +152,12 @@ class UiBenchmarkTest {
         });
         int[] hiDpi = new int[2400 * 1520];
         double hiDpiCpu = cpuMillis(canvas, 10, () -> canvas.rasterise(hiDpi, 2400, 1520, 2));
-        double hiDpiMs = onFx(() -> {
-            for (int i = 0; i < 3; i++) {
-                canvas.rasterise(hiDpi, 2400, 1520, 2);
-            }
-            long t = System.nanoTime();
-            for (int i = 0; i < 10; i++) {
-                canvas.rasterise(hiDpi, 2400, 1520, 2);
-            }
-            return (System.nanoTime() - t) / 1e6 / 10;
-        });
+        double hiDpiMs = hiDpiMillis(canvas, hiDpi, 3, 10);
         // hover: nearest-point queries at random screen positions
-        long t0 = System.nanoTime();
-        int queries = 20_000, hits = 0;
-        SplittableRandom q = new SplittableRandom(2);
-        for (int i = 0; i < queries; i++) {
-            hits += canvas.pick(q.nextDouble() * 1200, q.nextDouble() * 760) >= 0 ? 1 : 0;
-        }
-        double hoverMicros = (System.nanoTime() - t0) / 1e3 / queries;
+        int queries = HOVER_QUERIES;
+        double[] hover = hover(canvas);
+        double hoverMicros = hover[0];
+        int hits = (int) hover[1];
         // lasso: a 40-gon of radius 200 px around the view's centre, then the selection drawn
         double[] lx = new double[40], ly = new double[40];
         for (int k = 0; k < 40; k++) {
@@ -236,6 +212,33 @@ class UiBenchmarkTest {
                 frame.run();
             }
             return (threads.getCurrentThreadCpuTime() - t0) / 1e6 / frames;
+        });
+    }
+
+    static final int HOVER_QUERIES = 20_000;
+
+    /** {microseconds per nearest-point query, hits} for queries at seeded random positions of a 1200x760 view. */
+    private static double[] hover(MapCanvas canvas) {
+        long t0 = System.nanoTime();
+        int hits = 0;
+        SplittableRandom q = new SplittableRandom(2);
+        for (int i = 0; i < HOVER_QUERIES; i++) {
+            hits += canvas.pick(q.nextDouble() * 1200, q.nextDouble() * 760) >= 0 ? 1 : 0;
+        }
+        return new double[] {(System.nanoTime() - t0) / 1e3 / HOVER_QUERIES, hits};
+    }
+
+    /** Mean ms to rasterise the view at render scale 2 (a 2400x1520 buffer), after {@code warm} untimed runs. */
+    private static double hiDpiMillis(MapCanvas canvas, int[] buffer, int warm, int runs) throws Exception {
+        return onFx(() -> {
+            for (int i = 0; i < warm; i++) {
+                canvas.rasterise(buffer, 2400, 1520, 2);
+            }
+            long t = System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                canvas.rasterise(buffer, 2400, 1520, 2);
+            }
+            return (System.nanoTime() - t) / 1e6 / runs;
         });
     }
 
