@@ -502,6 +502,12 @@ final class MainViewModel implements AutoCloseable {
         error.set(null);
         AnalysisSettings s = settings();
         FolderAnalysis current = analysis.get();
+        if (current != null && JobResults.isJobOutput(dir)) {
+            // a Spark job's results: the embeddings are the job's, so a run only re-clusters and re-maps them
+            startRecluster(current, s, current.settings().k() != s.k()
+                    || !Objects.equals(current.settings().clusterMethod(), s.clusterMethod()));
+            return;
+        }
         if (current != null && current.folder().equals(dir) && sameEmbedding(current.settings(), s)) {
             // only the clustering or the map changed: no model needed; "what moved" only when clusters can move
             boolean clustersChange = current.settings().k() != s.k()

@@ -52,6 +52,14 @@ class JobResultsViewModelTest {
         assertEquals(2, vm.analysis().k());
         assertEquals(images, vm.analysis().folder());
         assertEquals(0, engine.analyzeCalls.get(), "no model runs for a job's results");
+
+        // a new k re-clusters the job's embeddings instead of reopening its labels
+        vm.kProperty().set(3);
+        vm.run();
+        worker.drain();
+        assertEquals(3, vm.analysis().k());
+        assertEquals(images, vm.analysis().folder());
+        assertEquals(0, engine.analyzeCalls.get());
     }
 
     @Test
