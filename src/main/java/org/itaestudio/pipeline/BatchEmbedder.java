@@ -43,15 +43,20 @@ public final class BatchEmbedder implements AutoCloseable {
         return new BatchEmbedder(settings, new ModelResolver(), decodeThreads);
     }
 
+    /** What {@link #modelIdentity()} and {@link #settingsKey()} give once the model is loaded. */
+    public record Key(String modelIdentity, String settingsKey) {
+    }
+
     /**
-     * {@link #settingsKey()} without loading the model: resolves it and hashes its files (a driver that schedules
-     * work checks each executor's model against this).
+     * The model's identity and the settings key without loading the model: resolves it and hashes its files once
+     * (a driver that schedules work checks each executor's model against this).
      *
      * @throws IOException when the model cannot be found
      */
-    public static String settingsKey(AnalysisSettings settings) throws IOException {
+    public static Key key(AnalysisSettings settings) throws IOException {
         java.nio.file.Path path = new ModelResolver().resolve(settings.model()).path();
-        return DefaultStudioEngine.configKey(ModelProvider.identity(path, ContentHasher::sha256Hex), settings);
+        String identity = ModelProvider.identity(path, ContentHasher::sha256Hex);
+        return new Key(identity, DefaultStudioEngine.configKey(identity, settings));
     }
 
     /** SHA-256 of the model's weights (and config, for a folder). */

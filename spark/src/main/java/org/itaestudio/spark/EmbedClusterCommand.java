@@ -1,6 +1,5 @@
 package org.itaestudio.spark;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.itaestudio.cli.EngineOptions;
@@ -97,10 +96,5 @@ public final class EmbedClusterCommand implements Callable<Integer> {
         EmbedClusterCommand c = new EmbedClusterCommand();
         new CommandLine(c).parseArgs(args.toArray(String[]::new));
         return c.engine.settings();
-    }
-
-    @Override
-    public String toString() {
-        return "embed-cluster " + Arrays.toString(ownArgs().toArray());
     }
 }

@@ -91,16 +91,16 @@ final class EmbedClusterJob {
 
     static Summary run(AnalysisSettings settings, Options o, Consumer<String> log) throws IOException {
         long start = System.nanoTime();
-        String settingsKey;
+        BatchEmbedder.Key key;
         try {
-            settingsKey = BatchEmbedder.settingsKey(settings);
+            key = BatchEmbedder.key(settings);
         } catch (IOException e) {
             throw new IOException("cannot read the model '" + settings.model() + "': " + e.getMessage(), e);
         }
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = session(o.master());
         try {
-            return run(spark, settings, settingsKey, o, log, start);
+            return run(spark, settings, key, o, log, start);
         } catch (UsageException | IOException e) {
             throw e;
         } catch (Exception e) { // Spark's (Scala's undeclared SparkException included): say what failed underneath
@@ -112,13 +112,13 @@ final class EmbedClusterJob {
         }
     }
 
-    private static Summary run(SparkSession spark, AnalysisSettings settings, String settingsKey, Options o,
+    private static Summary run(SparkSession spark, AnalysisSettings settings, BatchEmbedder.Key key, Options o,
                                Consumer<String> log, long start) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         String inputRoot = checkInput(o.input(), conf);
-        OutputFolder out = OutputFolder.prepare(o.output(), conf, o.overwrite(), o.update(), settingsKey);
+        OutputFolder out = OutputFolder.prepare(o.output(), conf, o.overwrite(), o.update(), key.settingsKey());
         try {
-            return run(spark, settings, settingsKey, o, log, start, inputRoot, out);
+            return run(spark, settings, key, o, log, start, inputRoot, out);
         } catch (Exception e) {
             try {
                 out.abandon(); // a failed job leaves the output as it found it, less what --overwrite cleared
@@ -129,9 +129,10 @@ final class EmbedClusterJob {
         }
     }
 
-    private static Summary run(SparkSession spark, AnalysisSettings settings, String settingsKey, Options o,
+    private static Summary run(SparkSession spark, AnalysisSettings settings, BatchEmbedder.Key key, Options o,
                                Consumer<String> log, long start, String inputRoot, OutputFolder out)
             throws IOException {
+        String settingsKey = key.settingsKey();
 
         KnownHashes known = KnownHashes.NONE;
         if (out.previous() != null) {
@@ -153,7 +154,7 @@ final class EmbedClusterJob {
 
         // 2. the embeddings table: new rows, plus known content with the embedding the earlier run stored
         Dataset<Row> fresh = embedded.filter(col("embedding").isNotNull()).select(col("path"), col("relative_path"),
-                col("content_hash"), lit(modelIdentity(settingsKey)).as("model_identity"),
+                col("content_hash"), lit(key.modelIdentity()).as("model_identity"),
                 lit(settingsKey).as("settings_key"), col("embedding"));
         Dataset<Row> table = fresh;
         if (out.previous() != null) {
@@ -161,7 +162,7 @@ final class EmbedClusterJob {
                     .dropDuplicates("content_hash").select("content_hash", "embedding");
             Dataset<Row> reused = embedded.filter(col("known")).select("path", "relative_path", "content_hash")
                     .join(old, "content_hash").select(col("path"), col("relative_path"), col("content_hash"),
-                            lit(modelIdentity(settingsKey)).as("model_identity"), lit(settingsKey).as("settings_key"),
+                            lit(key.modelIdentity()).as("model_identity"), lit(settingsKey).as("settings_key"),
                             col("embedding"));
             table = fresh.unionByName(reused);
         }
@@ -289,12 +290,6 @@ final class EmbedClusterJob {
         return "(?i)\\.(" + String.join("|", new java.util.TreeSet<>(FolderScanner.IMAGE_EXTENSIONS)) + ")$";
     }
 
-    /** The model's content hash, the part of the settings key after "m=". */
-    static String modelIdentity(String settingsKey) {
-        int at = settingsKey.indexOf("|m=");
-        int end = settingsKey.indexOf('|', at + 3);
-        return at < 0 ? "" : settingsKey.substring(at + 3, end < 0 ? settingsKey.length() : end);
-    }
 
     private static String checkInput(String input, Configuration conf) throws IOException {
         try {
