@@ -126,6 +126,11 @@ final class ClusterModel {
         return noiseCluster;
     }
 
+    /** The colour of a cluster in every view: its palette colour, grey for the "Unclustered" group. */
+    public javafx.scene.paint.Color color(int cluster) {
+        return ClusterPalette.color(cluster, noiseCluster);
+    }
+
     public static String defaultName(int cluster) {
         return "Cluster " + cluster;
     }

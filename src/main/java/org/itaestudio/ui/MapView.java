@@ -247,8 +247,8 @@ final class MapView extends BorderPane {
         subs.onChange(vm.analysisProperty(), (o, a, b) -> reload(MapModel.needsRefit(a, b)));
         subs.onChange(() -> {
             if (model.pointsActive() && canvas.pointCount() == vm.clusters().imageCount()) {
-                canvas.setLabels(vm.clusters().labels());
-                buildLegend(vm.clusters().labels());
+                canvas.setLabels(vm.clusters().labels(), vm.clusters().noiseCluster());
+                buildLegend(vm.clusters().labels(), vm.clusters().noiseCluster());
             }
         }, vm.clusters().versionProperty());
         subs.onChange(() -> reload(false), vm.changeProperty());
@@ -274,14 +274,14 @@ final class MapView extends BorderPane {
         noMap.setVisible(vm.analysis() != null && !model.hasMap());
         noMap.setText(model.noMapText());
         MapModel.Frame f = model.frame();
-        canvas.setData(f.points(), f.labels(), refit || !model.hasMap());
+        canvas.setData(f.points(), f.labels(), f.noiseCluster(), refit || !model.hasMap());
         if (!model.hasMap()) {
             legend.getChildren().clear();
             updateInfo();
             return;
         }
         canvas.setHighlight(f.highlight());
-        buildLegend(f.labels());
+        buildLegend(f.labels(), f.noiseCluster());
         canvas.focusedPointProperty().set(vm.selectedImageProperty().get());
         canvas.selectionProperty().set(keepSelection);
         updateInfo();
@@ -311,7 +311,7 @@ final class MapView extends BorderPane {
         return menu;
     }
 
-    private void buildLegend(int[] labels) {
+    private void buildLegend(int[] labels, int noiseCluster) {
         List<Node> rows = new ArrayList<>();
         Label title = new Label(model.legendTitle());
         title.getStyleClass().add(Styles.TEXT_BOLD);
@@ -324,7 +324,7 @@ final class MapView extends BorderPane {
             n.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
             Region sp = new Region();
             HBox.setHgrow(sp, Priority.ALWAYS);
-            HBox row = new HBox(6, GalleryView.swatch(c, 12), name, sp, n);
+            HBox row = new HBox(6, GalleryView.swatch(ClusterPalette.color(c, noiseCluster), 12), name, sp, n);
             row.setAlignment(Pos.CENTER_LEFT);
             row.getStyleClass().add("legend-row");
             row.setId("legend-" + c);
