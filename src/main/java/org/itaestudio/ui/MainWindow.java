@@ -296,8 +296,12 @@ final class MainWindow extends BorderPane {
         subs.bindBidirectional(method.valueProperty(), vm.clusterMethodProperty());
         method.setTooltip(new Tooltip("k-means splits every image into k clusters; HDBSCAN finds dense groups by itself "
                 + "and puts the rest in \u201cUnclustered\u201d. Press Run to re-cluster"));
-        subs.bind(k.disableProperty(), vm.clusterMethodProperty().isEqualTo(ClusterMethod.HDBSCAN));
-        return List.of(method, kLabel, k);
+        // HDBSCAN finds the number of clusters: its own settings take k's place
+        for (Node n : List.of(kLabel, k)) {
+            subs.bind(n.visibleProperty(), vm.clusterMethodProperty().isNotEqualTo(ClusterMethod.HDBSCAN));
+            subs.bind(n.managedProperty(), n.visibleProperty());
+        }
+        return List.of(method, kLabel, k, HdbscanControls.button(vm, subs));
     }
 
     /** Run, or Cancel while running; with no folder it asks for one. */

@@ -123,4 +123,25 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         GalleryView.Row second = onFx(() -> window.gallery().rows().get(1));
         assertEquals(members[0], ((GalleryView.Thumbs) second).images()[0], "the gallery's first tile is the most unusual");
     }
+
+    /** HDBSCAN's settings take k's place in the toolbar when HDBSCAN is picked, and go when k-means is back. */
+    @Test
+    void hdbscanSettingsShowInPlaceOfK(FxRobot robot) throws Exception {
+        Node settings = robot.lookup("#hdbscan-settings").query();
+        Node k = robot.lookup("#k-spinner").query();
+        assertTrue(!settings.isVisible() && k.isVisible(), "k-means: k shown, HDBSCAN settings hidden");
+        robot.clickOn("#cluster-method");
+        robot.clickOn(inPopup(robot, "HDBSCAN"));
+        waitFor("HDBSCAN settings", 5, () -> settings.isVisible() && !k.isVisible());
+        assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, vm.clusterMethodProperty().get());
+        assertEquals("min 10 \u00b7 UMAP-10", ((Labeled) settings).getText());
+        robot.clickOn(settings);
+        robot.clickOn(inPopup(robot, "Run on the top 50 principal components"));
+        waitFor("reduction", 5, () -> vm.reductionProperty().get() == org.itaestudio.cluster.Hdbscan.Reduction.PCA_50);
+        runFx(() -> vm.minClusterSizeProperty().set(30));
+        assertEquals("min 30 \u00b7 PCA-50", onFx(() -> ((Labeled) settings).getText()));
+        assertEquals(30, vm.settings().density().minClusterSize());
+        runFx(() -> vm.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.KMEANS));
+        waitFor("k back", 5, () -> !settings.isVisible() && k.isVisible());
+    }
 }
