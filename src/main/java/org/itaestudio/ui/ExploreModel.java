@@ -20,6 +20,7 @@ import javafx.collections.ObservableList;
 import org.itaestudio.cluster.CosineIndex;
 import org.itaestudio.cluster.NearDuplicates;
 import org.itaestudio.cluster.OutlierScores;
+import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.store.ExploreExport;
 
@@ -63,6 +64,11 @@ final class ExploreModel {
     private final ObservableList<DuplicateEntry> duplicates = FXCollections.observableArrayList();
     private final ReadOnlyIntegerWrapper duplicateGroups = new ReadOnlyIntegerWrapper(this, "duplicateGroups");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(this, "busy");
+    private final ReadOnlyBooleanWrapper findingDuplicates = new ReadOnlyBooleanWrapper(this, "findingDuplicates");
+    private final javafx.beans.property.ReadOnlyDoubleWrapper duplicatesProgress =
+            new javafx.beans.property.ReadOnlyDoubleWrapper(this, "duplicatesProgress", 0);
+    /** The running near-duplicates search's cancellation, or null when none runs. */
+    private Cancellation duplicatesCancel;
     private final ReadOnlyBooleanWrapper outliersReady = new ReadOnlyBooleanWrapper(this, "outliersReady");
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper(this, "message", "");
 
@@ -76,6 +82,7 @@ final class ExploreModel {
 
     private void analysisChanged(FolderAnalysis a) {
         generation = generationCounter.incrementAndGet();
+        cancelDuplicates();
         index = null;
         indexed = null;
         similar.clear();
@@ -190,10 +197,42 @@ final class ExploreModel {
             message.set("Only one image: no duplicates");
             return;
         }
+        if (duplicatesCancel != null) {
+            return; // one search at a time; Cancel stops it
+        }
         int gen = generation;
-        busy.set(true);
+        Cancellation cancel = new Cancellation();
+        duplicatesCancel = cancel;
+        findingDuplicates.set(true);
+        duplicatesProgress.set(0);
+        message.set(String.format(java.util.Locale.ROOT, "Comparing every pair of %,d images\u2026", a.size()));
+        // progress arrives from the worker's threads: post only changes of a tenth of a percent
+        java.util.concurrent.atomic.AtomicLong shown = new java.util.concurrent.atomic.AtomicLong(-1);
+        org.itaestudio.progress.ProgressListener listener = p -> {
+            long permille = Math.round(Math.max(0, p.fraction()) * 1000);
+            if (shown.getAndSet(permille) != permille) {
+                fx.execute(() -> {
+                    if (duplicatesCancel == cancel) {
+                        duplicatesProgress.set(Math.max(duplicatesProgress.get(), permille / 1000.0));
+                    }
+                });
+            }
+        };
         worker.execute(() -> {
-            List<NearDuplicates.Group> groups = NearDuplicates.find(a.embeddings(), t);
+            List<NearDuplicates.Group> groups;
+            try {
+                groups = NearDuplicates.find(a.embeddings(), t, listener, cancel::isCancelled);
+            } catch (RuntimeException e) {
+                fx.execute(() -> {
+                    if (duplicatesCancel == cancel) {
+                        duplicatesCancel = null;
+                        findingDuplicates.set(false);
+                        message.set(e instanceof java.util.concurrent.CancellationException || cancel.isCancelled()
+                                ? "Near-duplicates cancelled" : "Near-duplicates failed: " + MainViewModel.oneLine(e));
+                    }
+                });
+                return;
+            }
             List<DuplicateEntry> rows = new ArrayList<>();
             for (int g = 0; g < groups.size(); g++) {
                 NearDuplicates.Group group = groups.get(g);
@@ -204,16 +243,43 @@ final class ExploreModel {
                 }
             }
             fx.execute(() -> {
+                if (duplicatesCancel != cancel) {
+                    return; // cancelled, or the analysis changed
+                }
+                duplicatesCancel = null;
+                findingDuplicates.set(false);
                 if (gen == generation) {
+                    duplicatesProgress.set(1);
                     duplicates.setAll(rows);
                     duplicateGroups.set(groups.size());
                     message.set(groups.isEmpty() ? String.format(java.util.Locale.ROOT,
                             "No near-duplicates at similarity %.3f", t) : String.format(java.util.Locale.ROOT,
                             "%d near-duplicate sets at similarity %.3f (%d images)", groups.size(), t, rows.size()));
                 }
-                busy.set(false);
             });
         });
+    }
+
+    /** Stops a running near-duplicates search (what was found before stays); nothing when none runs. */
+    void cancelDuplicates() {
+        Cancellation c = duplicatesCancel;
+        if (c == null) {
+            return;
+        }
+        c.cancel();
+        duplicatesCancel = null;
+        findingDuplicates.set(false);
+        message.set("Near-duplicates cancelled");
+    }
+
+    /** Whether a near-duplicates search runs (the dialog shows its progress and a Cancel button). */
+    ReadOnlyBooleanProperty findingDuplicatesProperty() {
+        return findingDuplicates.getReadOnlyProperty();
+    }
+
+    /** The running search's progress in [0, 1], never going back. */
+    javafx.beans.property.ReadOnlyDoubleProperty duplicatesProgressProperty() {
+        return duplicatesProgress.getReadOnlyProperty();
     }
 
     /** The sets found by {@link #findDuplicates()}, set after set, each set's first image first. */

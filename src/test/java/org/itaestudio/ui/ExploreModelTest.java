@@ -76,6 +76,60 @@ class ExploreModelTest {
         assertEquals(8, x.duplicates().size(), "a bad threshold keeps what was found");
     }
 
+    /** The search reports its progress to the dialog, monotone up to 1, and says when it runs. */
+    @Test
+    void duplicatesProgressRisesToOne() {
+        ExploreModel x = model(worker);
+        open(big(1200));
+        List<Double> seen = new ArrayList<>();
+        x.duplicatesProgressProperty().addListener((o, a, b) -> seen.add(b.doubleValue()));
+        int before = queued.size();
+        x.findDuplicates();
+        assertTrue(x.findingDuplicatesProperty().get());
+        x.findDuplicates(); // a second Find while one runs starts nothing
+        assertEquals(before + 1, queued.size());
+        runQueued();
+        assertTrue(!x.findingDuplicatesProperty().get());
+        assertTrue(seen.size() >= 3, "several steps: " + seen);
+        for (int t = 1; t < seen.size(); t++) {
+            assertTrue(seen.get(t) > seen.get(t - 1), "monotone: " + seen);
+        }
+        assertEquals(1.0, seen.get(seen.size() - 1));
+        assertEquals(2, x.duplicateGroupsProperty().get(), x.messageProperty().get());
+    }
+
+    /** Cancel stops the search: the worker gives up at its next check and nothing it found is published. */
+    @Test
+    void cancellingDuplicatesStopsAndPublishesNothing() {
+        ExploreModel x = model(worker);
+        open(big(1200));
+        x.findDuplicates();
+        x.cancelDuplicates();
+        assertTrue(!x.findingDuplicatesProperty().get());
+        assertEquals("Near-duplicates cancelled", x.messageProperty().get());
+        runQueued();
+        assertEquals(0, x.duplicates().size(), "a cancelled search publishes nothing");
+        assertEquals(0, x.duplicateGroupsProperty().get());
+        assertTrue(x.duplicatesProgressProperty().get() < 1, "it stopped before the end");
+        x.findDuplicates(); // and a new search runs to the end
+        runQueued();
+        assertEquals(2, x.duplicateGroupsProperty().get());
+    }
+
+    /** {@code n} random images of 16 dimensions with two planted copies (images 0 ~ n-1, 1 ~ n-2). */
+    static FolderAnalysis big(int n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        float[][] e = new float[n][16];
+        for (float[] row : e) {
+            for (int d = 0; d < row.length; d++) row[d] = (float) r.nextGaussian();
+        }
+        e[n - 1] = e[0].clone();
+        e[n - 2] = e[1].clone();
+        List<String> paths = java.util.stream.IntStream.range(0, n).mapToObj(i -> String.format("img%05d.png", i)).toList();
+        return new FolderAnalysis(java.nio.file.Path.of("/nowhere"), paths, e, new int[n], 1, new double[n], null,
+                List.of(), org.itaestudio.pipeline.AnalysisSettings.defaults("stand-in"));
+    }
+
     @Test
     void outlierScoresReachTheClusterModelWhenReady() {
         ExploreModel x = model(worker);

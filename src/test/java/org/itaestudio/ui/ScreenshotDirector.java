@@ -203,7 +203,7 @@ public final class ScreenshotDirector {
             window.exploreMenu().showDuplicates();
             vm.explore().findDuplicates();
         });
-        step("duplicates shot", 2500, () -> !vm.explore().busyProperty().get(), () -> {
+        step("duplicates shot", 2500, () -> !vm.explore().findingDuplicatesProperty().get(), () -> {
             DuplicatesDialog d = window.exploreMenu().duplicatesDialog();
             snapScene(d.getScene(), "duplicates");
             d.close();
