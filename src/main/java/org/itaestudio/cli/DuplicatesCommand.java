@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.itaestudio.cluster.NearDuplicates;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.DuplicateKeep;
 import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.store.ExploreExport;
 import picocli.CommandLine.Command;
@@ -53,12 +54,13 @@ final class DuplicatesCommand implements Callable<Integer> {
             }
             List<NearDuplicates.Group> groups = NearDuplicates.find(fe.embeddings(), t, Runtime.getRuntime().availableProcessors(),
                     CliSupport.progressBar(), cancel::isCancelled); // a bar on stderr; Ctrl-C stops it
+            int[] keep = DuplicateKeep.choose(fe.folder(), fe.paths(), groups, cancel::isCancelled);
             List<ExploreExport.DuplicateRow> rows = new ArrayList<>();
             for (int g = 0; g < groups.size(); g++) {
                 NearDuplicates.Group group = groups.get(g);
                 for (int m = 0; m < group.size(); m++) {
                     rows.add(new ExploreExport.DuplicateRow(g, fe.paths().get(group.members()[m]),
-                            group.similarityToFirst()[m], m == 0));
+                            group.similarityToFirst()[m], m == keep[g]));
                 }
             }
             if (output != null) {

@@ -145,7 +145,7 @@ final class DuplicatesDialog extends Stage {
         selectDropped.setOnAction(e -> vm.selectionProperty().set(x.dropped()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        Label hint = new Label("The first image of a set (in path order) starts as keep.");
+        Label hint = new Label("The largest image of a set (most pixels, then bytes) starts as keep.");
         HBox bottom = new HBox(8, hint, spacer, selectDropped, exportButton);
         bottom.setAlignment(Pos.CENTER_LEFT);
         bottom.setPadding(new Insets(10));

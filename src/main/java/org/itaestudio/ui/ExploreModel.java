@@ -21,6 +21,7 @@ import org.itaestudio.cluster.CosineIndex;
 import org.itaestudio.cluster.NearDuplicates;
 import org.itaestudio.cluster.OutlierScores;
 import org.itaestudio.pipeline.Cancellation;
+import org.itaestudio.pipeline.DuplicateKeep;
 import org.itaestudio.pipeline.FolderAnalysis;
 import org.itaestudio.store.ExploreExport;
 
@@ -41,7 +42,10 @@ final class ExploreModel {
     record Similar(int image, String path, double similarity) {
     }
 
-    /** One image of a near-duplicate set; {@code keep} is the user's mark (the set's first image starts as keep). */
+    /**
+     * One image of a near-duplicate set; {@code keep} is the user's mark (the set's largest image starts as keep,
+     * {@link DuplicateKeep}).
+     */
     record DuplicateEntry(int group, int image, String path, double similarityToFirst, BooleanProperty keep) {
     }
 
@@ -180,7 +184,7 @@ final class ExploreModel {
         return threshold;
     }
 
-    /** Groups the folder's images at the current threshold (marks start as: first of a set keep, others drop). */
+    /** Groups the folder's images at the current threshold (marks start as: largest of a set keep, others drop). */
     void findDuplicates() {
         FolderAnalysis a = analysis.get();
         double t = threshold.get();
@@ -233,13 +237,19 @@ final class ExploreModel {
                 });
                 return;
             }
+            int[] keep;
+            try {
+                keep = DuplicateKeep.choose(a.folder(), a.paths(), groups, cancel::isCancelled);
+            } catch (java.util.concurrent.CancellationException e) {
+                return; // the Cancel already said so
+            }
             List<DuplicateEntry> rows = new ArrayList<>();
             for (int g = 0; g < groups.size(); g++) {
                 NearDuplicates.Group group = groups.get(g);
                 for (int m = 0; m < group.size(); m++) {
                     int image = group.members()[m];
                     rows.add(new DuplicateEntry(g, image, a.paths().get(image), group.similarityToFirst()[m],
-                            new SimpleBooleanProperty(m == 0)));
+                            new SimpleBooleanProperty(m == keep[g])));
                 }
             }
             fx.execute(() -> {
