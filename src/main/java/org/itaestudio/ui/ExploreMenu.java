@@ -73,9 +73,9 @@ final class ExploreMenu {
         unusual.setOnAction(e -> {
             vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
             vm.viewProperty().set(MainViewModel.View.CLUSTERS);
-            vm.statusProperty().set(vm.clusters().hasOutlierScores()
-                    ? "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"
-                    : "Outlier scores are being computed; the order follows when they are ready");
+            // scores are computed now if not known yet (progress in the status bar); the order follows them
+            vm.explore().requestOutlierScores(() -> vm.statusProperty().set(
+                    "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"));
         });
         MenuItem undo = new MenuItem("Undo", new FontIcon(MaterialDesignU.UNDO));
         undo.setId("explore-undo");

@@ -27,8 +27,8 @@ import org.itaestudio.store.ExploreExport;
 
 /**
  * Exploring an analysed folder: "more like this" for one image, near-duplicate sets with keep/drop marks, outlier
- * scores (handed to the {@link ClusterModel} for the gallery's "most unusual first" order and the view export), and
- * splitting a cluster by its embeddings. Computation runs on the worker; results are published on the FX executor,
+ * scores (computed on demand, kept until the embeddings change, and handed to the {@link ClusterModel} for the
+ * gallery's "most unusual first" order and the view export), and splitting a cluster by its embeddings. Computation runs on the worker; results are published on the FX executor,
  * and a result computed for an analysis that has since been replaced is dropped. FX-thread only.
  */
 final class ExploreModel {
@@ -71,6 +71,14 @@ final class ExploreModel {
     private final ReadOnlyBooleanWrapper findingDuplicates = new ReadOnlyBooleanWrapper(this, "findingDuplicates");
     private final javafx.beans.property.ReadOnlyDoubleWrapper duplicatesProgress =
             new javafx.beans.property.ReadOnlyDoubleWrapper(this, "duplicatesProgress", 0);
+    private final ReadOnlyBooleanWrapper computingOutliers = new ReadOnlyBooleanWrapper(this, "computingOutliers");
+    private final javafx.beans.property.ReadOnlyDoubleWrapper outlierProgress =
+            new javafx.beans.property.ReadOnlyDoubleWrapper(this, "outlierProgress", 0);
+    /** What waits for the outlier scores being computed (run on the FX thread when they are ready). */
+    private final List<Runnable> whenScored = new ArrayList<>();
+    /** The outlier scores, kept until the embeddings change, and the embeddings they were computed from. */
+    private double[] scores;
+    private float[][] scoredEmbeddings;
     /** The running near-duplicates search's cancellation, or null when none runs. */
     private Cancellation duplicatesCancel;
     private final ReadOnlyBooleanWrapper outliersReady = new ReadOnlyBooleanWrapper(this, "outliersReady");
@@ -93,38 +101,118 @@ final class ExploreModel {
         similarSource.set(-1);
         duplicates.clear();
         duplicateGroups.set(0);
-        outliersReady.set(false);
         message.set("");
-        if (a != null && a.size() >= 2) {
-            computeOutliers(a);
+        computingOutliers.set(false);
+        outlierProgress.set(0);
+        whenScored.clear();
+        // scores depend on the embeddings only: a new k, method or map keeps them, new embeddings drop them
+        boolean keep = a != null && scores != null && scoredEmbeddings != null
+                && (a.embeddings() == scoredEmbeddings || java.util.Arrays.deepEquals(a.embeddings(), scoredEmbeddings));
+        if (!keep) {
+            scores = null;
+            scoredEmbeddings = null;
+        } else if (clusters.imageCount() == scores.length && !clusters.hasOutlierScores()) {
+            clusters.setOutlierScores(scores);
+        }
+        outliersReady.set(keep);
+        if (!keep && a != null && clusters.order() == ClusterModel.Order.MOST_UNUSUAL_FIRST) {
+            requestOutlierScores(null); // the gallery is sorted by them: new embeddings need new scores
         }
     }
 
-    /** Outlier scores of the new analysis, in the background; the cluster model gets them when they are ready. */
-    private void computeOutliers(FolderAnalysis a) {
+    /**
+     * Makes sure the outlier scores of the current analysis are known, then runs {@code then} on the FX thread: at
+     * once when they are, else after they are computed on the worker (about 1.5 min of CPU at 50,000 images, hence
+     * only on demand: "most unusual first" and the view export ask). Progress goes to {@link #outlierProgressProperty};
+     * a new analysis drops the callback. Does nothing without an analysis of two images or more.
+     */
+    void requestOutlierScores(Runnable then) {
+        FolderAnalysis a = analysis.get();
+        if (a == null) {
+            return;
+        }
+        if (scores != null || a.size() < 2) {
+            if (scores == null) {
+                scores = new double[a.size()];
+                scoredEmbeddings = a.embeddings();
+                clusters.setOutlierScores(scores);
+                outliersReady.set(true);
+            }
+            if (then != null) {
+                then.run();
+            }
+            return;
+        }
+        if (then != null) {
+            whenScored.add(then);
+        }
+        if (computingOutliers.get()) {
+            return;
+        }
+        computingOutliers.set(true);
+        outlierProgress.set(0);
+        message.set(String.format(java.util.Locale.ROOT, "Computing outlier scores of %,d images\u2026", a.size()));
         int gen = generation;
+        java.util.concurrent.atomic.AtomicLong shown = new java.util.concurrent.atomic.AtomicLong(-1);
+        org.itaestudio.progress.ProgressListener listener = p -> {
+            long permille = Math.round(Math.max(0, p.fraction()) * 1000);
+            if (shown.getAndSet(permille) != permille) {
+                fx.execute(() -> {
+                    if (gen == generation && computingOutliers.get()) {
+                        outlierProgress.set(Math.max(outlierProgress.get(), permille / 1000.0));
+                    }
+                });
+            }
+        };
         worker.execute(() -> {
             if (gen != generationCounter.get()) {
                 return; // a newer analysis replaced this one while the job waited
             }
-            double[] scores;
+            double[] computed;
             try {
-                scores = OutlierScores.meanCosineDistance(a.embeddings());
+                computed = OutlierScores.meanCosineDistance(a.embeddings(), Math.min(OutlierScores.DEFAULT_K, a.size() - 1),
+                        Math.max(1, Runtime.getRuntime().availableProcessors()), listener,
+                        () -> gen != generationCounter.get());
             } catch (RuntimeException e) {
                 fx.execute(() -> {
                     if (gen == generation) {
-                        message.set("Outlier scores failed: " + MainViewModel.oneLine(e));
+                        computingOutliers.set(false);
+                        whenScored.clear();
+                        if (!(e instanceof java.util.concurrent.CancellationException)) {
+                            message.set("Outlier scores failed: " + MainViewModel.oneLine(e));
+                        }
                     }
                 });
                 return;
             }
             fx.execute(() -> {
-                if (gen == generation && clusters.imageCount() == scores.length) {
-                    clusters.setOutlierScores(scores);
-                    outliersReady.set(true);
+                if (gen != generation) {
+                    return;
                 }
+                computingOutliers.set(false);
+                outlierProgress.set(1);
+                scores = computed;
+                scoredEmbeddings = a.embeddings();
+                if (clusters.imageCount() == computed.length) {
+                    clusters.setOutlierScores(computed);
+                }
+                outliersReady.set(true);
+                message.set("Outlier scores ready (mean cosine distance to the 10 nearest images)");
+                List<Runnable> todo = new ArrayList<>(whenScored);
+                whenScored.clear();
+                todo.forEach(Runnable::run);
             });
         });
+    }
+
+    /** Whether outlier scores are being computed (the status bar shows {@link #outlierProgressProperty}). */
+    ReadOnlyBooleanProperty computingOutliersProperty() {
+        return computingOutliers.getReadOnlyProperty();
+    }
+
+    /** Progress of the outlier scores being computed, in [0, 1], never going back. */
+    javafx.beans.property.ReadOnlyDoubleProperty outlierProgressProperty() {
+        return outlierProgress.getReadOnlyProperty();
     }
 
     private CosineIndex index(FolderAnalysis a) {

@@ -130,32 +130,87 @@ class ExploreModelTest {
                 List.of(), org.itaestudio.pipeline.AnalysisSettings.defaults("stand-in"));
     }
 
+    /** The same images with other labels (a re-cluster) or other embeddings (ITAE applied, another model). */
+    static FolderAnalysis with(FolderAnalysis a, float[][] embeddings, int[] labels) {
+        return new FolderAnalysis(a.folder(), a.paths(), embeddings, labels, a.k(), a.distances(), a.map(), a.skipped(),
+                a.settings());
+    }
+
+    static float[][] shifted(float[][] e) {
+        float[][] out = new float[e.length][];
+        for (int i = 0; i < e.length; i++) {
+            out[i] = e[i].clone();
+            out[i][0] += i % 3;
+        }
+        return out;
+    }
+
+    /**
+     * No scores after an analysis; asked for, they are computed once on the worker with progress, reach the cluster
+     * model, and are kept through a re-cluster (same embeddings) but dropped when the embeddings change.
+     */
     @Test
-    void outlierScoresReachTheClusterModelWhenReady() {
+    void outlierScoresAreComputedOnDemandAndKeptUntilTheEmbeddingsChange() {
         ExploreModel x = model(worker);
         FolderAnalysis a = ClusterEditingTest.analysis();
         open(a);
+        assertTrue(queued.isEmpty(), "nothing computed after an analysis");
         assertTrue(!clusters.hasOutlierScores() && !x.outliersReadyProperty().get());
+        List<Double> progress = new ArrayList<>();
+        x.outlierProgressProperty().addListener((o, p0, p1) -> progress.add(p1.doubleValue()));
+        int[] called = {0};
+        x.requestOutlierScores(() -> called[0]++);
+        x.requestOutlierScores(() -> called[0]++); // asked twice while computing: one job, both callbacks
+        assertTrue(x.computingOutliersProperty().get());
+        assertEquals(1, queued.size());
+        assertEquals(0, called[0]);
         runQueued();
-        assertTrue(x.outliersReadyProperty().get());
+        assertEquals(2, called[0]);
+        assertTrue(x.outliersReadyProperty().get() && !x.computingOutliersProperty().get());
+        assertEquals(1.0, progress.get(progress.size() - 1));
+        for (int t = 1; t < progress.size(); t++) {
+            assertTrue(progress.get(t) >= progress.get(t - 1), "monotone: " + progress);
+        }
         double[] want = OutlierScores.meanCosineDistance(a.embeddings());
         for (int i = 0; i < want.length; i++) {
             assertEquals(want[i], clusters.outlierScore(i), 0);
         }
+        x.requestOutlierScores(() -> called[0]++); // known: at once, no work
+        assertEquals(3, called[0]);
+        assertTrue(queued.isEmpty());
+
+        open(with(a, a.embeddings(), new int[] {1, 1, 1, 0, 0, 0, 0, 0})); // re-clustered: same embeddings
+        assertTrue(clusters.hasOutlierScores() && x.outliersReadyProperty().get(), "kept through a re-cluster");
+        assertEquals(want[4], clusters.outlierScore(4), 0);
+        assertTrue(queued.isEmpty());
+
+        open(with(a, shifted(a.embeddings()), a.labels())); // new embeddings
+        assertTrue(!clusters.hasOutlierScores() && !x.outliersReadyProperty().get(), "dropped with the embeddings");
+        assertTrue(queued.isEmpty(), "and not recomputed until asked");
+
+        clusters.setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
+        open(a); // the gallery is sorted by the scores: new embeddings get new scores at once
+        assertEquals(1, queued.size());
+        runQueued();
+        assertTrue(clusters.hasOutlierScores());
     }
 
     @Test
     void resultsForAReplacedAnalysisAreDropped() {
         ExploreModel x = model(worker);
-        open(ClusterEditingTest.analysis());
+        FolderAnalysis a = ClusterEditingTest.analysis();
+        open(a);
         x.showSimilar(3);
         x.findDuplicates();
-        open(ClusterEditingTest.analysis()); // a new run of the folder
+        int[] called = {0};
+        x.requestOutlierScores(() -> called[0]++);
+        open(with(a, shifted(a.embeddings()), a.labels())); // a new run of the folder, with ITAE applied
         runQueued();
         assertTrue(x.similar().isEmpty());
         assertTrue(x.duplicates().isEmpty());
         assertEquals(-1, x.similarSourceProperty().get());
-        assertTrue(clusters.hasOutlierScores(), "the new analysis' scores did arrive");
+        assertTrue(!clusters.hasOutlierScores() && !x.computingOutliersProperty().get(), "old scores dropped");
+        assertEquals(0, called[0], "the old request's callback is dropped too");
     }
 
     @Test

@@ -92,8 +92,12 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         assertTrue(onFx(() -> window.gallery().lookupAll(".cluster-name").stream()
                 .noneMatch(n -> n.isVisible() && ((Labeled) n).getText().equals("Cluster 1"))), "the gallery lost the group");
         Path csv = tmp.resolve("view.csv");
+        assertTrue(!vm.clusters().hasOutlierScores(), "no scores before they are needed");
         List<String> lines = export(ExportController.Kind.VIEW, csv);
         assertEquals("path,cluster,x,y,outlier_score", lines.get(0));
+        assertTrue(vm.clusters().hasOutlierScores(), "the export computed them, and they are kept");
+        double[] want = OutlierScores.meanCosineDistance(vm.analysis().embeddings());
+        assertEquals(want[0], Double.parseDouble(lines.get(1).split(",")[4]), 1e-5, "outlier_score of the first image");
         assertTrue(lines.stream().skip(1).noneMatch(l -> l.split(",")[1].equals("1")), "the export follows the edit");
         robot.clickOn("#explore-menu");
         robot.clickOn("Undo merge");
@@ -114,7 +118,7 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         openImages(10);
         robot.clickOn("#explore-menu");
         robot.clickOn("Gallery: most unusual first");
-        waitFor("scores", 10, () -> vm.explore().outliersReadyProperty().get());
+        waitFor("scores", 10, () -> vm.explore().outliersReadyProperty().get()); // computed when asked
         double[] scores = OutlierScores.meanCosineDistance(vm.analysis().embeddings());
         int[] members = onFx(() -> vm.clusters().members(0));
         for (int t = 1; t < members.length; t++) {

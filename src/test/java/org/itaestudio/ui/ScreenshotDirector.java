@@ -208,6 +208,7 @@ public final class ScreenshotDirector {
             snapScene(d.getScene(), "duplicates");
             d.close();
         });
+        step("scores", 0, always, () -> vm.explore().requestOutlierScores(null));
         step("unusual", 0, () -> vm.explore().outliersReadyProperty().get(), () -> {
             vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
             vm.viewProperty().set(MainViewModel.View.CLUSTERS);
