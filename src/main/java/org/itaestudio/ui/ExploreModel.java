@@ -71,6 +71,7 @@ final class ExploreModel {
     private final ReadOnlyBooleanWrapper findingDuplicates = new ReadOnlyBooleanWrapper(this, "findingDuplicates");
     private final javafx.beans.property.ReadOnlyDoubleWrapper duplicatesProgress =
             new javafx.beans.property.ReadOnlyDoubleWrapper(this, "duplicatesProgress", 0);
+    private final ReadOnlyBooleanWrapper splitting = new ReadOnlyBooleanWrapper(this, "splitting");
     private final ReadOnlyBooleanWrapper computingOutliers = new ReadOnlyBooleanWrapper(this, "computingOutliers");
     private final javafx.beans.property.ReadOnlyDoubleWrapper outlierProgress =
             new javafx.beans.property.ReadOnlyDoubleWrapper(this, "outlierProgress", 0);
@@ -410,13 +411,66 @@ final class ExploreModel {
 
     // ------------------------------------------------------------------ clusters and the view export
 
-    /** Splits a cluster in two (k-means, k = 2, on its members' embeddings); an undoable edit. */
+    /** Splits a cluster in two (k-means, k = 2, on its members' embeddings) on this thread; an undoable edit. */
     int split(int cluster) {
         FolderAnalysis a = analysis.get();
         if (a == null) {
             throw new IllegalStateException("no analysis");
         }
         return clusters.split(cluster, a.embeddings(), a.settings().seed());
+    }
+
+    /**
+     * Splits a cluster with its k-means on the worker ({@link #splittingProperty()} is true meanwhile, and the views
+     * are disabled), then applies the edit on the FX thread. {@code report} gets one line: what moved, or why not.
+     * One split at a time; a split whose analysis was replaced meanwhile is dropped.
+     */
+    void splitInBackground(int cluster, java.util.function.Consumer<String> report) {
+        FolderAnalysis a = analysis.get();
+        if (a == null || splitting.get()) {
+            return;
+        }
+        if (cluster < 0 || cluster >= clusters.clusterCount()) {
+            report.accept("no cluster " + cluster);
+            return;
+        }
+        int[] members = clusters.members(cluster);
+        String name = clusters.name(cluster);
+        int gen = generation;
+        splitting.set(true);
+        worker.execute(() -> {
+            ClusterModel.SplitPlan plan = null;
+            String failure = null;
+            try {
+                plan = ClusterModel.planSplit(cluster, members, name, a.embeddings(), a.settings().seed());
+            } catch (RuntimeException e) {
+                failure = MainViewModel.oneLine(e);
+            }
+            ClusterModel.SplitPlan p = plan;
+            String f = failure;
+            fx.execute(() -> {
+                splitting.set(false);
+                if (gen != generation) {
+                    return; // a new analysis: the plan is for images that are gone
+                }
+                if (f != null) {
+                    report.accept(f);
+                    return;
+                }
+                try {
+                    int fresh = clusters.applySplit(p);
+                    report.accept("Split " + clusters.name(cluster) + ": " + clusters.size(fresh) + " images moved to "
+                            + clusters.name(fresh));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    report.accept(MainViewModel.oneLine(e));
+                }
+            });
+        });
+    }
+
+    /** Whether a split's k-means runs (the views are disabled until it is applied). */
+    ReadOnlyBooleanProperty splittingProperty() {
+        return splitting.getReadOnlyProperty();
     }
 
     /**

@@ -195,8 +195,10 @@ final class MainViewModel implements AutoCloseable {
         model.addListener((o, a, b) -> fixes.clear());
         this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
+        // a thread per exploration job (few, started by the user): a split's k-means does not wait behind a
+        // 90-second near-duplicates search
         this.ownedExploreWorker = folderWorker == null
-                ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
+                ? Executors.newCachedThreadPool(LatestWinsRunner.daemon("explore-task")) : null;
         this.explore = new ExploreModel(analysis.getReadOnlyProperty(), clusters, fx,
                 folderWorker != null ? folderWorker : ownedExploreWorker);
         model.set(prefs.get("model"));
@@ -421,15 +423,13 @@ final class MainViewModel implements AutoCloseable {
         return itae;
     }
 
-    /** Splits a cluster in two (an undoable edit); a cluster that cannot be split says why in the status line. */
+    /**
+     * Splits a cluster in two (an undoable edit): k-means off the FX thread, the views disabled meanwhile
+     * ({@link ExploreModel#splittingProperty()}); a cluster that cannot be split says why in the status line.
+     */
     public void splitCluster(int cluster) {
-        try {
-            int fresh = explore.split(cluster);
-            status.set("Split " + clusters.name(cluster) + ": " + clusters.size(fresh) + " images moved to "
-                    + clusters.name(fresh));
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            status.set(oneLine(e));
-        }
+        status.set("Splitting " + clusters.name(cluster) + "\u2026");
+        explore.splitInBackground(cluster, status::set);
     }
 
     /** More like this, near-duplicates, outlier scores. */

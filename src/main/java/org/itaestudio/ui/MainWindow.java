@@ -115,6 +115,7 @@ final class MainWindow extends BorderPane {
         statePane.setMaxWidth(560);
         statePane.getStyleClass().add("state-pane");
         centre.getChildren().addAll(gallery, map, inspector, transfer, statePane);
+        subs.bind(centre.disableProperty(), vm.explore().splittingProperty()); // no edits while a split is worked out
         setCenter(centre);
         itaeScroll.setFitToWidth(true);
         itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
@@ -526,6 +527,8 @@ final class MainWindow extends BorderPane {
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN),
                 () -> export.export(scene.getWindow(), ExportController.Kind.LABELS));
         acc.put(new KeyCodeCombination(KeyCode.F5), vm::run);
+        // redo is Ctrl+Shift+Z on the Explore menu's item, and Ctrl+Y as on Windows
+        acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), () -> vm.clusters().redo());
         acc.put(new KeyCodeCombination(KeyCode.F1),
                 () -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
         acc.put(new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> {

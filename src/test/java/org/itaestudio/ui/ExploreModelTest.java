@@ -222,4 +222,36 @@ class ExploreModelTest {
         assertTrue(clusters.undo());
         assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, clusters.labels());
     }
+
+    /** The split's k-means runs on the worker with the views disabled; the edit lands on the FX thread after it. */
+    @Test
+    void splitRunsOnTheWorkerAndThenEdits() {
+        ExploreModel x = model(worker);
+        open(ClusterEditingTest.analysis());
+        List<String> reports = new ArrayList<>();
+        x.splitInBackground(0, reports::add);
+        assertTrue(x.splittingProperty().get(), "views disabled");
+        x.splitInBackground(1, reports::add); // one split at a time
+        assertEquals(1, queued.size());
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, clusters.labels(), "nothing changed before the k-means");
+        runQueued();
+        assertTrue(!x.splittingProperty().get());
+        assertArrayEquals(new int[] {0, 0, 0, 2, 2, 1, 1, 1}, clusters.labels());
+        assertEquals(List.of("Split Cluster 0: 2 images moved to Cluster 2"), reports);
+        assertTrue(clusters.undo());
+        assertTrue(clusters.redo());
+        assertArrayEquals(new int[] {0, 0, 0, 2, 2, 1, 1, 1}, clusters.labels());
+        // a cluster of one image says why, edits nothing
+        clusters.move(new int[] {3}, 1);
+        x.splitInBackground(2, reports::add);
+        runQueued();
+        assertTrue(reports.get(1).contains("nothing to split"), reports.get(1));
+        // a new analysis while the k-means runs: the plan is dropped
+        x.splitInBackground(0, reports::add);
+        open(ClusterEditingTest.analysis());
+        runQueued();
+        assertTrue(!x.splittingProperty().get());
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, clusters.labels());
+        assertEquals(2, reports.size());
+    }
 }

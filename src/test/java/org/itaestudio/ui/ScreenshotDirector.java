@@ -226,7 +226,7 @@ public final class ScreenshotDirector {
             }
             vm.splitCluster(biggest);
         });
-        step("split shot", 2500, always, () -> {
+        step("split shot", 2500, () -> !vm.explore().splittingProperty().get(), () -> {
             snap("gallery-after-split");
             vm.clusters().undo();
         });
