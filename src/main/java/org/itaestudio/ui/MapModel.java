@@ -126,6 +126,14 @@ final class MapModel {
         return rows;
     }
 
+    /**
+     * The image "More like this" asks about from the map: the last one selected (as in the gallery), else the one
+     * clicked (inspected); -1 when there is neither.
+     */
+    static int similarTarget(int[] selection, int selectedImage) {
+        return selection != null && selection.length > 0 ? selection[selection.length - 1] : selectedImage;
+    }
+
     /** The info line: method, points, selection and changed images, e.g. "t-SNE · 12 points · 3 selected". */
     public String infoText(int points, int selected) {
         FolderAnalysis a = analysis.get();

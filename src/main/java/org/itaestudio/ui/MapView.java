@@ -105,11 +105,24 @@ final class MapView extends BorderPane {
         clear.getStyleClass().add(Styles.BUTTON_ICON);
         clear.setTooltip(new Tooltip("Clear the selection"));
         clear.setOnAction(e -> vm.selectionProperty().set(new int[0]));
+        Button like = new Button(null, new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
+        like.setId("map-similar");
+        like.getStyleClass().add(Styles.BUTTON_ICON);
+        like.setTooltip(new Tooltip("More like this: the images most similar to the selected one (Ctrl+L)"));
+        like.setOnAction(e -> {
+            int target = MapModel.similarTarget(vm.selectionProperty().get(), vm.selectedImageProperty().get());
+            if (target >= 0) {
+                vm.explore().showSimilar(target);
+            }
+        });
+        subs.bind(like.disableProperty(), javafx.beans.binding.Bindings.createBooleanBinding(() -> !model.pointsActive()
+                || MapModel.similarTarget(vm.selectionProperty().get(), vm.selectedImageProperty().get()) < 0,
+                vm.selectionProperty(), vm.selectedImageProperty(), model.showingBeforeProperty()));
         info.getStyleClass().add(Styles.TEXT_MUTED);
         info.setId("map-info");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, methodBox(), beforeAfterSwitch(), spacer, info);
+        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, like, methodBox(), beforeAfterSwitch(), spacer, info);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");

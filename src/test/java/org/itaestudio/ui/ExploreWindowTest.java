@@ -148,4 +148,28 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         runFx(() -> vm.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.KMEANS));
         waitFor("k back", 5, () -> !settings.isVisible() && k.isVisible());
     }
+
+    /** "More like this" from the map's toolbar (the last selected image) and from the inspector (the image shown). */
+    @Test
+    void moreLikeThisFromTheMapAndTheInspector(FxRobot robot) throws Exception {
+        openImages(9);
+        runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
+        Node mapButton = robot.lookup("#map-similar").query();
+        runFx(() -> vm.selectionProperty().set(new int[0]));
+        runFx(() -> vm.selectedImageProperty().set(-1));
+        assertTrue(mapButton.isDisabled(), "nothing selected: nothing to ask about");
+        runFx(() -> vm.selectionProperty().set(new int[] {2, 5}));
+        robot.clickOn(mapButton);
+        waitFor("map: neighbours of 5", 10, () -> vm.explore().similarSourceProperty().get() == 5
+                && !vm.explore().similar().isEmpty());
+        runFx(() -> {
+            window.exploreMenu().similarDialog().close();
+            vm.selectionProperty().set(new int[0]);
+            vm.selectedImageProperty().set(4);
+            vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+        });
+        robot.clickOn("#inspector-similar");
+        waitFor("inspector: neighbours of 4", 10, () -> vm.explore().similarSourceProperty().get() == 4
+                && !vm.explore().similar().isEmpty() && window.exploreMenu().similarDialog().isShowing());
+    }
 }
