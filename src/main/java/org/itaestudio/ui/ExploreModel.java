@@ -297,7 +297,7 @@ final class ExploreModel {
         Cancellation cancel = new Cancellation();
         duplicatesCancel = cancel;
         findingDuplicates.set(true);
-        duplicatesProgress.set(0);
+        duplicatesProgress.set(-1); // indeterminate until the first block pair is done
         message.set(String.format(java.util.Locale.ROOT, "Comparing every pair of %,d images\u2026", a.size()));
         // progress arrives from the worker's threads: post only changes of a tenth of a percent
         java.util.concurrent.atomic.AtomicLong shown = new java.util.concurrent.atomic.AtomicLong(-1);
@@ -376,7 +376,7 @@ final class ExploreModel {
         return findingDuplicates.getReadOnlyProperty();
     }
 
-    /** The running search's progress in [0, 1], never going back. */
+    /** The running search's progress in [0, 1] (-1 until its first report: under way), never going back. */
     javafx.beans.property.ReadOnlyDoubleProperty duplicatesProgressProperty() {
         return duplicatesProgress.getReadOnlyProperty();
     }
