@@ -130,7 +130,10 @@ final class DuplicatesDialog extends Stage {
         table.getColumns().add(sim);
         table.getColumns().add(keep);
         table.setItems(x.duplicates());
-        table.setPlaceholder(new Label("Press Find to group images at this similarity or above"));
+        Label placeholder = new Label();
+        subs.bind(placeholder.textProperty(), javafx.beans.binding.Bindings.when(x.findingDuplicatesProperty())
+                .then("Comparing every pair of images\u2026").otherwise("Press Find to group images at this similarity or above"));
+        table.setPlaceholder(placeholder);
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
                 vm.selectedImageProperty().set(b.image());
