@@ -16,9 +16,11 @@ import org.itaestudio.cluster.OutlierScores;
  * not shared).
  *
  * <pre>
- *   java -cp target/classes:$(cat target/classpath.txt) org.itaestudio.bench.SimilarityBenchmark [n] [d] [queries] [all-pairs]
+ *   java -cp target/classes:$(cat target/classpath.txt) org.itaestudio.bench.SimilarityBenchmark [n] [d] [queries] [all-pairs] [cancel-ms]
  * </pre>
- * Defaults: n = 50,000, d = 384, 200 timed queries (after 50 warm-up queries), all-pairs = false.
+ * Defaults: n = 50,000, d = 384, 200 timed queries (after 50 warm-up queries), all-pairs = false. With cancel-ms > 0,
+ * a near-duplicates search (2 threads) is cancelled after that many milliseconds: how far it got, and how long it
+ * took to stop after the cancel (what the app's Cancel button waits for).
  */
 public final class SimilarityBenchmark {
     private SimilarityBenchmark() {
@@ -29,6 +31,7 @@ public final class SimilarityBenchmark {
         int d = args.length > 1 ? Integer.parseInt(args[1]) : 384;
         int queries = args.length > 2 ? Integer.parseInt(args[2]) : 200;
         boolean allPairs = args.length > 3 && Boolean.parseBoolean(args[3]);
+        long cancelMs = args.length > 4 ? Long.parseLong(args[4]) : 0;
         float[][] x = clusters(n, d, 50, 7);
         long t0 = System.nanoTime();
         CosineIndex index = new CosineIndex(x);
@@ -54,6 +57,9 @@ public final class SimilarityBenchmark {
                         + "median %.2f ms thread CPU (%d queries, 1 thread)%s%n",
                 n, d, ms[queries / 2], ms[Math.min(queries - 1, (int) (queries * 0.95))], ms[queries - 1], cpu[queries / 2],
                 queries, sink < 0 ? "!" : "");
+        if (cancelMs > 0) {
+            cancelLatency(x, cancelMs);
+        }
         if (allPairs) {
             long s = System.nanoTime();
             List<NearDuplicates.Group> groups = NearDuplicates.find(x, 0.95);
@@ -63,6 +69,40 @@ public final class SimilarityBenchmark {
             double[] scores = OutlierScores.meanCosineDistance(x);
             System.out.printf(Locale.ROOT, "outliers: mean cosine distance to 10 nearest of %d x %d in %.1f s (max %.3f)%n", n, d,
                     (System.nanoTime() - s) / 1e9, Arrays.stream(scores).max().orElse(0));
+        }
+    }
+
+    /** Starts a near-duplicates search, cancels it after {@code cancelMs}, and says how soon it stopped. */
+    private static void cancelLatency(float[][] x, long cancelMs) {
+        java.util.concurrent.atomic.AtomicBoolean cancel = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<org.itaestudio.progress.Progress> last =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        long[] stoppedAt = {0};
+        long t0 = System.nanoTime();
+        Thread t = new Thread(() -> {
+            try {
+                NearDuplicates.find(x, 0.95, 2, last::set, cancel::get);
+            } catch (java.util.concurrent.CancellationException e) {
+                stoppedAt[0] = System.nanoTime();
+            }
+        });
+        t.start();
+        try {
+            Thread.sleep(cancelMs);
+            long cancelledAt = System.nanoTime();
+            cancel.set(true);
+            t.join();
+            double fraction = last.get() == null ? 0 : last.get().fraction();
+            if (stoppedAt[0] == 0) {
+                System.out.printf(Locale.ROOT, "near-duplicates: finished before the cancel at %d ms%n", cancelMs);
+            } else {
+                System.out.printf(Locale.ROOT, "near-duplicates: cancelled after %.0f ms at %.1f %% of the block pairs "
+                                + "(a full run about %.0f s at that rate); stopped %.0f ms after the cancel%n",
+                        (cancelledAt - t0) / 1e6, 100 * fraction, (cancelledAt - t0) / 1e9 / Math.max(1e-9, fraction),
+                        (stoppedAt[0] - cancelledAt) / 1e6);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

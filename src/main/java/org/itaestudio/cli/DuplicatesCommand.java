@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.itaestudio.cluster.NearDuplicates;
+import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.pipeline.DefaultStudioEngine;
+import org.itaestudio.pipeline.DuplicateKeep;
 import org.itaestudio.pipeline.FolderEmbeddings;
 import org.itaestudio.store.ExploreExport;
 import picocli.CommandLine.Command;
@@ -43,20 +45,22 @@ final class DuplicatesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         double t = parseThreshold(threshold);
         try (DefaultStudioEngine e = CliSupport.engine(engine)) {
-            FolderEmbeddings fe = e.embed(input, engine.settings(), CliSupport.progressBar(), CliSupport.cancelOnInterrupt());
+            Cancellation cancel = CliSupport.cancelOnInterrupt();
+            FolderEmbeddings fe = e.embed(input, engine.settings(), CliSupport.progressBar(), cancel);
             CliSupport.reportSkipped(fe.skipped(), System.err);
             if (fe.paths().size() < 2) {
                 throw new IOException((fe.paths().isEmpty() ? "no readable image" : "only one readable image") + " in "
                         + input + ": near-duplicates need at least two");
             }
             List<NearDuplicates.Group> groups = NearDuplicates.find(fe.embeddings(), t, Runtime.getRuntime().availableProcessors(),
-                    CliSupport.progressBar(), null);
+                    CliSupport.progressBar(), cancel::isCancelled); // a bar on stderr; Ctrl-C stops it
+            int[] keep = DuplicateKeep.choose(fe.folder(), fe.paths(), groups, cancel::isCancelled);
             List<ExploreExport.DuplicateRow> rows = new ArrayList<>();
             for (int g = 0; g < groups.size(); g++) {
                 NearDuplicates.Group group = groups.get(g);
                 for (int m = 0; m < group.size(); m++) {
                     rows.add(new ExploreExport.DuplicateRow(g, fe.paths().get(group.members()[m]),
-                            group.similarityToFirst()[m], m == 0));
+                            group.similarityToFirst()[m], m == keep[g]));
                 }
             }
             if (output != null) {

@@ -49,6 +49,16 @@ public final class NearDuplicates {
         return find(x, threshold, BlockRunner.defaultThreads(), null, null);
     }
 
+    /** As {@link #find(float[][], double, int, ProgressListener, BooleanSupplier)} on the default threads. */
+    public static List<Group> find(float[][] x, double threshold, ProgressListener progress, BooleanSupplier cancelled) {
+        return find(x, threshold, BlockRunner.defaultThreads(), progress, cancelled);
+    }
+
+    /**
+     * @param progress  optional: stage "near-duplicates", counted in block pairs compared (row block i against the
+     *                  blocks from i on), so the fraction follows the work, rising monotonically to 1
+     * @param cancelled optional, polled before every block pair; a cancelled run throws {@link CancellationException}
+     */
     public static List<Group> find(float[][] x, double threshold, int threads, ProgressListener progress,
                                    BooleanSupplier cancelled) {
         checkThreshold(threshold);
@@ -58,22 +68,23 @@ public final class NearDuplicates {
         int[] parent = new int[n];
         for (int i = 0; i < n; i++) parent[i] = i;
         if (n < 2) return List.of();
+        BooleanSupplier stop = cancelled != null ? cancelled : () -> false;
         // squared distance of unit vectors = 2 - 2 cos, so cos >= t  <=>  d2 <= 2 - 2t
         float maxD2 = (float) (2 - 2 * (threshold - MARGIN));
         try (BlockRunner runner = new BlockRunner(Math.max(1, threads))) {
             DotBlocks dots = new DotBlocks(unit, runner);
             int blocks = dots.blockCount();
-            int[] done = {0};
-            if (progress != null) progress.onProgress(Progress.of("near-duplicates", 0, blocks));
+            long total = (long) blocks * (blocks + 1) / 2;
+            long[] done = {0};
+            if (progress != null) progress.onProgress(Progress.of("near-duplicates", 0, total));
             runner.run(blocks, bi -> {
-                if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
-                pairsFrom(unit, dots, bi, maxD2, threshold, parent);
+                pairsFrom(unit, dots, bi, maxD2, threshold, parent, stop);
                 synchronized (done) { // one caller at a time, counts in order
-                    done[0]++;
-                    if (progress != null) progress.onProgress(Progress.of("near-duplicates", done[0], blocks));
+                    done[0] += blocks - bi;
+                    if (progress != null) progress.onProgress(Progress.of("near-duplicates", done[0], total));
                 }
             });
-            if (cancelled != null && cancelled.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
+            if (stop.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
         }
         // members per root, in row order; a root's group is ordered by its lowest row
         int[] groupOf = new int[n];
@@ -105,13 +116,15 @@ public final class NearDuplicates {
      * buffered and joined under the lock on {@code parent} a batch at a time, so memory stays bounded even when
      * almost every pair qualifies (a threshold near -1); the components do not depend on the order of joins.
      */
-    private static void pairsFrom(float[][] unit, DotBlocks dots, int bi, float maxD2, double threshold, int[] parent) {
+    private static void pairsFrom(float[][] unit, DotBlocks dots, int bi, float maxD2, double threshold, int[] parent,
+                                  BooleanSupplier cancelled) {
         int n = unit.length, w = DotBlocks.WIDTH;
         int i0 = bi * w, i1 = Math.min(n, i0 + w);
         float[][] acc = DotBlocks.newAccumulators();
         long[] buffer = new long[4096];
         int size = 0;
         for (int bj = bi; bj < dots.blockCount(); bj++) {
+            if (cancelled.getAsBoolean()) throw new CancellationException("near-duplicates cancelled");
             int j0 = bj * w, cols = Math.min(w, n - j0);
             for (int r0 = i0; r0 < i1; r0 += 4) {
                 dots.distancesToBlock(unit, r0, bj, acc);

@@ -19,8 +19,10 @@ import org.itaestudio.pipeline.FolderAnalysis;
 /**
  * The user's view of the clustering: the analysis' labels plus the user's edits (renamed clusters, images moved
  * to another or a new cluster, clusters merged or split in two). Exports and every view read labels from here, so an
- * edit shows everywhere. Every edit can be undone ({@link #undo()}, a stack of snapshots taken before each edit; a
- * new analysis starts a new history). FX-thread only; {@link #versionProperty()} ticks on every change.
+ * edit shows everywhere. Every edit can be undone ({@link #undo()}, a stack of snapshots taken before each edit) and
+ * an undone edit redone ({@link #redo()}, until the next edit); a new analysis starts a new history. FX-thread only
+ * (a split's k-means runs elsewhere: {@link #planSplit} is pure, {@link #applySplit} edits);
+ * {@link #versionProperty()} ticks on every change.
  */
 final class ClusterModel {
 
@@ -40,8 +42,12 @@ final class ClusterModel {
     }
 
     private final java.util.ArrayDeque<Snapshot> history = new java.util.ArrayDeque<>();
+    /** States undone, most recent first, each with the edit that led to it; cleared by a new edit. */
+    private final java.util.ArrayDeque<Snapshot> redoStack = new java.util.ArrayDeque<>();
     private final ReadOnlyBooleanWrapper canUndo = new ReadOnlyBooleanWrapper(this, "canUndo");
     private final ReadOnlyStringWrapper undoText = new ReadOnlyStringWrapper(this, "undoText", "Undo");
+    private final ReadOnlyBooleanWrapper canRedo = new ReadOnlyBooleanWrapper(this, "canRedo");
+    private final ReadOnlyStringWrapper redoText = new ReadOnlyStringWrapper(this, "redoText", "Redo");
     private Order order = Order.REPRESENTATIVES_FIRST;
     private double[] outlierScores;
 
@@ -126,6 +132,11 @@ final class ClusterModel {
         return noiseCluster;
     }
 
+    /** The colour of a cluster in every view: its palette colour, grey for the "Unclustered" group. */
+    public javafx.scene.paint.Color color(int cluster) {
+        return ClusterPalette.color(cluster, noiseCluster);
+    }
+
     public static String defaultName(int cluster) {
         return "Cluster " + cluster;
     }
@@ -184,6 +195,13 @@ final class ClusterModel {
     }
 
     /**
+     * A split worked out but not yet applied: the members it was planned on (the cluster must still hold exactly
+     * these when applied), which of them move to the new cluster, and every member's distance to its part's centre.
+     */
+    record SplitPlan(int cluster, int[] members, boolean[] moves, double[] distances) {
+    }
+
+    /**
      * Splits a cluster in two by k-means (k = 2, seeded) on its members' embeddings: the part holding the cluster's
      * first representative keeps the cluster's number and name, the other part becomes a new cluster, whose number
      * is returned. Distances to the centre are those of the two new parts, so each part's representatives come
@@ -193,10 +211,20 @@ final class ClusterModel {
      * @throws IllegalArgumentException when the cluster has fewer than two members or they cannot be told apart
      */
     public int split(int cluster, float[][] embeddings, long seed) {
-        checkCluster(cluster);
-        int[] m = members(cluster);
+        return applySplit(planSplit(cluster, members(cluster), name(cluster), embeddings, seed));
+    }
+
+    /**
+     * The k-means (k = 2) of a split, touching no state of this model, so it can run off the FX thread on the
+     * members and name read on it.
+     *
+     * @param members the cluster's members in the current order (the first is the one whose part keeps the number)
+     * @throws IllegalArgumentException when there are fewer than two members or they cannot be told apart
+     */
+    static SplitPlan planSplit(int cluster, int[] members, String name, float[][] embeddings, long seed) {
+        int[] m = members.clone();
         if (m.length < 2) {
-            throw new IllegalArgumentException(name(cluster) + " has " + m.length + " image(s): nothing to split");
+            throw new IllegalArgumentException(name + " has " + m.length + " image(s): nothing to split");
         }
         float[][] x = new float[m.length][];
         for (int t = 0; t < m.length; t++) {
@@ -206,25 +234,48 @@ final class ClusterModel {
         try {
             c = new KMeansClusterer().withSeed(seed).withRestarts(4).withThreads(1).cluster(x, 2);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot split " + name(cluster) + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot split " + name + ": " + e.getMessage(), e);
         }
         int stay = c.labels()[0];
+        boolean[] moves = new boolean[m.length];
+        double[] d = new double[m.length];
         int moved = 0;
-        for (int v : c.labels()) {
-            moved += v != stay ? 1 : 0;
-        }
-        if (moved == 0) {
-            throw new IllegalArgumentException("cannot split " + name(cluster) + ": its images are all alike");
-        }
-        remember("split");
-        int fresh = clusterCount++;
         boolean normalize = new KMeansClusterer().normalize();
         for (int t = 0; t < m.length; t++) {
             int part = c.labels()[t];
-            if (part != stay) {
+            moves[t] = part != stay;
+            moved += moves[t] ? 1 : 0;
+            d[t] = distance(x[t], c.centroids()[part], normalize);
+        }
+        if (moved == 0) {
+            throw new IllegalArgumentException("cannot split " + name + ": its images are all alike");
+        }
+        return new SplitPlan(cluster, m, moves, d);
+    }
+
+    /**
+     * Applies a planned split (an undoable edit) and returns the new cluster's number.
+     *
+     * @throws IllegalStateException when the cluster's members changed since the plan (an edit or a new analysis
+     *                               came in between)
+     */
+    public int applySplit(SplitPlan plan) {
+        checkCluster(plan.cluster());
+        int[] now = members(plan.cluster()).clone();
+        int[] planned = plan.members().clone();
+        Arrays.sort(now);
+        Arrays.sort(planned);
+        if (!Arrays.equals(now, planned)) {
+            throw new IllegalStateException(name(plan.cluster()) + " changed while it was being split; split it again");
+        }
+        remember("split");
+        int fresh = clusterCount++;
+        int[] m = plan.members();
+        for (int t = 0; t < m.length; t++) {
+            if (plan.moves()[t]) {
                 labels[m[t]] = fresh;
             }
-            distances[m[t]] = distance(x[t], c.centroids()[part], normalize);
+            distances[m[t]] = plan.distances()[t];
         }
         changed();
         return fresh;
@@ -245,12 +296,33 @@ final class ClusterModel {
         return Math.sqrt(s);
     }
 
-    /** Undoes the last edit; false when there is none. */
+    /** Undoes the last edit; false when there is none. It can be redone until the next edit. */
     public boolean undo() {
         Snapshot s = history.poll();
         if (s == null) {
             return false;
         }
+        redoStack.push(current(s.edit()));
+        restore(s);
+        return true;
+    }
+
+    /** Redoes the last undone edit; false when there is none (or an edit came after the undo). */
+    public boolean redo() {
+        Snapshot s = redoStack.poll();
+        if (s == null) {
+            return false;
+        }
+        history.push(current(s.edit()));
+        restore(s);
+        return true;
+    }
+
+    private Snapshot current(String edit) {
+        return new Snapshot(edit, labels.clone(), distances.clone(), clusterCount, Map.copyOf(names));
+    }
+
+    private void restore(Snapshot s) {
         labels = s.labels();
         distances = s.distances();
         clusterCount = s.clusterCount();
@@ -258,7 +330,6 @@ final class ClusterModel {
         names.putAll(s.names());
         updateUndo();
         changed();
-        return true;
     }
 
     public ReadOnlyBooleanProperty canUndoProperty() {
@@ -270,22 +341,35 @@ final class ClusterModel {
         return undoText.getReadOnlyProperty();
     }
 
+    public ReadOnlyBooleanProperty canRedoProperty() {
+        return canRedo.getReadOnlyProperty();
+    }
+
+    /** "Redo merge", ...: what {@link #redo()} would redo. */
+    public ReadOnlyStringProperty redoTextProperty() {
+        return redoText.getReadOnlyProperty();
+    }
+
     private void remember(String edit) {
-        history.push(new Snapshot(edit, labels.clone(), distances.clone(), clusterCount, Map.copyOf(names)));
+        history.push(current(edit));
         if (history.size() > UNDO_LIMIT) {
             history.removeLast();
         }
+        redoStack.clear(); // a new edit: what was undone cannot be redone on top of it
         updateUndo();
     }
 
     private void forgetHistory() {
         history.clear();
+        redoStack.clear();
         updateUndo();
     }
 
     private void updateUndo() {
         canUndo.set(!history.isEmpty());
         undoText.set(history.isEmpty() ? "Undo" : "Undo " + history.peek().edit());
+        canRedo.set(!redoStack.isEmpty());
+        redoText.set(redoStack.isEmpty() ? "Redo" : "Redo " + redoStack.peek().edit());
     }
 
     /** Per-image outlier scores for {@link Order#MOST_UNUSUAL_FIRST} (null: not known). Not an edit. */

@@ -9,6 +9,11 @@ import javafx.scene.paint.Color;
  * <p>The first 20 colours are Tableau 20 reordered so that the ten saturated hues come first and their light
  * partners after them (neighbouring cluster numbers stay easy to tell apart). Beyond 20 the hue walks the golden
  * angle at calm saturation, so any number of clusters gets distinct, stable colours.
+ *
+ * <p>Images in no cluster are grey, by one rule ({@link #isUnclustered}): a label below 0, or the cluster number
+ * that holds HDBSCAN's noise (the "Unclustered" group). Every view asks with the noise cluster it shows
+ * ({@code ClusterModel.color} for the current clusters), so the group is grey on the map, its bins, the legend,
+ * the gallery header and the menus alike.
  */
 final class ClusterPalette {
 
@@ -23,7 +28,26 @@ final class ClusterPalette {
     private ClusterPalette() {
     }
 
-    /** 0xRRGGBB of a cluster. */
+    /** Whether {@code cluster} holds images in no cluster: below 0, or HDBSCAN's noise cluster (-1: none). */
+    public static boolean isUnclustered(int cluster, int noiseCluster) {
+        return cluster < 0 || cluster == noiseCluster;
+    }
+
+    /** 0xRRGGBB of a cluster, grey when it is the noise cluster ({@code noiseCluster}, -1 when there is none). */
+    public static int rgb(int cluster, int noiseCluster) {
+        return isUnclustered(cluster, noiseCluster) ? UNASSIGNED_RGB : rgb(cluster);
+    }
+
+    /** Opaque 0xFFRRGGBB of a cluster, grey for the noise cluster (for pixel buffers). */
+    public static int argb(int cluster, int noiseCluster) {
+        return 0xFF000000 | rgb(cluster, noiseCluster);
+    }
+
+    public static Color color(int cluster, int noiseCluster) {
+        return toColor(rgb(cluster, noiseCluster));
+    }
+
+    /** 0xRRGGBB of a cluster when no cluster number is noise. */
     public static int rgb(int cluster) {
         if (cluster < 0) {
             return UNASSIGNED_RGB;
@@ -45,7 +69,10 @@ final class ClusterPalette {
     }
 
     public static Color color(int cluster) {
-        int c = rgb(cluster);
+        return toColor(rgb(cluster));
+    }
+
+    private static Color toColor(int c) {
         return Color.rgb((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
     }
 }

@@ -14,6 +14,7 @@ import javafx.stage.Window;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignC;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignI;
+import org.kordamp.ikonli.materialdesign2.MaterialDesignR;
 import org.kordamp.ikonli.materialdesign2.MaterialDesignU;
 
 /**
@@ -41,7 +42,7 @@ final class ExploreMenu {
         button = new MenuButton(null, new FontIcon(MaterialDesignC.COMPASS_OUTLINE));
         button.setId("explore-menu");
         button.setTooltip(new Tooltip("Explore: more like this (Ctrl+L), near-duplicates (Ctrl+D), most unusual first, "
-                + "undo cluster edits (Ctrl+Z)"));
+                + "undo and redo cluster edits (Ctrl+Z, Ctrl+Shift+Z or Ctrl+Y)"));
         MenuItem like = new MenuItem("More like this (selected image)", new FontIcon(MaterialDesignI.IMAGE_SEARCH_OUTLINE));
         like.setId("explore-similar");
         like.setAccelerator(new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN));
@@ -73,9 +74,9 @@ final class ExploreMenu {
         unusual.setOnAction(e -> {
             vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
             vm.viewProperty().set(MainViewModel.View.CLUSTERS);
-            vm.statusProperty().set(vm.clusters().hasOutlierScores()
-                    ? "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"
-                    : "Outlier scores are being computed; the order follows when they are ready");
+            // scores are computed now if not known yet (progress in the status bar); the order follows them
+            vm.explore().requestOutlierScores(() -> vm.statusProperty().set(
+                    "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"));
         });
         MenuItem undo = new MenuItem("Undo", new FontIcon(MaterialDesignU.UNDO));
         undo.setId("explore-undo");
@@ -83,7 +84,13 @@ final class ExploreMenu {
         undo.setOnAction(e -> vm.clusters().undo());
         subs.bind(undo.textProperty(), vm.clusters().undoTextProperty());
         subs.bind(undo.disableProperty(), vm.clusters().canUndoProperty().not());
-        button.getItems().addAll(like, dups, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo);
+        MenuItem redo = new MenuItem("Redo", new FontIcon(MaterialDesignR.REDO));
+        redo.setId("explore-redo");
+        redo.setAccelerator(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN, KeyCombination.SHIFT_DOWN));
+        redo.setOnAction(e -> vm.clusters().redo());
+        subs.bind(redo.textProperty(), vm.clusters().redoTextProperty());
+        subs.bind(redo.disableProperty(), vm.clusters().canRedoProperty().not());
+        button.getItems().addAll(like, dups, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo, redo);
         subs.bind(button.disableProperty(), vm.analysisProperty().isNull());
         subs.onChange(vm.explore().messageProperty(), (o, a, b) -> {
             if (b != null && !b.isEmpty()) {

@@ -47,6 +47,19 @@ final class ExportController {
         if (target == null) {
             return;
         }
+        if (kind == Kind.VIEW && !vm.clusters().hasOutlierScores()) {
+            // the view's outlier_score column: computed on demand (progress in the status bar), then written
+            vm.explore().requestOutlierScores(() -> {
+                if (vm.analysis() == a) {
+                    write(a, kind, target);
+                }
+            });
+            return;
+        }
+        write(a, kind, target);
+    }
+
+    private void write(FolderAnalysis a, Kind kind, Path target) {
         int[] labels = a.exportLabels(vm.clusters().labels()); // HDBSCAN's unclustered images as -1
         String[] names = new String[vm.clusters().clusterCount()];
         for (int c = 0; c < names.length; c++) {

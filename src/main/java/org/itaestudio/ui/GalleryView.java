@@ -410,7 +410,7 @@ final class GalleryView extends Region {
             if (c == from) {
                 continue;
             }
-            MenuItem mi = new MenuItem(cm.name(c), swatch(c, 10));
+            MenuItem mi = new MenuItem(cm.name(c), swatch(cm.color(c), 10));
             int into = c;
             mi.setOnAction(e -> cm.merge(into, from));
             items.add(mi);
@@ -423,7 +423,7 @@ final class GalleryView extends Region {
         Menu move = new Menu(images.length == 1 ? "Move to cluster" : "Move " + images.length + " images to cluster");
         ClusterModel cm = vm.clusters();
         for (int c = 0; c < cm.clusterCount(); c++) {
-            MenuItem mi = new MenuItem(cm.name(c), swatch(c, 10));
+            MenuItem mi = new MenuItem(cm.name(c), swatch(cm.color(c), 10));
             int target = c;
             mi.setOnAction(e -> vm.moveImages(images, target));
             move.getItems().add(mi);
@@ -435,8 +435,9 @@ final class GalleryView extends Region {
         return move;
     }
 
-    static Rectangle swatch(int cluster, double size) {
-        Rectangle r = new Rectangle(size, size, ClusterPalette.color(cluster));
+    /** A cluster's colour chip; the colour comes from {@link ClusterModel#color} (grey for "Unclustered"). */
+    static Rectangle swatch(javafx.scene.paint.Color fill, double size) {
+        Rectangle r = new Rectangle(size, size, fill);
         r.setArcWidth(size / 3);
         r.setArcHeight(size / 3);
         r.getStyleClass().add("cluster-swatch");
@@ -575,7 +576,7 @@ final class GalleryView extends Region {
 
     /** A cluster's header row. */
     final class HeaderNode extends HBox {
-        private final Rectangle swatch = GalleryView.swatch(0, 18);
+        private final Rectangle swatch = GalleryView.swatch(ClusterPalette.color(0), 18);
         private final Label name = new Label();
         private final Label size = new Label();
         private final HBox reps = new HBox(4);
@@ -663,7 +664,7 @@ final class GalleryView extends Region {
 
         void show(int c) {
             cluster = c;
-            swatch.setFill(ClusterPalette.color(c));
+            swatch.setFill(vm.clusters().color(c));
             swatch.setUserData(c);
             if (getChildren().contains(editor)) {
                 getChildren().set(getChildren().indexOf(editor), name);

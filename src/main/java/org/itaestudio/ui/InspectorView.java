@@ -8,6 +8,7 @@ import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -155,8 +156,13 @@ final class InspectorView extends BorderPane {
         busy.setPrefSize(18, 18);
         busy.setMaxSize(18, 18);
 
+        Button like = new Button("More like this", new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
+        like.setId("inspector-similar");
+        like.setTooltip(new Tooltip("The images most similar to this one (Ctrl+L)"));
+        like.setOnAction(e -> vm.explore().showSimilar(vm.selectedImageProperty().get()));
+        subs.bind(like.disableProperty(), vm.selectedImageProperty().lessThan(0).or(vm.analysisProperty().isNull()));
         HBox bar = new HBox(8, label("Block"), layerBox, gap(), new HBox(before, after), gap(), label("Colours"), maps,
-                label("Opacity"), opacity, grid, spacer(), busy);
+                label("Opacity"), opacity, grid, spacer(), busy, like);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");

@@ -32,6 +32,7 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.itaestudio.cluster.ClusterMethod;
+import org.itaestudio.cluster.Hdbscan;
 import org.itaestudio.cluster.LabelMatching;
 import org.itaestudio.cluster.MapMethod;
 import org.itaestudio.itae.ItaeConfig;
@@ -119,6 +120,11 @@ final class MainViewModel implements AutoCloseable {
     private final ObjectProperty<MapMethod> mapMethod = new SimpleObjectProperty<>(this, "mapMethod", MapMethod.TSNE);
     private final ObjectProperty<ClusterMethod> clusterMethod =
             new SimpleObjectProperty<>(this, "clusterMethod", ClusterMethod.KMEANS);
+    private final IntegerProperty minClusterSize = new SimpleIntegerProperty(this, "minClusterSize",
+            Hdbscan.Settings.DEFAULTS.minClusterSize());
+    private final IntegerProperty minSamples = new SimpleIntegerProperty(this, "minSamples", 0);
+    private final ObjectProperty<Hdbscan.Reduction> reduction =
+            new SimpleObjectProperty<>(this, "reduction", Hdbscan.Settings.DEFAULTS.reduction());
     private final ReadOnlyObjectWrapper<String> engineDescription = new ReadOnlyObjectWrapper<>(this, "engineDescription");
     private final TransferViewModel transfer;
     private final ObjectProperty<View> view = new SimpleObjectProperty<>(this, "view", View.CLUSTERS);
@@ -189,8 +195,10 @@ final class MainViewModel implements AutoCloseable {
         model.addListener((o, a, b) -> fixes.clear());
         this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
+        // a thread per exploration job (few, started by the user): a split's k-means does not wait behind a
+        // 90-second near-duplicates search
         this.ownedExploreWorker = folderWorker == null
-                ? Executors.newSingleThreadExecutor(LatestWinsRunner.daemon("explore-task")) : null;
+                ? Executors.newCachedThreadPool(LatestWinsRunner.daemon("explore-task")) : null;
         this.explore = new ExploreModel(analysis.getReadOnlyProperty(), clusters, fx,
                 folderWorker != null ? folderWorker : ownedExploreWorker);
         model.set(prefs.get("model"));
@@ -200,6 +208,9 @@ final class MainViewModel implements AutoCloseable {
         mapMethod.set(choice(prefs.get("mapMethod"), MainViewModel::mapMethodOf, MapMethod.TSNE));
         clusterMethod.set(choice(prefs.get("clusterMethod"),
                 id -> ClusterMethod.valueOf(id.strip().toUpperCase(Locale.ROOT)), ClusterMethod.KMEANS));
+        minClusterSize.set(Math.max(2, prefs.getInt("hdbscan.minClusterSize")));
+        minSamples.set(Math.max(0, prefs.getInt("hdbscan.minSamples")));
+        reduction.set(prefs.getEnum("hdbscan.reduction", Hdbscan.Reduction.class));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
         fixes.fixProperty().set(itae.enabledProperty().get() ? ArtifactFixModel.Fix.ITAE : ArtifactFixModel.Fix.NONE);
@@ -294,6 +305,27 @@ final class MainViewModel implements AutoCloseable {
     /** k-means (with k) or HDBSCAN (finds the clusters, leaves some images unclustered); applies at the next Run. */
     public ObjectProperty<ClusterMethod> clusterMethodProperty() {
         return clusterMethod;
+    }
+
+    /** HDBSCAN's smallest group called a cluster (>= 2; the CLI's --min-cluster-size); applies at the next Run. */
+    public IntegerProperty minClusterSizeProperty() {
+        return minClusterSize;
+    }
+
+    /** HDBSCAN's min samples (the CLI's --min-samples); 0 means "the min cluster size". */
+    public IntegerProperty minSamplesProperty() {
+        return minSamples;
+    }
+
+    /** The space HDBSCAN runs in (the CLI's --reduce umap10|pca50|none). */
+    public ObjectProperty<Hdbscan.Reduction> reductionProperty() {
+        return reduction;
+    }
+
+    /** HDBSCAN's settings as the next Run uses them (whatever the cluster method, so they survive a switch). */
+    public Hdbscan.Settings densitySettings() {
+        return new Hdbscan.Settings(Math.max(2, minClusterSize.get()), Math.max(0, minSamples.get()),
+                reduction.get() == null ? Hdbscan.Settings.DEFAULTS.reduction() : reduction.get());
     }
 
     /** What the engine says it runs (model and device, e.g. "DINOv2 ViT-S/14 on CPU"), once known. */
@@ -391,15 +423,13 @@ final class MainViewModel implements AutoCloseable {
         return itae;
     }
 
-    /** Splits a cluster in two (an undoable edit); a cluster that cannot be split says why in the status line. */
+    /**
+     * Splits a cluster in two (an undoable edit): k-means off the FX thread, the views disabled meanwhile
+     * ({@link ExploreModel#splittingProperty()}); a cluster that cannot be split says why in the status line.
+     */
     public void splitCluster(int cluster) {
-        try {
-            int fresh = explore.split(cluster);
-            status.set("Split " + clusters.name(cluster) + ": " + clusters.size(fresh) + " images moved to "
-                    + clusters.name(fresh));
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            status.set(oneLine(e));
-        }
+        status.set("Splitting " + clusters.name(cluster) + "\u2026");
+        explore.splitInBackground(cluster, status::set);
     }
 
     /** More like this, near-duplicates, outlier scores. */
@@ -441,6 +471,7 @@ final class MainViewModel implements AutoCloseable {
             b.k = k.get();
             b.mapMethod = mapMethod.get();
             b.clusterMethod = clusterMethod.get();
+            b.density = densitySettings();
         });
     }
 
@@ -504,15 +535,12 @@ final class MainViewModel implements AutoCloseable {
         FolderAnalysis current = analysis.get();
         if (current != null && JobResults.isJobOutput(dir)) {
             // a Spark job's results: the embeddings are the job's, so a run only re-clusters and re-maps them
-            startRecluster(current, s, current.settings().k() != s.k()
-                    || !Objects.equals(current.settings().clusterMethod(), s.clusterMethod()));
+            startRecluster(current, s, clustersChange(current.settings(), s));
             return;
         }
         if (current != null && current.folder().equals(dir) && sameEmbedding(current.settings(), s)) {
             // only the clustering or the map changed: no model needed; "what moved" only when clusters can move
-            boolean clustersChange = current.settings().k() != s.k()
-                    || !Objects.equals(current.settings().clusterMethod(), s.clusterMethod());
-            startRecluster(current, s, clustersChange);
+            startRecluster(current, s, clustersChange(current.settings(), s));
         } else {
             startAnalysis(dir, s, null);
         }
@@ -531,6 +559,12 @@ final class MainViewModel implements AutoCloseable {
         }
         AnalysisSettings s = settings().withItae(cfg).withTtr(fixes.ttr());
         startAnalysis(dir, s, analysis.get());
+    }
+
+    /** Whether going from {@code a} to {@code b} can move images between clusters (k, method, HDBSCAN's settings). */
+    private static boolean clustersChange(AnalysisSettings a, AnalysisSettings b) {
+        return a.k() != b.k() || !Objects.equals(a.clusterMethod(), b.clusterMethod())
+                || b.clusterMethod() == ClusterMethod.HDBSCAN && !Objects.equals(a.density(), b.density());
     }
 
     private static boolean sameEmbedding(AnalysisSettings a, AnalysisSettings b) {
@@ -747,6 +781,10 @@ final class MainViewModel implements AutoCloseable {
         prefs.putInt("k", k.get());
         prefs.put("mapMethod", mapMethod.get().id());
         prefs.put("clusterMethod", clusterMethod.get().id());
+        Hdbscan.Settings d = densitySettings();
+        prefs.putInt("hdbscan.minClusterSize", d.minClusterSize());
+        prefs.putInt("hdbscan.minSamples", d.minSamples());
+        prefs.put("hdbscan.reduction", d.reduction().name());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
         inspector.save(prefs);

@@ -115,6 +115,7 @@ final class MainWindow extends BorderPane {
         statePane.setMaxWidth(560);
         statePane.getStyleClass().add("state-pane");
         centre.getChildren().addAll(gallery, map, inspector, transfer, statePane);
+        subs.bind(centre.disableProperty(), vm.explore().splittingProperty()); // no edits while a split is worked out
         setCenter(centre);
         itaeScroll.setFitToWidth(true);
         itaeScroll.setHbarPolicy(ScrollPane.ScrollBarPolicy.NEVER);
@@ -296,8 +297,12 @@ final class MainWindow extends BorderPane {
         subs.bindBidirectional(method.valueProperty(), vm.clusterMethodProperty());
         method.setTooltip(new Tooltip("k-means splits every image into k clusters; HDBSCAN finds dense groups by itself "
                 + "and puts the rest in \u201cUnclustered\u201d. Press Run to re-cluster"));
-        subs.bind(k.disableProperty(), vm.clusterMethodProperty().isEqualTo(ClusterMethod.HDBSCAN));
-        return List.of(method, kLabel, k);
+        // HDBSCAN finds the number of clusters: its own settings take k's place
+        for (Node n : List.of(kLabel, k)) {
+            subs.bind(n.visibleProperty(), vm.clusterMethodProperty().isNotEqualTo(ClusterMethod.HDBSCAN));
+            subs.bind(n.managedProperty(), n.visibleProperty());
+        }
+        return List.of(method, kLabel, k, HdbscanControls.button(vm, subs));
     }
 
     /** Run, or Cancel while running; with no folder it asks for one. */
@@ -522,6 +527,8 @@ final class MainWindow extends BorderPane {
         acc.put(new KeyCodeCombination(KeyCode.E, KeyCombination.SHORTCUT_DOWN),
                 () -> export.export(scene.getWindow(), ExportController.Kind.LABELS));
         acc.put(new KeyCodeCombination(KeyCode.F5), vm::run);
+        // redo is Ctrl+Shift+Z on the Explore menu's item, and Ctrl+Y as on Windows
+        acc.put(new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN), () -> vm.clusters().redo());
         acc.put(new KeyCodeCombination(KeyCode.F1),
                 () -> AboutDialog.show(getScene().getWindow(), vm.engineDescriptionProperty().get()));
         acc.put(new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN), () -> {

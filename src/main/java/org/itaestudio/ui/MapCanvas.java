@@ -52,6 +52,7 @@ final class MapCanvas extends Region {
     private double[] ys = new double[0];
     private int[] labels = new int[0];
     private int[] colours = new int[0]; // per point, from ClusterPalette (computed when labels change)
+    private int noiseCluster = -1; // drawn grey, like labels below 0
     private boolean[] highlight; // drawn with a ring (e.g. "changed cluster"), may be null
     private boolean[] selectedMask = new boolean[0];
     private PointIndex index = new PointIndex(new double[0], new double[0]);
@@ -134,6 +135,11 @@ final class MapCanvas extends Region {
      * Keeps the current view unless {@code refit}.
      */
     public void setData(double[][] coords, int[] labels, boolean refit) {
+        setData(coords, labels, -1, refit);
+    }
+
+    /** As {@link #setData(double[][], int[], boolean)}, with the cluster number drawn grey as "Unclustered" (or -1). */
+    public void setData(double[][] coords, int[] labels, int noiseCluster, boolean refit) {
         int n = coords.length;
         double[] x = new double[n];
         double[] y = new double[n];
@@ -141,17 +147,22 @@ final class MapCanvas extends Region {
             x[i] = coords[i][0];
             y[i] = coords[i][1];
         }
-        setData(x, y, labels, refit);
+        setData(x, y, labels, noiseCluster, refit);
     }
 
     public void setData(double[] x, double[] y, int[] labels, boolean refit) {
+        setData(x, y, labels, -1, refit);
+    }
+
+    public void setData(double[] x, double[] y, int[] labels, int noiseCluster, boolean refit) {
         if (x.length != y.length || x.length != labels.length) {
             throw new IllegalArgumentException("map data: " + x.length + " x, " + y.length + " y, " + labels.length + " labels");
         }
         this.xs = x.clone();
         this.ys = y.clone();
         this.labels = labels.clone();
-        this.colours = coloursOf(this.labels);
+        this.noiseCluster = noiseCluster;
+        this.colours = coloursOf(this.labels, noiseCluster);
         this.index = new PointIndex(xs, ys);
         this.highlight = null;
         this.selectedMask = new boolean[xs.length];
@@ -172,26 +183,32 @@ final class MapCanvas extends Region {
 
     /** New colours for the same points (a renamed/moved cluster, a different labelling). */
     public void setLabels(int[] newLabels) {
+        setLabels(newLabels, -1);
+    }
+
+    /** New colours, with the cluster number drawn grey as "Unclustered" (or -1). */
+    public void setLabels(int[] newLabels, int noiseCluster) {
         if (newLabels.length != xs.length) {
             throw new IllegalArgumentException("labels for " + newLabels.length + " points, map has " + xs.length);
         }
         this.labels = newLabels.clone();
-        this.colours = coloursOf(this.labels);
+        this.noiseCluster = noiseCluster;
+        this.colours = coloursOf(this.labels, noiseCluster);
         requestRender();
     }
 
-    private static int[] coloursOf(int[] labels) {
+    private static int[] coloursOf(int[] labels, int noiseCluster) {
         int max = -1;
         for (int l : labels) {
             max = Math.max(max, l);
         }
         int[] lut = new int[max + 1];
         for (int c = 0; c <= max; c++) {
-            lut[c] = ClusterPalette.argb(c);
+            lut[c] = ClusterPalette.argb(c, noiseCluster);
         }
         int[] out = new int[labels.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = labels[i] < 0 ? ClusterPalette.argb(-1) : lut[labels[i]];
+            out[i] = labels[i] < 0 ? ClusterPalette.argb(-1, noiseCluster) : lut[labels[i]];
         }
         return out;
     }
@@ -200,6 +217,11 @@ final class MapCanvas extends Region {
     public void setHighlight(boolean[] mask) {
         this.highlight = mask == null ? null : mask.clone();
         requestRender();
+    }
+
+    /** The cluster number drawn grey as "Unclustered", or -1. */
+    public int noiseCluster() {
+        return noiseCluster;
     }
 
     public int pointCount() {

@@ -16,8 +16,11 @@ import org.itaestudio.pipeline.FolderAnalysis;
  */
 final class MapModel {
 
-    /** What the canvas draws: points, their cluster labels, the ringed (changed) points or null, and which side. */
-    record Frame(double[][] points, int[] labels, boolean[] highlight, boolean before) {
+    /**
+     * What the canvas draws: points, their cluster labels, the cluster number that is HDBSCAN's "Unclustered" group
+     * on this side (-1: none), the ringed (changed) points or null, and which side.
+     */
+    record Frame(double[][] points, int[] labels, int noiseCluster, boolean[] highlight, boolean before) {
     }
 
     /** One legend row: a cluster with members and how many. */
@@ -77,15 +80,15 @@ final class MapModel {
     /** What to draw now; an empty frame when there is no map. */
     public Frame frame() {
         if (!hasMap()) {
-            return new Frame(new double[0][], new int[0], null, false);
+            return new Frame(new double[0][], new int[0], -1, null, false);
         }
         FolderAnalysis a = analysis.get();
         MainViewModel.ChangeSummary c = change.get();
         if (before()) {
-            return new Frame(c.before().map(), c.beforeLabels(), c.changedMask(), true);
+            return new Frame(c.before().map(), c.beforeLabels(), c.before().noiseCluster(), c.changedMask(), true);
         }
         int[] labels = clusters.imageCount() == a.size() ? clusters.labels() : a.labels();
-        return new Frame(a.map(), labels, c != null ? c.changedMask() : null, false);
+        return new Frame(a.map(), labels, a.noiseCluster(), c != null ? c.changedMask() : null, false);
     }
 
     /**
@@ -121,6 +124,14 @@ final class MapModel {
             }
         }
         return rows;
+    }
+
+    /**
+     * The image "More like this" asks about from the map: the last one selected (as in the gallery), else the one
+     * clicked (inspected); -1 when there is neither.
+     */
+    static int similarTarget(int[] selection, int selectedImage) {
+        return selection != null && selection.length > 0 ? selection[selection.length - 1] : selectedImage;
     }
 
     /** The info line: method, points, selection and changed images, e.g. "t-SNE · 12 points · 3 selected". */

@@ -105,11 +105,24 @@ final class MapView extends BorderPane {
         clear.getStyleClass().add(Styles.BUTTON_ICON);
         clear.setTooltip(new Tooltip("Clear the selection"));
         clear.setOnAction(e -> vm.selectionProperty().set(new int[0]));
+        Button like = new Button(null, new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
+        like.setId("map-similar");
+        like.getStyleClass().add(Styles.BUTTON_ICON);
+        like.setTooltip(new Tooltip("More like this: the images most similar to the selected one (Ctrl+L)"));
+        like.setOnAction(e -> {
+            int target = MapModel.similarTarget(vm.selectionProperty().get(), vm.selectedImageProperty().get());
+            if (target >= 0) {
+                vm.explore().showSimilar(target);
+            }
+        });
+        subs.bind(like.disableProperty(), javafx.beans.binding.Bindings.createBooleanBinding(() -> !model.pointsActive()
+                || MapModel.similarTarget(vm.selectionProperty().get(), vm.selectedImageProperty().get()) < 0,
+                vm.selectionProperty(), vm.selectedImageProperty(), model.showingBeforeProperty()));
         info.getStyleClass().add(Styles.TEXT_MUTED);
         info.setId("map-info");
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, methodBox(), beforeAfterSwitch(), spacer, info);
+        HBox bar = new HBox(8, new HBox(pan, box, lasso), fit, clear, like, methodBox(), beforeAfterSwitch(), spacer, info);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");
@@ -247,8 +260,8 @@ final class MapView extends BorderPane {
         subs.onChange(vm.analysisProperty(), (o, a, b) -> reload(MapModel.needsRefit(a, b)));
         subs.onChange(() -> {
             if (model.pointsActive() && canvas.pointCount() == vm.clusters().imageCount()) {
-                canvas.setLabels(vm.clusters().labels());
-                buildLegend(vm.clusters().labels());
+                canvas.setLabels(vm.clusters().labels(), vm.clusters().noiseCluster());
+                buildLegend(vm.clusters().labels(), vm.clusters().noiseCluster());
             }
         }, vm.clusters().versionProperty());
         subs.onChange(() -> reload(false), vm.changeProperty());
@@ -274,14 +287,14 @@ final class MapView extends BorderPane {
         noMap.setVisible(vm.analysis() != null && !model.hasMap());
         noMap.setText(model.noMapText());
         MapModel.Frame f = model.frame();
-        canvas.setData(f.points(), f.labels(), refit || !model.hasMap());
+        canvas.setData(f.points(), f.labels(), f.noiseCluster(), refit || !model.hasMap());
         if (!model.hasMap()) {
             legend.getChildren().clear();
             updateInfo();
             return;
         }
         canvas.setHighlight(f.highlight());
-        buildLegend(f.labels());
+        buildLegend(f.labels(), f.noiseCluster());
         canvas.focusedPointProperty().set(vm.selectedImageProperty().get());
         canvas.selectionProperty().set(keepSelection);
         updateInfo();
@@ -311,7 +324,7 @@ final class MapView extends BorderPane {
         return menu;
     }
 
-    private void buildLegend(int[] labels) {
+    private void buildLegend(int[] labels, int noiseCluster) {
         List<Node> rows = new ArrayList<>();
         Label title = new Label(model.legendTitle());
         title.getStyleClass().add(Styles.TEXT_BOLD);
@@ -324,7 +337,7 @@ final class MapView extends BorderPane {
             n.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL);
             Region sp = new Region();
             HBox.setHgrow(sp, Priority.ALWAYS);
-            HBox row = new HBox(6, GalleryView.swatch(c, 12), name, sp, n);
+            HBox row = new HBox(6, GalleryView.swatch(ClusterPalette.color(c, noiseCluster), 12), name, sp, n);
             row.setAlignment(Pos.CENTER_LEFT);
             row.getStyleClass().add("legend-row");
             row.setId("legend-" + c);

@@ -51,6 +51,18 @@ final class StatusBar extends HBox {
         subs.bind(progress.visibleProperty(), vm.runningProperty());
         progress.managedProperty().bind(progress.visibleProperty());
 
+        // outlier scores computed on demand ("most unusual first", the view export) run beside folder jobs
+        ProgressBar outlierBar = new ProgressBar();
+        outlierBar.setId("outlier-progress");
+        outlierBar.setPrefWidth(120);
+        subs.bind(outlierBar.progressProperty(), vm.explore().outlierProgressProperty());
+        Label outlierText = new Label("Outlier scores");
+        outlierText.getStyleClass().add(Styles.TEXT_SMALL);
+        HBox outliers = new HBox(6, outlierText, outlierBar);
+        outliers.setAlignment(Pos.CENTER_LEFT);
+        subs.bind(outliers.visibleProperty(), vm.explore().computingOutliersProperty());
+        outliers.managedProperty().bind(outliers.visibleProperty());
+
         skipped.setId("skipped-link");
         skipped.setGraphic(new FontIcon(MaterialDesignA.ALERT_CIRCLE_OUTLINE));
         skipped.setTooltip(new Tooltip("Files that could not be read: click for the list and reasons"));
@@ -106,7 +118,7 @@ final class StatusBar extends HBox {
         cacheWarning.managedProperty().bind(cacheWarning.visibleProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        getChildren().addAll(message, progress, skipped, cacheWarning, spacer, right);
+        getChildren().addAll(message, progress, outliers, skipped, cacheWarning, spacer, right);
     }
 
     /** "dinov2-small on CPU" from the engine's long description ("... on CPU (note)"). */

@@ -97,6 +97,73 @@ class ClusterEditingTest {
         assertFalse(m.canUndoProperty().get());
     }
 
+    /** Undo then redo walks the same states both ways; a new edit after an undo drops what could be redone. */
+    @Test
+    void undoneEditsAreRedoneUntilTheNextEdit() {
+        FolderAnalysis a = analysis();
+        m.reset(a, null, false);
+        assertFalse(m.canRedoProperty().get());
+        assertEquals("Redo", m.redoTextProperty().get());
+        m.rename(1, "Dogs");
+        int[] s1 = m.labels();
+        m.move(new int[] {0}, 1);
+        int[] s2 = m.labels();
+        m.merge(0, 1);
+        int[] s3 = m.labels();
+        int fresh = m.split(0, a.embeddings(), 7);
+        int[] s4 = m.labels();
+        assertFalse(m.redo(), "nothing undone yet");
+        assertTrue(m.undo());
+        assertTrue(m.undo());
+        assertArrayEquals(s2, m.labels());
+        assertEquals("Redo merge", m.redoTextProperty().get());
+        assertEquals("Undo move", m.undoTextProperty().get());
+        assertTrue(m.redo());
+        assertArrayEquals(s3, m.labels());
+        assertEquals("Redo split", m.redoTextProperty().get());
+        assertEquals("Undo merge", m.undoTextProperty().get());
+        assertTrue(m.redo());
+        assertArrayEquals(s4, m.labels());
+        assertEquals(fresh + 1, m.clusterCount(), "the split's new cluster is back");
+        assertFalse(m.canRedoProperty().get());
+        // all the way back, and forward again
+        while (m.undo()) {
+            // undo everything
+        }
+        assertEquals("Cluster 1", m.name(1));
+        assertTrue(m.redo());
+        assertEquals("Dogs", m.name(1), "rename redone");
+        assertArrayEquals(s1, m.labels());
+        assertTrue(m.redo());
+        assertArrayEquals(s2, m.labels());
+        // a new edit: the merge and split can no longer be redone
+        m.rename(0, "Cats");
+        assertFalse(m.canRedoProperty().get());
+        assertFalse(m.redo());
+        assertTrue(m.undo());
+        assertEquals("Cluster 0", m.name(0));
+        assertTrue(m.redo());
+        assertEquals("Cats", m.name(0));
+        // a new analysis forgets both stacks
+        assertTrue(m.undo());
+        m.reset(a, null, false);
+        assertFalse(m.canRedoProperty().get() || m.canUndoProperty().get());
+    }
+
+    /** A planned split is refused when the cluster's members changed before it was applied. */
+    @Test
+    void aSplitPlannedOnOldMembersIsRefused() {
+        FolderAnalysis a = analysis();
+        m.reset(a, null, false);
+        ClusterModel.SplitPlan plan = ClusterModel.planSplit(0, m.members(0), m.name(0), a.embeddings(), 7);
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 1, 1, 1}, m.labels(), "planning edits nothing");
+        m.move(new int[] {5}, 0);
+        assertThrows(IllegalStateException.class, () -> m.applySplit(plan));
+        m.undo();
+        int fresh = m.applySplit(plan);
+        assertArrayEquals(new int[] {3, 4}, java.util.Arrays.stream(m.members(fresh)).sorted().toArray());
+    }
+
     @Test
     void aNewAnalysisStartsANewHistoryAndTheStackIsBounded() {
         FolderAnalysis a = analysis();

@@ -92,8 +92,12 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         assertTrue(onFx(() -> window.gallery().lookupAll(".cluster-name").stream()
                 .noneMatch(n -> n.isVisible() && ((Labeled) n).getText().equals("Cluster 1"))), "the gallery lost the group");
         Path csv = tmp.resolve("view.csv");
+        assertTrue(!vm.clusters().hasOutlierScores(), "no scores before they are needed");
         List<String> lines = export(ExportController.Kind.VIEW, csv);
         assertEquals("path,cluster,x,y,outlier_score", lines.get(0));
+        assertTrue(vm.clusters().hasOutlierScores(), "the export computed them, and they are kept");
+        double[] want = OutlierScores.meanCosineDistance(vm.analysis().embeddings());
+        assertEquals(want[0], Double.parseDouble(lines.get(1).split(",")[4]), 1e-5, "outlier_score of the first image");
         assertTrue(lines.stream().skip(1).noneMatch(l -> l.split(",")[1].equals("1")), "the export follows the edit");
         robot.clickOn("#explore-menu");
         robot.clickOn("Undo merge");
@@ -114,7 +118,7 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         openImages(10);
         robot.clickOn("#explore-menu");
         robot.clickOn("Gallery: most unusual first");
-        waitFor("scores", 10, () -> vm.explore().outliersReadyProperty().get());
+        waitFor("scores", 10, () -> vm.explore().outliersReadyProperty().get()); // computed when asked
         double[] scores = OutlierScores.meanCosineDistance(vm.analysis().embeddings());
         int[] members = onFx(() -> vm.clusters().members(0));
         for (int t = 1; t < members.length; t++) {
@@ -122,5 +126,50 @@ class ExploreWindowTest extends MainWindowFixture<FakeStudioEngine> {
         }
         GalleryView.Row second = onFx(() -> window.gallery().rows().get(1));
         assertEquals(members[0], ((GalleryView.Thumbs) second).images()[0], "the gallery's first tile is the most unusual");
+    }
+
+    /** HDBSCAN's settings take k's place in the toolbar when HDBSCAN is picked, and go when k-means is back. */
+    @Test
+    void hdbscanSettingsShowInPlaceOfK(FxRobot robot) throws Exception {
+        Node settings = robot.lookup("#hdbscan-settings").query();
+        Node k = robot.lookup("#k-spinner").query();
+        assertTrue(!settings.isVisible() && k.isVisible(), "k-means: k shown, HDBSCAN settings hidden");
+        robot.clickOn("#cluster-method");
+        robot.clickOn(inPopup(robot, "HDBSCAN"));
+        waitFor("HDBSCAN settings", 5, () -> settings.isVisible() && !k.isVisible());
+        assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, vm.clusterMethodProperty().get());
+        assertEquals("min 10 \u00b7 UMAP-10", ((Labeled) settings).getText());
+        robot.clickOn(settings);
+        robot.clickOn(inPopup(robot, "Run on the top 50 principal components"));
+        waitFor("reduction", 5, () -> vm.reductionProperty().get() == org.itaestudio.cluster.Hdbscan.Reduction.PCA_50);
+        runFx(() -> vm.minClusterSizeProperty().set(30));
+        assertEquals("min 30 \u00b7 PCA-50", onFx(() -> ((Labeled) settings).getText()));
+        assertEquals(30, vm.settings().density().minClusterSize());
+        runFx(() -> vm.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.KMEANS));
+        waitFor("k back", 5, () -> !settings.isVisible() && k.isVisible());
+    }
+
+    /** "More like this" from the map's toolbar (the last selected image) and from the inspector (the image shown). */
+    @Test
+    void moreLikeThisFromTheMapAndTheInspector(FxRobot robot) throws Exception {
+        openImages(9);
+        runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
+        Node mapButton = robot.lookup("#map-similar").query();
+        runFx(() -> vm.selectionProperty().set(new int[0]));
+        runFx(() -> vm.selectedImageProperty().set(-1));
+        assertTrue(mapButton.isDisabled(), "nothing selected: nothing to ask about");
+        runFx(() -> vm.selectionProperty().set(new int[] {2, 5}));
+        robot.clickOn(mapButton);
+        waitFor("map: neighbours of 5", 10, () -> vm.explore().similarSourceProperty().get() == 5
+                && !vm.explore().similar().isEmpty());
+        runFx(() -> {
+            window.exploreMenu().similarDialog().close();
+            vm.selectionProperty().set(new int[0]);
+            vm.selectedImageProperty().set(4);
+            vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+        });
+        robot.clickOn("#inspector-similar");
+        waitFor("inspector: neighbours of 4", 10, () -> vm.explore().similarSourceProperty().get() == 4
+                && !vm.explore().similar().isEmpty() && window.exploreMenu().similarDialog().isShowing());
     }
 }

@@ -45,6 +45,8 @@ final class FakeStudioEngine implements StudioEngine {
     /** When set, a folder run stops after its first image until the latch opens or the run is cancelled. */
     volatile CountDownLatch analysisGate;
     volatile int defaultK = 3;
+    /** The settings of the last analyse or re-cluster call. */
+    volatile AnalysisSettings lastSettings;
     /** false: trust the file extension (fast scans of big folders in benchmarks). */
     volatile boolean checkDecode = true;
 
@@ -52,6 +54,7 @@ final class FakeStudioEngine implements StudioEngine {
     public FolderAnalysis analyze(Path folder, AnalysisSettings settings, ProgressListener progress, Cancellation cancel)
             throws IOException {
         analyzeCalls.incrementAndGet();
+        lastSettings = settings;
         List<Path> files;
         try (Stream<Path> s = Files.walk(folder)) {
             files = s.filter(Files::isRegularFile).sorted().toList();
@@ -106,6 +109,7 @@ final class FakeStudioEngine implements StudioEngine {
 
     @Override
     public FolderAnalysis recluster(FolderAnalysis a, AnalysisSettings settings, ProgressListener progress, Cancellation cancel) {
+        lastSettings = settings;
         int k = settings.k() > 0 ? settings.k() : defaultK;
         int[] labels = new int[a.size()];
         for (int i = 0; i < labels.length; i++) {

@@ -188,6 +188,35 @@ class MainViewModelTest {
         assertEquals(String.format("%,d of %,d images changed cluster", c.changed(), c.compared()), vm.statusProperty().get());
     }
 
+    /**
+     * HDBSCAN's settings from the view model reach the engine as the same record the CLI builds from
+     * {@code --min-cluster-size 25 --min-samples 4 --reduce pca50}; a change of them re-clusters without the model.
+     */
+    @Test
+    void hdbscanSettingsReachTheAnalysis() throws IOException {
+        vm().clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.HDBSCAN);
+        vm.minClusterSizeProperty().set(25);
+        vm.minSamplesProperty().set(4);
+        vm.reductionProperty().set(org.itaestudio.cluster.Hdbscan.Reduction.PCA_50);
+        analysed(12);
+        assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, engine.lastSettings.clusterMethod());
+        assertEquals(new org.itaestudio.cluster.Hdbscan.Settings(25, 4, org.itaestudio.cluster.Hdbscan.Reduction.PCA_50),
+                engine.lastSettings.density());
+        vm.minClusterSizeProperty().set(5);
+        vm.minSamplesProperty().set(0); // "auto": the min cluster size, as without --min-samples
+        vm.reductionProperty().set(org.itaestudio.cluster.Hdbscan.Reduction.NONE);
+        vm.run();
+        assertEquals("Re-clustering\u2026", vm.statusProperty().get());
+        worker.drain();
+        assertEquals(1, engine.analyzeCalls.get(), "no model run for other HDBSCAN settings");
+        assertEquals(new org.itaestudio.cluster.Hdbscan.Settings(5, 0, org.itaestudio.cluster.Hdbscan.Reduction.NONE),
+                engine.lastSettings.density());
+        assertEquals(engine.lastSettings.density(), vm.analysis().settings().density());
+        assertNotNull(vm.changeProperty().get(), "what moved is reported");
+        vm.minClusterSizeProperty().set(1); // below HDBSCAN's smallest cluster: clamped, never an exception
+        assertEquals(2, vm.settings().density().minClusterSize());
+    }
+
     @Test
     void anotherMapMethodRecomputesTheMapAndKeepsTheUsersEdits() throws IOException {
         analysed(9);

@@ -202,6 +202,45 @@ class MapCanvasTest {
         }
     }
 
+    /** The noise cluster ("Unclustered") is painted grey both as dots and from pixel bins; other clusters are not. */
+    @Test
+    void theNoiseClusterIsGreyAsDotsAndAsBins() throws Exception {
+        int grey = ClusterPalette.UNASSIGNED_RGB;
+        for (int n : new int[] {40, MapCanvas.BINNED_FROM + 20_000}) {
+            SplittableRandom r = new SplittableRandom(3);
+            double[] bx = new double[n], by = new double[n];
+            int[] bl = new int[n];
+            for (int i = 0; i < n; i++) {
+                bl[i] = i % 2;
+                bx[i] = bl[i] * 30 + 4 + (n < 100 ? 0 : r.nextDouble() * 2); // a tight blob per cluster
+                by[i] = 5 + (n < 100 ? 0 : r.nextDouble() * 2);
+            }
+            int w = 600, h = 500;
+            int[] px = new int[w * h];
+            boolean[] binned = new boolean[1];
+            runFx(() -> {
+                canvas.plotBackgroundProperty().set(Color.WHITE);
+                canvas.setData(bx, by, bl, 1, true);
+                canvas.fit();
+                canvas.rasterise(px, w, h, 1);
+                binned[0] = canvas.lastFrameBinned();
+            });
+            assertEquals(n > 100, binned[0], "binned frame for " + n + " points");
+            for (int label = 0; label < 2; label++) {
+                int l = label;
+                int sx = (int) Math.floor(onFx(() -> canvas.toScreenX(l * 30 + 4 + (n < 100 ? 0 : 1.0))));
+                int sy = (int) Math.floor(onFx(() -> canvas.toScreenY(5 + (n < 100 ? 0 : 1.0))));
+                int rgb = px[sy * w + sx] & 0xFFFFFF;
+                int expected = label == 1 ? grey : ClusterPalette.rgb(0);
+                for (int shift : new int[] {16, 8, 0}) {
+                    assertEquals((expected >> shift) & 0xFF, (rgb >> shift) & 0xFF, 12,
+                            n + " points, cluster " + label + " channel at bit " + shift);
+                }
+            }
+        }
+        runFx(() -> canvas.setData(xs, ys, labels, true));
+    }
+
     /**
      * Beyond {@link MapCanvas#BINNED_FROM} points in view the frame comes from pixel bins: two dense squares in two
      * cluster colours are painted in their colour (at both render scales, the 2x frame covering ~4x the cells), empty

@@ -112,4 +112,12 @@ class MapModelTest {
                 MapModel.legend(new int[] {0, 2, 0}));
         assertEquals(List.of(), MapModel.legend(new int[0]));
     }
+
+    @Test
+    void moreLikeThisAsksAboutTheLastSelectedElseTheClickedImage() {
+        assertEquals(5, MapModel.similarTarget(new int[] {2, 5}, 7));
+        assertEquals(7, MapModel.similarTarget(new int[0], 7));
+        assertEquals(-1, MapModel.similarTarget(new int[0], -1));
+        assertEquals(3, MapModel.similarTarget(new int[] {3}, -1));
+    }
 }

@@ -51,6 +51,45 @@ class PaletteAndMapViewTest extends MainWindowFixture<FakeStudioEngine> {
         }
     }
 
+    /**
+     * HDBSCAN's noise group ("Unclustered", the last cluster number) is grey in the gallery header, the move-to menu,
+     * the map legend and the map's points, while the real clusters keep their palette colours.
+     */
+    @Test
+    void unclusteredIsGreyEverywhere(FxRobot robot) throws Exception {
+        runFx(() -> vm.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.HDBSCAN));
+        openImages(12);
+        int noise = vm.clusters().noiseCluster();
+        assertEquals(2, noise);
+        assertEquals("Unclustered", vm.clusters().name(noise));
+        Color grey = ClusterPalette.color(-1);
+        assertTrue(!grey.equals(ClusterPalette.color(noise)), "the palette colour of that number is not grey");
+        Rectangle header = onFx(() -> window.gallery().headerSwatch(noise).orElseThrow());
+        assertEquals(grey, header.getFill(), "gallery header");
+        assertEquals(ClusterPalette.color(1), onFx(() -> window.gallery().headerSwatch(1).orElseThrow()).getFill());
+        javafx.scene.control.Menu move = onFx(() -> GalleryView.moveMenu(vm, new int[] {0}));
+        assertEquals(grey, ((Rectangle) move.getItems().get(noise).getGraphic()).getFill(), "move-to menu");
+        assertEquals(ClusterPalette.color(0), ((Rectangle) move.getItems().get(0).getGraphic()).getFill());
+        runFx(() -> vm.viewProperty().set(MainViewModel.View.MAP));
+        MapCanvas canvas = window.map().canvas();
+        runFx(canvas::renderNow);
+        Rectangle legend = onFx(() -> (Rectangle) robot.lookup("#legend-" + noise + " .cluster-swatch").query());
+        assertEquals(grey, legend.getFill(), "legend");
+        for (int c : new int[] {0, noise}) {
+            int i = vm.clusters().members(c)[0];
+            WritableImage snap = onFx(() -> canvas.snapshot(null, null));
+            int px = (int) Math.floor(onFx(() -> canvas.toScreenX(vm.analysis().map()[i][0])));
+            int py = (int) Math.floor(onFx(() -> canvas.toScreenY(vm.analysis().map()[i][1])));
+            Color got = snap.getPixelReader().getColor(px, py);
+            if (c == noise) {
+                assertTrue(got.getSaturation() < 0.15, "unclustered point is grey: " + got);
+            } else {
+                assertEquals(ClusterPalette.color(c).getHue(), got.getHue(), 4.0, "point of cluster " + c + ": " + got);
+                assertTrue(got.getSaturation() > 0.3, "cluster point is coloured: " + got);
+            }
+        }
+    }
+
     @Test
     void hoverShowsTheThumbnailCardAndClickInspects(FxRobot robot) throws Exception {
         openImages(12);

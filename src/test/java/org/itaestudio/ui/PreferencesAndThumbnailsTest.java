@@ -45,6 +45,9 @@ class PreferencesAndThumbnailsTest {
                 a.kProperty().set(7);
                 a.mapMethodProperty().set(MapMethod.PCA);
                 a.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.HDBSCAN);
+                a.minClusterSizeProperty().set(25);
+                a.minSamplesProperty().set(4);
+                a.reductionProperty().set(org.itaestudio.cluster.Hdbscan.Reduction.PCA_50);
                 a.darkThemeProperty().set(true);
                 a.itae().componentProperty().set(ItaeConfig.Component.K);
                 a.itae().autoThresholdProperty().set(false);
@@ -73,6 +76,8 @@ class PreferencesAndThumbnailsTest {
             assertEquals(MapMethod.PCA, b.mapMethodProperty().get());
             assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, b.clusterMethodProperty().get());
             assertEquals(org.itaestudio.cluster.ClusterMethod.HDBSCAN, b.settings().clusterMethod());
+            assertEquals(new org.itaestudio.cluster.Hdbscan.Settings(25, 4, org.itaestudio.cluster.Hdbscan.Reduction.PCA_50),
+                    b.settings().density());
             assertTrue(b.darkThemeProperty().get());
             assertEquals(ColorMap.MAGMA, b.inspector().colorMapProperty().get());
             assertEquals(0.35, b.inspector().opacityProperty().get(), 1e-12);

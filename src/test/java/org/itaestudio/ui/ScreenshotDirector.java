@@ -90,6 +90,10 @@ public final class ScreenshotDirector {
                 if (k != null) {
                     vm.kProperty().set(k);
                 }
+                if ("hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
+                    vm.clusterMethodProperty().set(org.itaestudio.cluster.ClusterMethod.HDBSCAN);
+                    vm.minClusterSizeProperty().set(Integer.getInteger("itae.screenshots.minClusterSize", 5));
+                }
                 vm.openFolder(folder);
             });
             step("running", 1500, always, () -> {
@@ -103,8 +107,13 @@ public final class ScreenshotDirector {
                     steps.removeIf(s -> !s.name().equals("model dialog") && !s.name().equals("exit"));
                 }
             });
-            if ("explore".equals(System.getProperty("itae.screenshots.only"))) {
-                exploreSteps(idle);
+            if ("explore".equals(System.getProperty("itae.screenshots.only"))
+                    || "hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
+                if ("hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
+                    hdbscanSteps();
+                } else {
+                    exploreSteps(idle);
+                }
                 step("exit", 1000, always, () -> {
                     stage.close();
                     Platform.exit();
@@ -189,6 +198,45 @@ public final class ScreenshotDirector {
         timer.play();
     }
 
+    /**
+     * An HDBSCAN run (min cluster size {@code itae.screenshots.minClusterSize}, default 5): the map and the gallery
+     * with the grey "Unclustered" group, the toolbar's HDBSCAN settings open, and the near-duplicates window just
+     * after Find (its progress bar and Cancel) and when done (the largest image of each set marked keep).
+     */
+    private void hdbscanSteps() {
+        BooleanSupplier always = () -> true;
+        step("hdbscan map", 0, always, () -> vm.viewProperty().set(MainViewModel.View.MAP));
+        step("hdbscan map shot", 2000, always, () -> snap("map-hdbscan"));
+        step("hdbscan gallery", 0, always, () -> {
+            vm.viewProperty().set(MainViewModel.View.CLUSTERS);
+            int noise = vm.clusters().noiseCluster();
+            if (noise >= 0 && vm.clusters().size(noise) > 0) {
+                window.gallery().reveal(vm.clusters().members(noise)[0]);
+            }
+        });
+        step("hdbscan gallery shot", 2500, always, () -> snap("gallery-hdbscan"));
+        step("hdbscan settings", 0, always,
+                () -> ((javafx.scene.control.MenuButton) stage.getScene().lookup("#hdbscan-settings")).show());
+        step("hdbscan settings shot", 1200, always, () -> {
+            snapWithPopups("hdbscan-settings");
+            ((javafx.scene.control.MenuButton) stage.getScene().lookup("#hdbscan-settings")).hide();
+        });
+        step("duplicates window", 0, always, () -> {
+            vm.explore().thresholdProperty().set(Double.parseDouble(System.getProperty("itae.screenshots.threshold", "0.95")));
+            window.exploreMenu().showDuplicates();
+        });
+        // Find and the shot in one FX step: the search's first progress cannot arrive before it
+        step("duplicates find", 1200, always, () -> {
+            vm.explore().findDuplicates();
+            snapScene(window.exploreMenu().duplicatesDialog().getScene(), "duplicates-progress");
+        });
+        step("duplicates done shot", 1500, () -> !vm.explore().findingDuplicatesProperty().get(), () -> {
+            DuplicatesDialog d = window.exploreMenu().duplicatesDialog();
+            snapScene(d.getScene(), "duplicates-keep");
+            d.close();
+        });
+    }
+
     /** More like this, near-duplicates, the gallery's most-unusual-first order and a split cluster. */
     private void exploreSteps(BooleanSupplier idle) {
         BooleanSupplier always = () -> true;
@@ -203,11 +251,12 @@ public final class ScreenshotDirector {
             window.exploreMenu().showDuplicates();
             vm.explore().findDuplicates();
         });
-        step("duplicates shot", 2500, () -> !vm.explore().busyProperty().get(), () -> {
+        step("duplicates shot", 2500, () -> !vm.explore().findingDuplicatesProperty().get(), () -> {
             DuplicatesDialog d = window.exploreMenu().duplicatesDialog();
             snapScene(d.getScene(), "duplicates");
             d.close();
         });
+        step("scores", 0, always, () -> vm.explore().requestOutlierScores(null));
         step("unusual", 0, () -> vm.explore().outliersReadyProperty().get(), () -> {
             vm.clusters().setOrder(ClusterModel.Order.MOST_UNUSUAL_FIRST);
             vm.viewProperty().set(MainViewModel.View.CLUSTERS);
@@ -225,7 +274,7 @@ public final class ScreenshotDirector {
             }
             vm.splitCluster(biggest);
         });
-        step("split shot", 2500, always, () -> {
+        step("split shot", 2500, () -> !vm.explore().splittingProperty().get(), () -> {
             snap("gallery-after-split");
             vm.clusters().undo();
         });
@@ -368,6 +417,34 @@ public final class ScreenshotDirector {
 
     private void snap(String name) {
         snapScene(stage.getScene(), name);
+    }
+
+    /** The window with its open popups (menus) drawn over it where they are on the screen. */
+    private void snapWithPopups(String name) {
+        try {
+            Files.createDirectories(out);
+            Scene scene = stage.getScene();
+            double scale = stage.getRenderScaleX();
+            javafx.scene.SnapshotParameters params = new javafx.scene.SnapshotParameters();
+            params.setTransform(javafx.scene.transform.Transform.scale(scale, scale));
+            java.awt.image.BufferedImage base = SwingFXUtils.fromFXImage(scene.getRoot().snapshot(params, null), null);
+            java.awt.Graphics2D g = base.createGraphics();
+            double originX = stage.getX() + scene.getX();
+            double originY = stage.getY() + scene.getY();
+            for (javafx.stage.Window w : javafx.stage.Window.getWindows()) {
+                if (w instanceof javafx.stage.PopupWindow && w.isShowing() && w.getScene() != null) {
+                    java.awt.image.BufferedImage pop = SwingFXUtils.fromFXImage(w.getScene().getRoot().snapshot(params, null), null);
+                    g.drawImage(pop, (int) Math.round((w.getX() + w.getScene().getX() - originX) * scale),
+                            (int) Math.round((w.getY() + w.getScene().getY() - originY) * scale), null);
+                }
+            }
+            g.dispose();
+            Path file = out.resolve(prefix + name + ".png");
+            ImageIO.write(base, "png", file.toFile());
+            LOG.info("wrote {} ({}x{})", file, base.getWidth(), base.getHeight());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("could not write screenshot {}", name, e);
+        }
     }
 
     private void snapScene(Scene scene, String name) {

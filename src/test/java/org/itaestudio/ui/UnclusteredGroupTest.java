@@ -39,6 +39,29 @@ class UnclusteredGroupTest {
         assertEquals("Unclustered", m.name(2));
     }
 
+    /** One colour rule: the noise cluster is grey through every edit, other clusters keep their palette colour. */
+    @Test
+    void noiseIsGreyAndOtherClustersKeepTheirColour() {
+        FolderAnalysis a = analysis(new int[] {0, 2, 1, 2, 0}, 3, ClusterMethod.HDBSCAN);
+        ClusterModel m = new ClusterModel();
+        m.reset(a, null, false);
+        javafx.scene.paint.Color grey = ClusterPalette.color(-1);
+        assertEquals(grey, m.color(2));
+        assertEquals(ClusterPalette.color(0), m.color(0));
+        assertEquals(ClusterPalette.color(1), m.color(1));
+        org.junit.jupiter.api.Assertions.assertNotEquals(grey, ClusterPalette.color(2));
+        m.rename(2, "Misc"); // a renamed group still holds the images in no cluster
+        assertEquals(grey, m.color(2));
+        int fresh = m.newCluster();
+        assertEquals(ClusterPalette.color(fresh), m.color(fresh));
+        assertEquals(ClusterPalette.UNASSIGNED_RGB, ClusterPalette.rgb(2, 2));
+        assertEquals(ClusterPalette.rgb(2), ClusterPalette.rgb(2, -1));
+        assertEquals(ClusterPalette.UNASSIGNED_RGB, ClusterPalette.rgb(-1, -1));
+        // k-means: cluster 2 is a real cluster
+        m.reset(analysis(new int[] {0, 2, 1}, 3, ClusterMethod.KMEANS), null, false);
+        assertEquals(ClusterPalette.color(2), m.color(2));
+    }
+
     @Test
     void kMeansHasNoNoiseCluster() {
         FolderAnalysis a = analysis(new int[] {0, 2, 1}, 3, ClusterMethod.KMEANS);
