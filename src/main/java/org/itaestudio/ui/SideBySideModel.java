@@ -185,7 +185,7 @@ final class SideBySideModel implements AutoCloseable {
         }
         error.set(null);
         result.set(o.result());
-        derive();
+        derive(o.result());
     }
 
     /** Re-runs the comparison for the current image and block; debounced for ITAE control drags. */
@@ -198,7 +198,7 @@ final class SideBySideModel implements AutoCloseable {
         if (img == null) {
             lastSubmitted = null;
             result.set(null);
-            derive();
+            derive(null);
             return;
         }
         AnalysisSettings s = settings.get().withItae(null).withTtr(null);
@@ -231,7 +231,14 @@ final class SideBySideModel implements AutoCloseable {
     }
 
     private void derive() {
-        Result r = result.get();
+        derive(result.get());
+    }
+
+    /**
+     * Sets the maps of {@code r} (the current result): the norm map, then the panels last, so that whoever watches a
+     * map sees the result it came from in {@link #resultProperty}.
+     */
+    private void derive(Result r) {
         if (r == null) {
             normMap.set(null);
             panels.set(List.of());

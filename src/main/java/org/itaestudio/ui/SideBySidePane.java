@@ -58,8 +58,8 @@ final class SideBySidePane extends HBox {
         setPadding(new Insets(6, 12, 10, 12));
         getChildren().addAll(buildNorms(), buildFixes());
 
-        subs.onChange(this::showNorms, model.normMapProperty(), model.resultProperty(), inspector.colorMapProperty(),
-                inspector.opacityProperty());
+        // the maps are set after the result they come from: redraw on them, never on the result alone
+        subs.onChange(this::showNorms, model.normMapProperty(), inspector.colorMapProperty(), inspector.opacityProperty());
         subs.onChange(this::showFixes, model.panelsProperty(), inspector.headProperty(), inspector.colorMapProperty());
         subs.onChange(this::showStatus, model.errorProperty(), model.busyProperty(), model.resultProperty());
         subs.bind(busy.visibleProperty(), model.busyProperty());
@@ -219,7 +219,9 @@ final class SideBySidePane extends HBox {
                 registerBars.getChildren().add(row);
             }
         } else if (r.request().neurons() == null) {
-            registerBars.getChildren().add(muted("Calibrate test-time registers to see their norms here."));
+            Label hint = muted("Calibrate test-time registers to see their norms here.");
+            hint.setWrapText(true);
+            registerBars.getChildren().add(hint);
         }
     }
 
@@ -271,7 +273,7 @@ final class SideBySidePane extends HBox {
                 ph.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL, "fix-placeholder");
                 ph.setMaxWidth(w - 16);
                 box.getChildren().add(ph);
-                box.setStyle("-fx-border-color: -color-border-default; -fx-border-style: dashed;");
+                box.getStyleClass().add("empty");
             }
             VBox tile = new VBox(3, t, box);
             tile.setId("fix-tile-" + p.fix().name().toLowerCase(Locale.ROOT));
