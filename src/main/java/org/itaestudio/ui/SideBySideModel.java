@@ -324,6 +324,15 @@ final class SideBySideModel implements AutoCloseable {
         return f.label;
     }
 
+    /** Largest |a[i] - b[i]|: how much a fix moves one head's attention. */
+    static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+
     /** The values of one head ({@code head} < 0 or out of range: the mean over heads). */
     static float[] headValues(float[][] attention, int head) {
         return head >= 0 && head < attention.length ? attention[head] : HeatmapRenderer.headMean(attention);

@@ -176,7 +176,8 @@ final class SideBySidePane extends HBox {
         int w = wh[0], h = wh[1];
         ColorMap cmap = inspector.colorMapProperty().get();
         int[] photo = HeatmapRenderer.resizeNearest(plain.rgb(), plain.width(), plain.height(), w, h);
-        double opacity = Math.max(0.35, inspector.opacityProperty().get());
+        // the norms are the point of this map (the photo only places them): never fainter than 0.75
+        double opacity = Math.max(0.75, inspector.opacityProperty().get());
         int[] heat = HeatmapRenderer.heatArgb(m.patchNorms(), m.gridH(), m.gridW(), w, h, cmap, opacity);
         normImage.setImage(HeatmapRenderer.toImage(HeatmapRenderer.composite(photo, heat), w, h, false));
         normOutlines.setWidth(w);
@@ -202,7 +203,9 @@ final class SideBySidePane extends HBox {
                 m.patchNorms().length, ItaeSettings.formatNorm(m.threshold()), m.thresholdRule()));
 
         if (m.registerNorms() != null) {
-            registerBars.getChildren().add(muted("Appended test-time registers, block " + m.layer()));
+            Label t = muted("Appended test-time registers at block " + m.layer() + " (not in the map):");
+            t.setWrapText(true);
+            registerBars.getChildren().add(t);
             double top = Math.max(m.max(), max(m.registerNorms()));
             for (int i = 0; i < m.registerNorms().length; i++) {
                 float v = m.registerNorms()[i];
@@ -254,6 +257,7 @@ final class SideBySidePane extends HBox {
         int[] photo = HeatmapRenderer.resizeNearest(plain.rgb(), plain.width(), plain.height(), w, h);
         ColorMap cmap = inspector.colorMapProperty().get();
         List<VBox> out = new ArrayList<>();
+        float[] none = SideBySideModel.headValues(panels.get(0).attention(), head);
         for (SideBySideModel.Panel p : panels) {
             Label t = new Label(p.title());
             t.getStyleClass().add(Styles.TEXT_SMALL);
@@ -276,6 +280,13 @@ final class SideBySidePane extends HBox {
                 box.getStyleClass().add("empty");
             }
             VBox tile = new VBox(3, t, box);
+            if (p.attention() != null && p.fix() != ArtifactFixModel.Fix.NONE) {
+                float[] v = SideBySideModel.headValues(p.attention(), head);
+                Label d = new Label(String.format(Locale.ROOT, "max |\u0394| vs no fix %.2g", SideBySideModel.maxAbsDiff(none, v)));
+                d.getStyleClass().addAll(Styles.TEXT_MUTED, Styles.TEXT_SMALL, "fix-delta");
+                Tooltip.install(d, new Tooltip("Largest change of a patch's attention from the no-fix map (this head)"));
+                tile.getChildren().add(d);
+            }
             tile.setId("fix-tile-" + p.fix().name().toLowerCase(Locale.ROOT));
             tile.getStyleClass().add("fix-tile");
             out.add(tile);
