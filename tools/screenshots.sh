@@ -64,7 +64,7 @@ fi
 # on the tiny S/14-shaped checkpoint of the test-time-register goldens, whose register neurons are planted
 if [ "$only" = inspector-ttr ]; then
   [ -n "$model" ] || model="$here/src/test/resources/ttr/s14_tiny.safetensors"
-  run_app "$out" "$folder" -Ditae.screenshots.only=inspector-ttr -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-space/astronaut.png}"
+  run_app "$out" "$folder" -Ditae.screenshots.only=inspector-ttr -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-everyday/chelsea.png}"
 fi
 
 # the Transfer screen (ITAE_SHOTS_ONLY=transfer runs only this part): four short runs on a CIFAR-10 subset from the
