@@ -133,8 +133,9 @@ final class SideBySideModel implements AutoCloseable {
         this.settings = settings;
         this.runner = new LatestWinsRunner<>("side-by-side", MainViewModel.CONTROL_DEBOUNCE, debounce, this::work,
                 fx::execute, this::onOutcome);
-        image.addListener(o -> refresh(false));
-        layer.addListener(o -> refresh(false));
+        // change listeners: they fire on every change even while the comparison is hidden and reads nothing
+        image.addListener((o, a, b) -> refresh(false));
+        layer.addListener((o, a, b) -> refresh(false));
         neurons.addListener((o, a, b) -> {
             if (a == null && b != null) {
                 active.set(true); // a fresh calibration: show what it changes (this runs the comparison)
