@@ -323,8 +323,9 @@ public final class DefaultStudioEngine implements StudioEngine {
             if (settings.ttr() != null) {
                 start = 0; // the appended registers take part in attention from the first block
             }
-            String key = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
-                    + "|" + preKey(settings) + (settings.ttr() == null ? "" : "|" + settings.ttr().key());
+            String imageKey = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
+                    + "|" + preKey(settings);
+            String key = imageKey + (settings.ttr() == null ? "" : "|" + settings.ttr().key());
             InspectState st = inspections.get(key);
             ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false)
                     .withTtr(settings.ttr()).withBlockNorms(true);
@@ -346,7 +347,9 @@ public final class DefaultStudioEngine implements StudioEngine {
                     throw new IOException(image.getFileName() + ": " + e.reason(), e);
                 }
                 r = model.forward(input.chw(), 1, input.height(), input.width(), request.withCapture(start));
-                inspections.clear(); // keep one image: states are ~1 MB for ViT-S, much more for ViT-g
+                // keep one image (states are ~1 MB for ViT-S, much more for ViT-g), but its states with and without
+                // test-time registers side by side: the inspector's fix comparison alternates between them
+                inspections.keySet().removeIf(k -> !k.startsWith(imageKey + "|") && !k.equals(imageKey));
                 float[][] before = null;
                 if (r.blockNorms() != null) {
                     before = new float[start][];
