@@ -59,7 +59,8 @@ final class SideBySidePane extends HBox {
         getChildren().addAll(buildNorms(), buildFixes());
 
         // the maps are set after the result they come from: redraw on them, never on the result alone
-        subs.onChange(this::showNorms, model.normMapProperty(), inspector.colorMapProperty(), inspector.opacityProperty());
+        subs.onChange(this::showNorms, model.normMapProperty(), model.panelsProperty(), inspector.colorMapProperty(),
+                inspector.opacityProperty());
         subs.onChange(this::showFixes, model.panelsProperty(), inspector.headProperty(), inspector.colorMapProperty());
         subs.onChange(this::showStatus, model.errorProperty(), model.busyProperty(), model.resultProperty());
         subs.bind(busy.visibleProperty(), model.busyProperty());
