@@ -7,7 +7,8 @@
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
 #   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6),
 #        ITAE_SHOTS_SCALE (HiDPI render scale, e.g. 2: the screen and the PNGs get that many pixels per point)
-#        ITAE_SHOTS_ONLY (transfer: only the Transfer screen's shots), ITAE_SHOTS_TRANSFER_RUNS (keep its run folders there)
+#        ITAE_SHOTS_ONLY (transfer: only the Transfer screen's shots; inspector-ttr: only the inspector's token norms
+#        and fixes side by side, calibrating test-time registers on FOLDER), ITAE_SHOTS_TRANSFER_RUNS (keep its run folders there)
 #
 # Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
 # libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
@@ -57,6 +58,13 @@ head -c 2000 /dev/urandom > "$broken/sub/scan.png"
 printf 'GIF89a' > "$broken/sub/anim.gif"
 run_app "$tmp/broken-shots" "$broken"
 cp "$tmp/broken-shots/no-images.png" "$out/no-images.png" 2>/dev/null || echo "no no-images.png was written" >&2
+fi
+
+# the inspector's token norms and fixes side by side (ITAE_SHOTS_ONLY=inspector-ttr runs only this part); by default
+# on the tiny S/14-shaped checkpoint of the test-time-register goldens, whose register neurons are planted
+if [ "$only" = inspector-ttr ]; then
+  [ -n "$model" ] || model="$here/src/test/resources/ttr/s14_tiny.safetensors"
+  run_app "$out" "$folder" -Ditae.screenshots.only=inspector-ttr -Ditae.screenshots.image="${ITAE_SHOTS_IMAGE:-everyday/chelsea.png}"
 fi
 
 # the Transfer screen (ITAE_SHOTS_ONLY=transfer runs only this part): four short runs on a CIFAR-10 subset from the

@@ -355,11 +355,12 @@ public final class DinoV2 implements AutoCloseable {
      * @param clsStates  the last block's CLS state per image, when the request captures them
      * @param ttrUnits   test-time registers' chosen units per block (empty without them)
      * @param blockNorms per block, [image][token] output norms of the original tokens, when requested
+     * @param appendedNorms per block, [image][r] output norms of the appended test-time registers, when requested
      * @param hook       sees every block's MLP hidden activation before any edit (calibration), or null
      */
     private record Context(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH, int gridW,
                            Map<Integer, LayerProbe> probes, List<ClsState> clsStates, SortedMap<Integer, long[]> ttrUnits,
-                           Map<Integer, float[][]> blockNorms, HiddenHook hook) {
+                           Map<Integer, float[][]> blockNorms, Map<Integer, float[][]> appendedNorms, HiddenHook hook) {
 
         int patches() {
             return gridH * gridW;
@@ -408,7 +409,7 @@ public final class DinoV2 implements AutoCloseable {
             }
         }
         Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>(), ttrUnits,
-                new HashMap<>(), hook);
+                new HashMap<>(), new HashMap<>(), hook);
         float[][] captured = null;
         for (int i = startLayer; i <= lastLayer; i++) {
             if (i == request.captureLayer()) {
@@ -418,30 +419,50 @@ public final class DinoV2 implements AutoCloseable {
                 x.tempAttach(blockManager);
                 NDArray out = block(blocks.get(i), x, i, ctx);
                 if (request.blockNorms()) {
-                    ctx.blockNorms().put(i, tokenNorms(out, ctx));
+                    recordNorms(out, i, ctx);
                 }
                 out.attach(fwd);
                 x = out;
             }
         }
         return lastLayer == config.depth() - 1 ? finish(x, ctx, captured)
-                : new ForwardResult(gridH, gridW, null, null, Map.copyOf(ctx.probes()), captured, null, blockNorms(ctx));
+                : new ForwardResult(gridH, gridW, null, null, Map.copyOf(ctx.probes()), captured, null, blockNorms(ctx),
+                        byLayer(ctx.appendedNorms()));
     }
 
-    /** [image][token] L2 norms of the original tokens of a hidden state [B, N', D]. */
-    private float[][] tokenNorms(NDArray x, Context ctx) {
-        NDArray original = ctx.appended() == 0 ? x : x.get(":, 0:" + (config.prefixTokens() + ctx.patches()) + ", :");
-        return rows(original.norm(new int[] {-1}).toFloatArray(), ctx.batch());
+    /**
+     * Keeps the L2 norm of every token of a block's output [B, N', D]: the original tokens' in {@code blockNorms},
+     * the appended test-time registers' apart in {@code appendedNorms} (they are never mixed into the patch grid).
+     */
+    private void recordNorms(NDArray x, int layer, Context ctx) {
+        float[][] all = rows(x.norm(new int[] {-1}).toFloatArray(), ctx.batch());     // [B][N + R]
+        if (ctx.appended() == 0) {
+            ctx.blockNorms().put(layer, all);
+            return;
+        }
+        int n = config.prefixTokens() + ctx.patches();
+        float[][] original = new float[all.length][];
+        float[][] appended = new float[all.length][];
+        for (int b = 0; b < all.length; b++) {
+            original[b] = Arrays.copyOfRange(all[b], 0, n);
+            appended[b] = Arrays.copyOfRange(all[b], n, all[b].length);
+        }
+        ctx.blockNorms().put(layer, original);
+        ctx.appendedNorms().put(layer, appended);
     }
 
     /** [layer][image][token] block output norms, or null when not requested. */
     private static float[][][] blockNorms(Context ctx) {
-        if (ctx.blockNorms().isEmpty()) {
+        return byLayer(ctx.blockNorms());
+    }
+
+    private static float[][][] byLayer(Map<Integer, float[][]> norms) {
+        if (norms.isEmpty()) {
             return null;
         }
-        int max = ctx.blockNorms().keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        int max = norms.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1);
         float[][][] out = new float[max + 1][][];
-        ctx.blockNorms().forEach((l, v) -> out[l] = v);
+        norms.forEach((l, v) -> out[l] = v);
         return out;
     }
 
@@ -466,7 +487,7 @@ public final class DinoV2 implements AutoCloseable {
         float[][] clsStates = ctx.clsStates().isEmpty() ? null
                 : ctx.clsStates().stream().map(ClsState::pack).toArray(float[][]::new);
         return new ForwardResult(ctx.gridH(), ctx.gridW(), embeddings, tokens, Map.copyOf(ctx.probes()), captured, clsStates,
-                blockNorms(ctx));
+                blockNorms(ctx), byLayer(ctx.appendedNorms()));
     }
 
     private NDArray layerNorm(NDArray x, NDArray weight, NDArray bias) {

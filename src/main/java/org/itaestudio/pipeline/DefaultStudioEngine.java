@@ -299,8 +299,13 @@ public final class DefaultStudioEngine implements StudioEngine {
 
     // ---- single image ----------------------------------------------------------------------------------------
 
-    /** The last inspected image's model input and the hidden states entering block {@code layer}. */
-    private record InspectState(String key, RgbImage shown, ModelInput input, int layer, float[] hidden) {
+    /**
+     * The last inspected image's model input, the hidden states entering block {@code layer}, and the output norms
+     * of the blocks before it ([layer][token], or null): those blocks run before any edit a resumed pass makes, so a
+     * resumed inspection reports them from here.
+     */
+    private record InspectState(String key, RgbImage shown, ModelInput input, int layer, float[] hidden,
+                                float[][] normsBefore) {
     }
 
     @Override
@@ -318,8 +323,9 @@ public final class DefaultStudioEngine implements StudioEngine {
             if (settings.ttr() != null) {
                 start = 0; // the appended registers take part in attention from the first block
             }
-            String key = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
-                    + "|" + preKey(settings) + (settings.ttr() == null ? "" : "|" + settings.ttr().key());
+            String imageKey = lease.loaded.identity + "|" + image.toAbsolutePath() + "|" + Files.getLastModifiedTime(image)
+                    + "|" + preKey(settings);
+            String key = imageKey + (settings.ttr() == null ? "" : "|" + settings.ttr().key());
             InspectState st = inspections.get(key);
             ForwardRequest request = ForwardRequest.embedding(itae, settings.pooling()).withProbes(Set.of(layer), false)
                     .withTtr(settings.ttr()).withBlockNorms(true);
@@ -341,9 +347,18 @@ public final class DefaultStudioEngine implements StudioEngine {
                     throw new IOException(image.getFileName() + ": " + e.reason(), e);
                 }
                 r = model.forward(input.chw(), 1, input.height(), input.width(), request.withCapture(start));
-                inspections.clear(); // keep one image: states are ~1 MB for ViT-S, much more for ViT-g
-                inspections.put(key, new InspectState(key, shown, input, start, r.captured()[0]));
-                st = inspections.get(key);
+                // keep one image (states are ~1 MB for ViT-S, much more for ViT-g), but its states with and without
+                // test-time registers side by side: the inspector's fix comparison alternates between them
+                inspections.keySet().removeIf(k -> !k.startsWith(imageKey + "|") && !k.equals(imageKey));
+                float[][] before = null;
+                if (r.blockNorms() != null) {
+                    before = new float[start][];
+                    for (int l = 0; l < start; l++) {
+                        before[l] = r.blockNorms()[l][0];
+                    }
+                }
+                st = new InspectState(key, shown, input, start, r.captured()[0], before);
+                inspections.put(key, st); // not read back: another thread's inspection may clear the map meanwhile
             }
             int[] rgb = new int[st.shown().width() * st.shown().height()];
             for (int y = 0, i = 0; y < st.shown().height(); y++) {
@@ -352,14 +367,23 @@ public final class DefaultStudioEngine implements StudioEngine {
                 }
             }
             float[][] blockNorms = null;
-            if (r.blockNorms() != null && from == 0) { // a resumed forward has no norms for the blocks it skipped
+            // a resumed forward has no norms for the blocks it skipped: those come from the state it resumed from
+            if (r.blockNorms() != null && (from == 0 || st.normsBefore() != null)) {
                 blockNorms = new float[depth][];
                 for (int l = 0; l < depth; l++) {
-                    blockNorms[l] = r.blockNorms()[l][0];
+                    blockNorms[l] = l < from ? st.normsBefore()[l] : r.blockNorms()[l][0];
+                }
+            }
+            float[][] appendedNorms = null;
+            if (r.appendedNorms() != null) {
+                appendedNorms = new float[depth][];
+                for (int l = from; l < depth; l++) {
+                    appendedNorms[l] = r.appendedNorms()[l][0];
                 }
             }
             return new Inspection(image, st.shown().width(), st.shown().height(), rgb, r.gridH(), r.gridW(),
-                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0], blockNorms);
+                    model.config().numRegisters(), layer, r.probes().get(layer).image(0), r.embeddings()[0], blockNorms,
+                    appendedNorms);
         }
     }
 

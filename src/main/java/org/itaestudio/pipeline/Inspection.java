@@ -17,10 +17,17 @@ import org.itaestudio.model.ImageProbe;
  * @param probe          what that block showed for this image
  * @param embedding      the image's embedding under the request's ITAE settings
  * @param blockNorms     [layer][token] L2 norm of every block's output (original tokens, CLS first), or null when
- *                       the pass resumed from kept states
+ *                       the engine does not report them
+ * @param appendedNorms  [layer][r] L2 norm of the appended test-time registers at every block's output (apart from
+ *                       the original tokens), or null without test-time registers
  */
 public record Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
-                         ImageProbe probe, float[] embedding, float[][] blockNorms) {
+                         ImageProbe probe, float[] embedding, float[][] blockNorms, float[][] appendedNorms) {
+
+    public Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
+                      ImageProbe probe, float[] embedding, float[][] blockNorms) {
+        this(image, width, height, rgb, gridH, gridW, registers, layer, probe, embedding, blockNorms, null);
+    }
 
     public Inspection(Path image, int width, int height, int[] rgb, int gridH, int gridW, int registers, int layer,
                       ImageProbe probe, float[] embedding) {

@@ -61,6 +61,8 @@ final class InspectorView extends BorderPane {
     private final ProgressIndicator busy = new ProgressIndicator();
     private final Label placeholder = new Label();
     private final Subscriptions subs = new Subscriptions();
+    private final SideBySidePane sideBySide;
+    private final ToggleButton compare = new ToggleButton("Norms & fixes");
 
     private int[] photoRgb;
     private String photoKey;
@@ -75,9 +77,13 @@ final class InspectorView extends BorderPane {
         this.vm = vm;
         this.model = vm.inspector();
         getStyleClass().add("inspector-view");
+        this.sideBySide = new SideBySidePane(vm.sideBySide(), model);
         setTop(buildControls());
         setCenter(buildCentre());
         setRight(buildSide());
+        setBottom(sideBySide);
+        subs.bind(sideBySide.visibleProperty(), vm.sideBySide().activeProperty());
+        subs.bind(sideBySide.managedProperty(), vm.sideBySide().activeProperty());
 
         subs.onChange(() -> show(model.resultProperty().get()), model.resultProperty(), model.headProperty(),
                 model.colorMapProperty(), vm.itae().componentProperty());
@@ -102,6 +108,7 @@ final class InspectorView extends BorderPane {
     /** Removes the view's listeners and bindings on the view models. */
     void dispose() {
         subs.close();
+        sideBySide.dispose();
     }
 
     private Region buildControls() {
@@ -156,6 +163,7 @@ final class InspectorView extends BorderPane {
         busy.setPrefSize(18, 18);
         busy.setMaxSize(18, 18);
 
+<<<<<<< HEAD
         Button like = new Button("More like this", new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
         like.setId("inspector-similar");
         like.setTooltip(new Tooltip("The images most similar to this one (Ctrl+L)"));
@@ -163,6 +171,15 @@ final class InspectorView extends BorderPane {
         subs.bind(like.disableProperty(), vm.selectedImageProperty().lessThan(0).or(vm.analysisProperty().isNull()));
         HBox bar = new HBox(8, label("Block"), layerBox, gap(), new HBox(before, after), gap(), label("Colours"), maps,
                 label("Opacity"), opacity, grid, spacer(), busy, like);
+=======
+        compare.setId("compare-toggle");
+        compare.setTooltip(new Tooltip("Token norm map per block, and this block's attention with no fix, ITAE and "
+                + "test-time registers side by side"));
+        subs.bindBidirectional(compare.selectedProperty(), vm.sideBySide().activeProperty());
+
+        HBox bar = new HBox(8, label("Block"), layerBox, gap(), new HBox(before, after), gap(), label("Colours"), maps,
+                label("Opacity"), opacity, grid, gap(), compare, spacer(), busy);
+>>>>>>> ttrview
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");
@@ -407,6 +424,10 @@ final class InspectorView extends BorderPane {
         return artifactCount.getText();
     }
 
+    SideBySidePane sideBySide() {
+        return sideBySide;
+    }
+
     NormHistogram histogram() {
         return histogram;
     }
@@ -506,7 +527,6 @@ final class InspectorView extends BorderPane {
                     g.strokeLine(ox, y, ox + shown.width() * scale, y);
                 }
             }
-            boolean dashed = model.outlinesArePreview();
             int gw = shown.gridW(), gh = shown.gridH();
             boolean[] mask = new boolean[gw * gh];
             for (int a : model.outlinedProperty().get()) {
@@ -514,38 +534,7 @@ final class InspectorView extends BorderPane {
                     mask[a] = true;
                 }
             }
-            // outline the artifact regions (edges between an artifact patch and a non-artifact one), lightly tinted
-            g.setFill(Color.rgb(0, 229, 255, 0.10));
-            for (int p = 0; p < mask.length; p++) {
-                if (mask[p]) {
-                    g.fillRect(ox + (p % gw) * cw, oy + (p / gw) * ch, cw, ch);
-                }
-            }
-            g.setLineDashes(dashed ? new double[] {4, 3} : null);
-            for (int pass = 0; pass < 2; pass++) {
-                g.setStroke(pass == 0 ? Color.rgb(0, 0, 0, 0.6) : Color.web("#00e5ff"));
-                g.setLineWidth(pass == 0 ? 3.5 : 1.6);
-                for (int p = 0; p < mask.length; p++) {
-                    if (!mask[p]) {
-                        continue;
-                    }
-                    int r = p / gw, c = p % gw;
-                    double x0 = ox + c * cw, y0 = oy + r * ch, x1 = x0 + cw, y1 = y0 + ch;
-                    if (r == 0 || !mask[p - gw]) {
-                        g.strokeLine(x0, y0, x1, y0);
-                    }
-                    if (r == gh - 1 || !mask[p + gw]) {
-                        g.strokeLine(x0, y1, x1, y1);
-                    }
-                    if (c == 0 || !mask[p - 1]) {
-                        g.strokeLine(x0, y0, x0, y1);
-                    }
-                    if (c == gw - 1 || !mask[p + 1]) {
-                        g.strokeLine(x1, y0, x1, y1);
-                    }
-                }
-            }
-            g.setLineDashes((double[]) null);
+            drawOutlines(g, mask, gw, gh, ox, oy, cw, ch, model.outlinesArePreview());
             if (hoverPatch >= 0) {
                 int r = hoverPatch / shown.gridW(), c = hoverPatch % shown.gridW();
                 g.setStroke(Color.WHITE);
@@ -553,6 +542,49 @@ final class InspectorView extends BorderPane {
                 g.strokeRect(ox + c * cw, oy + r * ch, cw, ch);
             }
         }
+    }
+
+    /**
+     * Outlines the regions of flagged patches (edges between a flagged patch and an unflagged one), lightly tinted:
+     * how artifact and outlier tokens are drawn everywhere in the inspector.
+     *
+     * @param ox     left of the grid on the canvas
+     * @param cw     width of one patch on the canvas
+     * @param dashed a preview (tokens a fix would act on) rather than the result's own
+     */
+    static void drawOutlines(GraphicsContext g, boolean[] mask, int gw, int gh, double ox, double oy, double cw,
+                             double ch, boolean dashed) {
+        g.setFill(Color.rgb(0, 229, 255, 0.10));
+        for (int p = 0; p < mask.length; p++) {
+            if (mask[p]) {
+                g.fillRect(ox + (p % gw) * cw, oy + (p / gw) * ch, cw, ch);
+            }
+        }
+        g.setLineDashes(dashed ? new double[] {4, 3} : null);
+        for (int pass = 0; pass < 2; pass++) {
+            g.setStroke(pass == 0 ? Color.rgb(0, 0, 0, 0.6) : Color.web("#00e5ff"));
+            g.setLineWidth(pass == 0 ? 3.5 : 1.6);
+            for (int p = 0; p < mask.length; p++) {
+                if (!mask[p]) {
+                    continue;
+                }
+                int r = p / gw, c = p % gw;
+                double x0 = ox + c * cw, y0 = oy + r * ch, x1 = x0 + cw, y1 = y0 + ch;
+                if (r == 0 || !mask[p - gw]) {
+                    g.strokeLine(x0, y0, x1, y0);
+                }
+                if (r == gh - 1 || !mask[p + gw]) {
+                    g.strokeLine(x0, y1, x1, y1);
+                }
+                if (c == 0 || !mask[p - 1]) {
+                    g.strokeLine(x0, y0, x0, y1);
+                }
+                if (c == gw - 1 || !mask[p + 1]) {
+                    g.strokeLine(x1, y0, x1, y1);
+                }
+            }
+        }
+        g.setLineDashes((double[]) null);
     }
 
     private String describePatch(int p) {

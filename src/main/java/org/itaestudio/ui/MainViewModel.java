@@ -152,6 +152,7 @@ final class MainViewModel implements AutoCloseable {
     private final ArtifactFixModel fixes;
     private final ReadOnlyObjectWrapper<TestTimeRegisters> appliedTtr = new ReadOnlyObjectWrapper<>(this, "appliedTtr");
     private final InspectorModel inspector;
+    private final SideBySideModel sideBySide;
     private final MapModel map;
     private final ExploreModel explore;
     /** Exploration work (outlier scores, duplicates, "more like this") when no worker was given. */
@@ -189,6 +190,9 @@ final class MainViewModel implements AutoCloseable {
         this.folderWorker = folderWorker != null ? folderWorker : ownedWorker;
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
         this.fixes = new ArtifactFixModel(engine, this.folderWorker, fx);
+        this.sideBySide = new SideBySideModel(engine, inspector.imageProperty(), inspector.layerProperty(), itae,
+                fixes.neuronsProperty(), n -> n.registers(1, TestTimeRegisters.PatchValues.ZERO), this::settings, fx,
+                LatestWinsRunner.DelayTimer.daemon("side-by-side-debounce"));
         // the fix choice drives ITAE's switch; test-time registers come from the calibrated neurons
         fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
         folder.addListener((o, a, b) -> fixes.clear());
@@ -453,6 +457,11 @@ final class MainViewModel implements AutoCloseable {
 
     public InspectorModel inspector() {
         return inspector;
+    }
+
+    /** The inspector's token norm map and fixes side by side. */
+    SideBySideModel sideBySide() {
+        return sideBySide;
     }
 
     public Path imagePath(int index) {
@@ -799,6 +808,7 @@ final class MainViewModel implements AutoCloseable {
     public void close() {
         cancel();
         inspector.close();
+        sideBySide.close();
         if (ownedExploreWorker != null) {
             ownedExploreWorker.shutdownNow();
         }

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * (also run "Apply to folder" and shoot the before/after map), {@code itae.screenshots.prefix} (file name prefix),
  * {@code itae.screenshots.exit=false} (stay open), {@code itae.screenshots.threshold} (near-duplicate threshold of the
  * duplicates shot, default 0.95), {@code itae.screenshots.only=explore} (open the folder, shoot only the exploration
- * windows, exit).
+ * windows, exit), {@code itae.screenshots.only=inspector-ttr} (the inspector's token norms and fixes side by side,
+ * before and after calibrating test-time registers on the folder, exit).
  */
 public final class ScreenshotDirector {
 
@@ -107,6 +108,11 @@ public final class ScreenshotDirector {
                     steps.removeIf(s -> !s.name().equals("model dialog") && !s.name().equals("exit"));
                 }
             });
+            if ("inspector-ttr".equals(System.getProperty("itae.screenshots.only"))) {
+                inspectorTtrSteps(idle);
+                startTimer();
+                return;
+            }
             if ("explore".equals(System.getProperty("itae.screenshots.only"))
                     || "hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
                 if ("hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
@@ -234,6 +240,42 @@ public final class ScreenshotDirector {
             DuplicatesDialog d = window.exploreMenu().duplicatesDialog();
             snapScene(d.getScene(), "duplicates-keep");
             d.close();
+        });
+    }
+
+    /**
+     * The inspector's token norm map and fixes side by side: first before any calibration (the test-time-register
+     * map is a placeholder), then after Calibrate on the open folder (norms at the calibration's detect layer with its
+     * threshold, the appended register's norm, four maps), in light and dark themes; then exits.
+     */
+    private void inspectorTtrSteps(BooleanSupplier idle) {
+        BooleanSupplier always = () -> true;
+        BooleanSupplier compared = () -> !vm.sideBySide().busyProperty().get()
+                && !vm.sideBySide().panelsProperty().get().isEmpty() && !vm.inspector().busyProperty().get();
+        step("inspect", 0, idle, () -> {
+            vm.selectedImageProperty().set(imageToInspect());
+            vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            vm.sideBySide().activeProperty().set(true);
+        });
+        step("uncalibrated shot", 1500, compared, () -> snap("inspector-norms-uncalibrated"));
+        step("calibrate", 0, always, vm::calibrateRegisters);
+        step("calibrated", 500, () -> vm.fixes().neuronsProperty().get() != null && !vm.fixes().calibratingProperty().get(),
+                () -> { });
+        step("calibrated shot", 2000, () -> compared.getAsBoolean() && vm.sideBySide().panelsProperty().get().size() == 4,
+                () -> snap("inspector-norms-and-fixes"));
+        step("head", 0, always, () -> vm.inspector().headProperty().set(0));
+        step("head shot", 1500, compared, () -> {
+            snap("inspector-norms-and-fixes-head0");
+            vm.inspector().headProperty().set(-1);
+            vm.darkThemeProperty().set(true);
+        });
+        step("dark shot", 1500, compared, () -> {
+            snap("inspector-norms-and-fixes-dark");
+            vm.darkThemeProperty().set(false);
+        });
+        step("exit", 1000, always, () -> {
+            stage.close();
+            Platform.exit();
         });
     }
 
