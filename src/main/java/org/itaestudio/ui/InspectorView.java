@@ -163,23 +163,18 @@ final class InspectorView extends BorderPane {
         busy.setPrefSize(18, 18);
         busy.setMaxSize(18, 18);
 
-<<<<<<< HEAD
         Button like = new Button("More like this", new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
         like.setId("inspector-similar");
         like.setTooltip(new Tooltip("The images most similar to this one (Ctrl+L)"));
         like.setOnAction(e -> vm.explore().showSimilar(vm.selectedImageProperty().get()));
         subs.bind(like.disableProperty(), vm.selectedImageProperty().lessThan(0).or(vm.analysisProperty().isNull()));
-        HBox bar = new HBox(8, label("Block"), layerBox, gap(), new HBox(before, after), gap(), label("Colours"), maps,
-                label("Opacity"), opacity, grid, spacer(), busy, like);
-=======
         compare.setId("compare-toggle");
         compare.setTooltip(new Tooltip("Token norm map per block, and this block's attention with no fix, ITAE and "
                 + "test-time registers side by side"));
         subs.bindBidirectional(compare.selectedProperty(), vm.sideBySide().activeProperty());
 
         HBox bar = new HBox(8, label("Block"), layerBox, gap(), new HBox(before, after), gap(), label("Colours"), maps,
-                label("Opacity"), opacity, grid, gap(), compare, spacer(), busy);
->>>>>>> ttrview
+                label("Opacity"), opacity, grid, gap(), compare, spacer(), busy, like);
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(8, 12, 8, 12));
         bar.getStyleClass().add("view-toolbar");
