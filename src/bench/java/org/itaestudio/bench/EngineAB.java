@@ -24,11 +24,12 @@ import org.itaestudio.model.weights.SafetensorsWriter;
  * <pre>
  * java -cp ... org.itaestudio.bench.EngineAB ARCH BATCHES ROUNDS LOADS VARIANT...
  *   e.g. vits14 1,8 8 0,2 'passive||' 'spin||OMP_WAIT_POLICY=ACTIVE' 'old|/tmp/old-classes|'
- * VARIANT = NAME|CLASSES (empty: this class path)|KEY=VALUE;KEY=VALUE (environment)[|JVM-OPTION;JVM-OPTION]
+ * VARIANT = NAME|CLASSES (empty: this class path)|KEY=VALUE;KEY=VALUE (environment)[|JVM-OPTION;JVM-OPTION[|THREADS]]
+ * (THREADS: intra-op threads of that variant; default all cores, as ONNX Runtime gets)
  * </pre>
  */
 public final class EngineAB {
-    private record Variant(String name, String classes, Map<String, String> env, List<String> jvm) {
+    private record Variant(String name, String classes, Map<String, String> env, List<String> jvm, int threads) {
         static Variant parse(String spec) {
             String[] parts = spec.split("\\|", -1);
             Map<String, String> env = new LinkedHashMap<>();
@@ -39,7 +40,8 @@ public final class EngineAB {
                 }
             }
             List<String> jvm = parts.length > 3 && !parts[3].isBlank() ? List.of(parts[3].split(";")) : List.of();
-            return new Variant(parts[0], parts.length > 1 ? parts[1] : "", env, jvm);
+            int threads = parts.length > 4 && !parts[4].isBlank() ? Integer.parseInt(parts[4]) : 0;
+            return new Variant(parts[0], parts.length > 1 ? parts[1] : "", env, jvm, threads);
         }
     }
 
@@ -83,7 +85,7 @@ public final class EngineAB {
                 out.println(v.name() + ": " + running.get(running.size() - 1).ready().get("version").getAsString());
             }
             running.add(new EngineProcess(BenchReport.ONNXRUNTIME, worker("onnxruntime", arch, images, threads,
-                    new Variant("ort", "", Map.of(), List.of()), onnx), Map.of(), dir.resolve("ort.log")));
+                    new Variant("ort", "", Map.of(), List.of(), 0), onnx), Map.of(), dir.resolve("ort.log")));
             String embed = "{\"cmd\": \"embed\", \"batch\": " + images + "}";
             float[][] reference = floats(running.get(running.size() - 1).send(embed).getAsJsonArray("embeddings"));
             for (EngineProcess e : running.subList(0, running.size() - 1)) {
@@ -144,7 +146,8 @@ public final class EngineAB {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
 
-    private static List<String> worker(String engine, String arch, int images, int threads, Variant v, Path onnx) {
+    private static List<String> worker(String engine, String arch, int images, int allThreads, Variant v, Path onnx) {
+        int threads = v.threads() > 0 ? v.threads() : allThreads;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Dai.djl.offline=true");
