@@ -185,8 +185,14 @@ final class MainViewModel implements AutoCloseable {
         this.fixes = new ArtifactFixModel(engine, this.folderWorker, fx);
         // the fix choice drives ITAE's switch; test-time registers come from the calibrated neurons
         fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
-        folder.addListener((o, a, b) -> fixes.clear());
-        model.addListener((o, a, b) -> fixes.clear());
+        folder.addListener((o, a, b) -> {
+            fixes.clear();
+            fixes.loadCached(b, settings());
+        });
+        model.addListener((o, a, b) -> {
+            fixes.clear();
+            fixes.loadCached(folder.get(), settings());
+        });
         this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         this.ownedExploreWorker = folderWorker == null
@@ -202,6 +208,7 @@ final class MainViewModel implements AutoCloseable {
                 id -> ClusterMethod.valueOf(id.strip().toUpperCase(Locale.ROOT)), ClusterMethod.KMEANS));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
+        fixes.load(prefs);
         fixes.fixProperty().set(itae.enabledProperty().get() ? ArtifactFixModel.Fix.ITAE : ArtifactFixModel.Fix.NONE);
         itae.enabledProperty().addListener((o, a, on) -> {
             ArtifactFixModel.Fix f = fixes.fixProperty().get();
@@ -749,6 +756,7 @@ final class MainViewModel implements AutoCloseable {
         prefs.put("clusterMethod", clusterMethod.get().id());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
+        fixes.save(prefs);
         inspector.save(prefs);
         prefs.flush();
     }
