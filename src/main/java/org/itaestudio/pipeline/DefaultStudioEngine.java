@@ -400,6 +400,11 @@ public final class DefaultStudioEngine implements StudioEngine {
     }
 
     @Override
+    public boolean hasCaches() {
+        return caches != null;
+    }
+
+    @Override
     public Optional<RegisterNeurons> cachedRegisters(Path folder, AnalysisSettings settings) throws IOException {
         if (caches == null) {
             return Optional.empty();

@@ -88,6 +88,11 @@ public interface StudioEngine extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** True when the engine keeps caches (so {@link #cachedRegisters} can find something); cheap, loads nothing. */
+    default boolean hasCaches() {
+        return false;
+    }
+
     /** The caches' disk budget; empty when the engine runs without caches. */
     default Optional<CacheBudget> cacheBudget() {
         return Optional.empty();

@@ -165,7 +165,8 @@ final class ArtifactFixModel {
      * reopening a folder does not calibrate again. Quiet when there are none.
      */
     void loadCached(Path folder, AnalysisSettings settings) {
-        if (folder == null || calibrating.get()) {
+        // an engine without caches has nothing kept: no worker task (it would queue behind the folder's analysis)
+        if (folder == null || calibrating.get() || !engine.hasCaches()) {
             return;
         }
         long gen = generation;

@@ -31,6 +31,7 @@ final class ExploreMenu {
     private final Subscriptions subs = new Subscriptions();
     private SimilarDialog similarDialog;
     private DuplicatesDialog duplicatesDialog;
+    private FixComparisonView comparisonView;
 
     ExploreMenu(MainViewModel vm, ThumbnailCache thumbs, ExportController export, Supplier<Window> owner) {
         this.vm = vm;
@@ -77,13 +78,16 @@ final class ExploreMenu {
                     ? "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"
                     : "Outlier scores are being computed; the order follows when they are ready");
         });
+        MenuItem compare = new MenuItem("Compare artifact fixes\u2026");
+        compare.setId("explore-compare-fixes");
+        compare.setOnAction(e -> showFixComparison());
         MenuItem undo = new MenuItem("Undo", new FontIcon(MaterialDesignU.UNDO));
         undo.setId("explore-undo");
         undo.setAccelerator(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN));
         undo.setOnAction(e -> vm.clusters().undo());
         subs.bind(undo.textProperty(), vm.clusters().undoTextProperty());
         subs.bind(undo.disableProperty(), vm.clusters().canUndoProperty().not());
-        button.getItems().addAll(like, dups, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo);
+        button.getItems().addAll(like, dups, compare, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo);
         subs.bind(button.disableProperty(), vm.analysisProperty().isNull());
         subs.onChange(vm.explore().messageProperty(), (o, a, b) -> {
             if (b != null && !b.isEmpty()) {
@@ -115,6 +119,19 @@ final class ExploreMenu {
             duplicatesDialog.show();
         }
         duplicatesDialog.toFront();
+    }
+
+    /** The fix comparison window (one at a time). */
+    void showFixComparison() {
+        if (comparisonView == null || !comparisonView.isShowing()) {
+            comparisonView = new FixComparisonView(owner.get(), vm, thumbs);
+            comparisonView.show();
+        }
+        comparisonView.toFront();
+    }
+
+    FixComparisonView comparisonView() {
+        return comparisonView;
     }
 
     SimilarDialog similarDialog() {

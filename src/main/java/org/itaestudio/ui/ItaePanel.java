@@ -41,6 +41,7 @@ final class ItaePanel extends VBox {
     private final Slider threshold = new Slider(0, 1, 0);
     private final TextField thresholdField = new TextField();
     private final Subscriptions subs = new Subscriptions();
+    private Runnable onCompare = () -> { };
 
     ItaePanel(MainViewModel vm) {
         this.vm = vm;
@@ -93,9 +94,73 @@ final class ItaePanel extends VBox {
         neurons.setWrapText(true);
         neurons.getStyleClass().add(Styles.TEXT_SMALL);
         subs.bind(neurons.textProperty(), f.neuronListProperty());
-        HBox row = new HBox(6, choice, calibrate);
+        Button load = new Button("Load\u2026");
+        load.setId("load-register-neurons");
+        load.setTooltip(new Tooltip("Use a neuron file written by calibrate-registers (it must be for this model)"));
+        load.setMinWidth(Region.USE_PREF_SIZE);
+        load.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.setTitle("Register-neuron file");
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Neuron files (*.json)", "*.json"));
+            java.io.File file = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
+            if (file != null) {
+                f.loadFile(file.toPath(), vm.settings());
+            }
+        });
+        subs.bind(load.disableProperty(), f.calibratingProperty());
+        HBox row = new HBox(6, choice, calibrate, load);
         HBox.setHgrow(choice, Priority.ALWAYS);
-        return new VBox(6, title, row, status, neurons);
+
+        Spinner<Integer> count = new Spinner<>(ArtifactFixModel.MIN_COUNT, ArtifactFixModel.MAX_COUNT,
+                f.countProperty().get());
+        count.setId("ttr-count");
+        count.setPrefWidth(64);
+        count.getValueFactory().valueProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                f.countProperty().set(b);
+            }
+        });
+        subs.onChange(f.countProperty(), (o, a, b) -> count.getValueFactory().setValue(b.intValue()));
+        count.setTooltip(new Tooltip("Test-time registers appended after the patch tokens (the paper uses 1)"));
+        ComboBox<org.itaestudio.itae.TestTimeRegisters.PatchValues> values = new ComboBox<>();
+        values.setId("ttr-patch-values");
+        values.getItems().setAll(org.itaestudio.itae.TestTimeRegisters.PatchValues.values());
+        subs.bindBidirectional(values.valueProperty(), f.patchValuesProperty());
+        values.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(org.itaestudio.itae.TestTimeRegisters.PatchValues v) {
+                return v == null ? "" : switch (v) {
+                    case ZERO -> "zero";
+                    case MEAN -> "mean";
+                    case ONLY_OUTLIERS -> "only outliers";
+                };
+            }
+
+            @Override
+            public org.itaestudio.itae.TestTimeRegisters.PatchValues fromString(String str) {
+                return org.itaestudio.itae.TestTimeRegisters.PatchValues.valueOf(
+                        str.strip().replace(' ', '_').toUpperCase(Locale.ROOT));
+            }
+        });
+        values.setTooltip(new Tooltip("What the patch tokens' register neurons become: 0 (paper), their mean, or the "
+                + "mean only where above mean + 1 std"));
+        HBox ttrRow = new HBox(6, muted("Registers"), count, muted("Patches"), values);
+        ttrRow.setAlignment(Pos.CENTER_LEFT);
+        subs.bind(ttrRow.disableProperty(), f.neuronsProperty().isNull());
+
+        Button compare = new Button("Compare fixes\u2026");
+        compare.setId("compare-fixes");
+        compare.setMaxWidth(Double.MAX_VALUE);
+        compare.setTooltip(new Tooltip("Cluster the folder with each fix and compare: clusters, silhouette, ARI, "
+                + "images that moved, and ACC/NMI against class sub-folders"));
+        compare.setOnAction(e -> onCompare.run());
+        subs.bind(compare.disableProperty(), vm.folderProperty().isNull());
+        return new VBox(6, title, row, status, neurons, ttrRow, compare);
+    }
+
+    /** What "Compare fixes" opens (the window that owns the comparison view sets it). */
+    void setOnCompare(Runnable action) {
+        onCompare = java.util.Objects.requireNonNull(action);
     }
 
     /** Removes the panel's bindings to the settings and the view model. */

@@ -144,6 +144,7 @@ final class MainViewModel implements AutoCloseable {
 
     private final ItaeSettings itae = new ItaeSettings();
     private final ArtifactFixModel fixes;
+    private final FixComparisonModel comparison;
     private final ReadOnlyObjectWrapper<TestTimeRegisters> appliedTtr = new ReadOnlyObjectWrapper<>(this, "appliedTtr");
     private final InspectorModel inspector;
     private final MapModel map;
@@ -185,11 +186,14 @@ final class MainViewModel implements AutoCloseable {
         this.fixes = new ArtifactFixModel(engine, this.folderWorker, fx);
         // the fix choice drives ITAE's switch; test-time registers come from the calibrated neurons
         fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
+        this.comparison = new FixComparisonModel(engine, this.folderWorker, fx);
         folder.addListener((o, a, b) -> {
+            comparison.clear();
             fixes.clear();
             fixes.loadCached(b, settings());
         });
         model.addListener((o, a, b) -> {
+            comparison.clear();
             fixes.clear();
             fixes.loadCached(folder.get(), settings());
         });
@@ -416,6 +420,26 @@ final class MainViewModel implements AutoCloseable {
 
     ArtifactFixModel fixes() {
         return fixes;
+    }
+
+    FixComparisonModel comparison() {
+        return comparison;
+    }
+
+    /** Compares no fix, ITAE and (once calibrated) test-time registers and both on the open folder. */
+    public void compareFixes() {
+        comparison.run(folder.get(), settings(), itae.snapshot(), fixes.registers());
+    }
+
+    /** Selects the images of the open analysis with these relative paths (those it has). */
+    void selectPaths(java.util.Collection<String> paths) {
+        FolderAnalysis fa = analysis.get();
+        if (fa == null) {
+            return;
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>(paths);
+        selection.set(java.util.stream.IntStream.range(0, fa.size()).filter(i -> wanted.contains(fa.paths().get(i)))
+                .toArray());
     }
 
     /** Calibrates register neurons on the open folder (the "Artifact fix" panel's Calibrate). */

@@ -27,11 +27,16 @@ import org.junit.jupiter.api.Test;
 class ArtifactFixModelTest {
 
     /** Calibrates to a fixed result (or fails), reporting one progress step; records the settings it got. */
-    static final class CalibratingEngine implements StudioEngine {
+    static class CalibratingEngine implements StudioEngine {
         final List<AnalysisSettings> calls = new ArrayList<>();
         RuntimeException failure;
         RegisterNeurons cached;
         String acceptedFingerprint = "print";
+
+        @Override
+        public boolean hasCaches() {
+            return true;
+        }
 
         @Override
         public java.util.Optional<RegisterNeurons> cachedRegisters(Path folder, AnalysisSettings settings) {
