@@ -79,7 +79,8 @@ if [ "$only" = all ] || [ "$only" = transfer ]; then
   fi
 fi
 # the artifact-fix panel and the fix comparison (ITAE_SHOTS_ONLY=fixes runs only this part): a class-labelled
-# CIFAR-10 subset (3 classes x 40 images) so the comparison shows ACC/NMI/ARI; skipped where ../shared/data is absent
+# CIFAR-10 subset (3 classes x 40 images) so the comparison shows ACC/NMI/ARI (k = 8: with random weights and k = 3
+# every fix gave the same clusters, which shows no moved images); skipped where ../shared/data is absent
 if [ "$only" = all ] || [ "$only" = fixes ]; then
   if [ -d "$cifar" ]; then
     fdata="$tmp/fix-data"
@@ -91,7 +92,7 @@ if [ "$only" = all ] || [ "$only" = fixes ]; then
     if [ -z "${ITAE_SHOTS_MODEL:-}" ] && [ ! -f "$model" ]; then
       java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" small
     fi
-    run_app "$out" "$fdata" -Ditae.screenshots.only=fixes -Ditae.screenshots.k=3 \
+    run_app "$out" "$fdata" -Ditae.screenshots.only=fixes -Ditae.screenshots.k=8 \
       -Ditae.screenshots.image="cat/$(ls "$fdata/cat" | head -1)"
   else
     echo "no $cifar: the fix comparison screenshots are skipped" >&2

@@ -66,10 +66,10 @@ final class FixComparisonView extends Stage {
         top.setPadding(new Insets(10));
 
         table.setId("comparison-table");
-        table.getColumns().add(text("Fix", FixComparisonModel.RowView::fix, 190));
-        table.getColumns().add(text("Clusters", FixComparisonModel.RowView::clusters, 70));
-        table.getColumns().add(text("Silhouette", FixComparisonModel.RowView::silhouette, 85));
-        table.getColumns().add(text("ARI vs no fix", FixComparisonModel.RowView::ari, 100));
+        table.getColumns().add(text("Fix", FixComparisonModel.RowView::fix, 210));
+        table.getColumns().add(text("Clusters", FixComparisonModel.RowView::clusters, 80));
+        table.getColumns().add(text("Silhouette", FixComparisonModel.RowView::silhouette, 100));
+        table.getColumns().add(text("ARI vs no fix", FixComparisonModel.RowView::ari, 120));
         TableColumn<FixComparisonModel.RowView, FixComparisonModel.RowView> changed = new TableColumn<>("Changed cluster");
         changed.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue()));
         changed.setCellFactory(c -> new TableCell<>() {
@@ -90,18 +90,18 @@ final class FixComparisonView extends Stage {
                 }
             }
         });
-        changed.setPrefWidth(125);
+        changed.setPrefWidth(145);
         table.getColumns().add(changed);
-        TableColumn<FixComparisonModel.RowView, String> classes = new TableColumn<>("Against class sub-folders");
-        classes.getColumns().add(text("ACC", FixComparisonModel.RowView::acc, 70));
-        classes.getColumns().add(text("NMI", FixComparisonModel.RowView::nmi, 70));
-        classes.getColumns().add(text("ARI", FixComparisonModel.RowView::classAri, 70));
+        TableColumn<FixComparisonModel.RowView, String> classes = new TableColumn<>("Class sub-folders");
+        classes.getColumns().add(text("ACC", FixComparisonModel.RowView::acc, 75));
+        classes.getColumns().add(text("NMI", FixComparisonModel.RowView::nmi, 75));
+        classes.getColumns().add(text("ARI", FixComparisonModel.RowView::classAri, 75));
         table.getColumns().add(classes);
         table.setItems(m.rows());
         table.setPlaceholder(new Label("Press Compare to embed and cluster the folder with each fix"));
         table.setFixedCellSize(30);
         table.prefHeightProperty().bind(javafx.beans.binding.Bindings.max(4, javafx.beans.binding.Bindings.size(m.rows()))
-                .multiply(30).add(64));
+                .multiply(30).add(100)); // two header rows (the class columns are grouped)
         table.setMinHeight(Region.USE_PREF_SIZE);
 
         Label movedTitle = new Label();
@@ -158,7 +158,7 @@ final class FixComparisonView extends Stage {
 
         BorderPane root = new BorderPane(center, top, null, null, null);
         root.setId("comparison-dialog");
-        Scene scene = new Scene(root, 900, 640);
+        Scene scene = new Scene(root, 1040, 680);
         if (owner != null && owner.getScene() != null) {
             scene.getStylesheets().setAll(owner.getScene().getStylesheets());
         }

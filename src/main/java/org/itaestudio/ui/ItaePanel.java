@@ -108,13 +108,13 @@ final class ItaePanel extends VBox {
             }
         });
         subs.bind(load.disableProperty(), f.calibratingProperty());
-        HBox row = new HBox(6, choice, calibrate, load);
+        HBox row = new HBox(6, choice, calibrate);
         HBox.setHgrow(choice, Priority.ALWAYS);
 
         Spinner<Integer> count = new Spinner<>(ArtifactFixModel.MIN_COUNT, ArtifactFixModel.MAX_COUNT,
                 f.countProperty().get());
         count.setId("ttr-count");
-        count.setPrefWidth(64);
+        count.setPrefWidth(80);
         count.getValueFactory().valueProperty().addListener((o, a, b) -> {
             if (b != null) {
                 f.countProperty().set(b);
@@ -144,18 +144,22 @@ final class ItaePanel extends VBox {
         });
         values.setTooltip(new Tooltip("What the patch tokens' register neurons become: 0 (paper), their mean, or the "
                 + "mean only where above mean + 1 std"));
-        HBox ttrRow = new HBox(6, muted("Registers"), count, muted("Patches"), values);
-        ttrRow.setAlignment(Pos.CENTER_LEFT);
-        subs.bind(ttrRow.disableProperty(), f.neuronsProperty().isNull());
+        GridPane ttrGrid = new GridPane();
+        ttrGrid.setHgap(8);
+        ttrGrid.setVgap(8);
+        ttrGrid.addRow(0, muted("Registers"), count);
+        ttrGrid.addRow(1, muted("Patches"), values);
+        subs.bind(ttrGrid.disableProperty(), f.neuronsProperty().isNull());
 
         Button compare = new Button("Compare fixes\u2026");
         compare.setId("compare-fixes");
-        compare.setMaxWidth(Double.MAX_VALUE);
+        compare.setMinWidth(Region.USE_PREF_SIZE);
         compare.setTooltip(new Tooltip("Cluster the folder with each fix and compare: clusters, silhouette, ARI, "
                 + "images that moved, and ACC/NMI against class sub-folders"));
         compare.setOnAction(e -> onCompare.run());
         subs.bind(compare.disableProperty(), vm.folderProperty().isNull());
-        return new VBox(6, title, row, status, neurons, ttrRow, compare);
+        HBox actions = new HBox(6, load, compare);
+        return new VBox(6, title, row, status, neurons, ttrGrid, actions);
     }
 
     /** What "Compare fixes" opens (the window that owns the comparison view sets it). */

@@ -91,6 +91,11 @@ class FixComparisonModelTest {
         m.showMoved(itae);
         assertEquals(List.of(new FixComparisonModel.Moved("dog/c.png", 2, 1)), m.moved());
         assertEquals("1 image changed cluster with ITAE (cluster with no fix \u2192 with ITAE)", m.movedTitleProperty().get());
+        m.showMoved(m.rows().get(2));
+        assertTrue(m.moved().isEmpty());
+        assertEquals("No image changed cluster with Test-time registers", m.movedTitleProperty().get());
+        m.showMoved(m.rows().get(0));
+        assertEquals("No fix is the reference: nothing to compare", m.movedTitleProperty().get());
         m.clear();
         assertTrue(m.rows().isEmpty() && m.moved().isEmpty());
     }
