@@ -194,8 +194,7 @@ final class FixComparisonModel {
         String reference = r.rows().get(0).variant().name();
         movedTitle.set(row.row() == r.rows().get(0) ? reference + " is the reference: nothing to compare"
                 : out.isEmpty() ? "No image changed cluster with " + row.fix()
-                : out.size() + (out.size() == 1 ? " image" : " images") + " changed cluster with " + row.fix()
-                        + " (cluster with " + reference.toLowerCase(Locale.ROOT) + " \u2192 with " + row.fix() + ")");
+                : out.size() + (out.size() == 1 ? " image" : " images") + " changed cluster with " + row.fix());
     }
 
     static RowView view(FixComparison.Row row) {

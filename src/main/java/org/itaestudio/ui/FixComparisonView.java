@@ -137,12 +137,14 @@ final class FixComparisonView extends Stage {
         preview.setPrefWidth(THUMB + 16);
         movedTable.getColumns().add(preview);
         movedTable.getColumns().add(textMoved("Path", FixComparisonModel.Moved::path, 360));
-        movedTable.getColumns().add(textMoved("No fix", x -> "cluster " + x.before(), 100));
-        movedTable.getColumns().add(textMoved("With the fix", x -> "cluster " + x.after(), 110));
+        movedTable.getColumns().add(textMoved("Cluster with no fix", x -> "cluster " + x.before(), 150));
+        movedTable.getColumns().add(textMoved("Cluster with the fix", x -> "cluster " + x.after(), 150));
         movedTable.setItems(m.moved());
         movedTable.setPlaceholder(new Label("Click a number in \u201cChanged cluster\u201d to see those images"));
         Button select = new Button("Select in gallery");
         select.setId("comparison-select");
+        select.setMinWidth(Region.USE_PREF_SIZE);
+        movedTitle.setMinWidth(0); // the title gives way (ellipsis), never the button
         select.setOnAction(e -> vm.selectPaths(m.moved().stream().map(FixComparisonModel.Moved::path).toList()));
         subs.bind(select.disableProperty(), javafx.beans.binding.Bindings.isEmpty(m.moved())
                 .or(vm.analysisProperty().isNull()));
