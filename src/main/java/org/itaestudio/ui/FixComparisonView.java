@@ -136,9 +136,9 @@ final class FixComparisonView extends Stage {
         });
         preview.setPrefWidth(THUMB + 16);
         movedTable.getColumns().add(preview);
-        movedTable.getColumns().add(textMoved("Path", FixComparisonModel.Moved::path, 360));
-        movedTable.getColumns().add(textMoved("Cluster with no fix", x -> "cluster " + x.before(), 150));
-        movedTable.getColumns().add(textMoved("Cluster with the fix", x -> "cluster " + x.after(), 150));
+        movedTable.getColumns().add(textMoved("Path", FixComparisonModel.Moved::path, 320));
+        movedTable.getColumns().add(textMoved("Cluster with no fix", x -> "cluster " + x.before(), 200));
+        movedTable.getColumns().add(textMoved("Cluster with the fix", x -> "cluster " + x.after(), 200));
         movedTable.setItems(m.moved());
         movedTable.setPlaceholder(new Label("Click a number in \u201cChanged cluster\u201d to see those images"));
         Button select = new Button("Select in gallery");
