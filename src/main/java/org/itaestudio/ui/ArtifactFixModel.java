@@ -163,8 +163,11 @@ final class ArtifactFixModel {
     /**
      * Looks for neurons calibrated earlier on this folder with this model (the engine's cache) and takes them, so
      * reopening a folder does not calibrate again. Quiet when there are none.
+     *
+     * @param modelAvailable asked on the worker first: the lookup loads the model, and a model that is not on this
+     *                       machine must not be downloaded behind the user's back (the analysis asks first)
      */
-    void loadCached(Path folder, AnalysisSettings settings) {
+    void loadCached(Path folder, AnalysisSettings settings, java.util.function.BooleanSupplier modelAvailable) {
         // an engine without caches has nothing kept: no worker task (it would queue behind the folder's analysis)
         if (folder == null || calibrating.get() || !engine.hasCaches()) {
             return;
@@ -174,7 +177,7 @@ final class ArtifactFixModel {
         worker.execute(() -> {
             RegisterNeurons found;
             try {
-                found = engine.cachedRegisters(folder, plain).orElse(null);
+                found = modelAvailable.getAsBoolean() ? engine.cachedRegisters(folder, plain).orElse(null) : null;
             } catch (Exception e) {
                 found = null; // no model yet or a broken one: the folder's analysis reports that
             }

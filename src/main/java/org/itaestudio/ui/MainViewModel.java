@@ -190,12 +190,12 @@ final class MainViewModel implements AutoCloseable {
         folder.addListener((o, a, b) -> {
             comparison.clear();
             fixes.clear();
-            fixes.loadCached(b, settings());
+            fixes.loadCached(b, settings(), modelAvailable(model.get()));
         });
         model.addListener((o, a, b) -> {
             comparison.clear();
             fixes.clear();
-            fixes.loadCached(folder.get(), settings());
+            fixes.loadCached(folder.get(), settings(), modelAvailable(b));
         });
         this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
@@ -420,6 +420,11 @@ final class MainViewModel implements AutoCloseable {
 
     ArtifactFixModel fixes() {
         return fixes;
+    }
+
+    /** Whether a model is on this machine (true without a model service: test engines need none). */
+    private java.util.function.BooleanSupplier modelAvailable(String spec) {
+        return () -> models == null || models.status(spec).available();
     }
 
     FixComparisonModel comparison() {

@@ -195,7 +195,8 @@ class ArtifactFixModelTest {
         engine.cached = neurons("print");
         ArtifactFixModel m = new ArtifactFixModel(engine, Runnable::run, Runnable::run);
         m.fixProperty().set(ArtifactFixModel.Fix.BOTH);
-        m.loadCached(Path.of("photos"), AnalysisSettings.defaults("dinov2-small").withItae(ItaeConfig.paperDefault(3.0)));
+        m.loadCached(Path.of("photos"), AnalysisSettings.defaults("dinov2-small").withItae(ItaeConfig.paperDefault(3.0)),
+                () -> true);
         assertNull(engine.calls.get(0).itae(), "looked up for the plain model");
         assertNotNull(m.ttr());
         assertTrue(m.statusProperty().get().startsWith("From the cache: 2 neurons"), m.statusProperty().get());
@@ -203,15 +204,22 @@ class ArtifactFixModelTest {
 
         engine.cached = null;
         m.clear();
-        m.loadCached(Path.of("elsewhere"), AnalysisSettings.defaults("dinov2-small"));
+        m.loadCached(Path.of("elsewhere"), AnalysisSettings.defaults("dinov2-small"), () -> true);
         assertNull(m.ttr(), "nothing cached for that folder");
         assertEquals("Not calibrated", m.statusProperty().get());
+
+        // a model that is not on this machine is not loaded (nor downloaded) for a lookup
+        int asked = engine.calls.size();
+        m.clear();
+        m.loadCached(Path.of("photos"), AnalysisSettings.defaults("dinov2-small"), () -> false);
+        assertEquals(asked, engine.calls.size(), "the engine was not asked");
+        assertNull(m.ttr());
 
         // a lookup that finishes after the folder changed again is dropped
         engine.cached = neurons("print");
         List<Runnable> later = new ArrayList<>();
         ArtifactFixModel slow = new ArtifactFixModel(engine, later::add, Runnable::run);
-        slow.loadCached(Path.of("photos"), AnalysisSettings.defaults("dinov2-small"));
+        slow.loadCached(Path.of("photos"), AnalysisSettings.defaults("dinov2-small"), () -> true);
         slow.clear();
         later.get(0).run();
         assertNull(slow.neuronsProperty().get());
