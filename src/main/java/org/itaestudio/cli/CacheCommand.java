@@ -39,7 +39,7 @@ final class CacheCommand implements Callable<Integer> {
     }
 
     static String line(String label, long bytes) {
-        return String.format(Locale.ROOT, "  %-14s %10s", label, CacheBudget.format(bytes));
+        return String.format(Locale.ROOT, "  %-16s %10s", label, CacheBudget.format(bytes));
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Sizes of the caches per kind and the budget.")
