@@ -149,7 +149,9 @@ final class ItaePanel extends VBox {
         ttrGrid.setVgap(8);
         ttrGrid.addRow(0, muted("Registers"), count);
         ttrGrid.addRow(1, muted("Patches"), values);
-        subs.bind(ttrGrid.disableProperty(), f.neuronsProperty().isNull());
+        // shown once neurons exist: before that they do nothing, and the panel keeps "Apply to folder" in view
+        subs.bind(ttrGrid.visibleProperty(), f.neuronsProperty().isNotNull());
+        subs.bind(ttrGrid.managedProperty(), f.neuronsProperty().isNotNull());
 
         Button compare = new Button("Compare fixes\u2026");
         compare.setId("compare-fixes");
