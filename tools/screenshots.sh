@@ -7,8 +7,9 @@
 #   tools/screenshots.sh [OUT_DIR] [FOLDER]      # defaults: docs/screenshots, sample-data
 #   env: ITAE_SHOTS_MODEL (model spec), ITAE_SHOTS_IMAGE (relative path to inspect), ITAE_SHOTS_K (clusters, 6),
 #        ITAE_SHOTS_SCALE (HiDPI render scale, e.g. 2: the screen and the PNGs get that many pixels per point)
-#        ITAE_SHOTS_ONLY (transfer: only the Transfer screen's shots; inspector-ttr: only the inspector's token norms
-#        and fixes side by side, calibrating test-time registers on FOLDER), ITAE_SHOTS_TRANSFER_RUNS (keep its run folders there)
+#        ITAE_SHOTS_ONLY (transfer: only the Transfer screen's shots; fixes: only the fix comparison's; inspector-ttr: only
+#        the inspector's token norms and fixes side by side, calibrating test-time registers on FOLDER),
+#        ITAE_SHOTS_TRANSFER_RUNS (keep its run folders there)
 #
 # Needs: Java 17, Maven (offline is fine once ~/.m2 is filled), xvfb-run, GTK 3 and GL (apt-get install -y xvfb
 # libgtk-3-0 libgl1 libgl1-mesa-dri). No pretrained DINOv2 weights exist on the build machines, so the script
@@ -84,6 +85,26 @@ if [ "$only" = all ] || [ "$only" = transfer ]; then
       -Ditae.screenshots.transfer.runs="${ITAE_SHOTS_TRANSFER_RUNS:-$tmp/runs}"
   else
     echo "no $cifar: the Transfer screenshots are skipped" >&2
+  fi
+fi
+# the artifact-fix panel and the fix comparison (ITAE_SHOTS_ONLY=fixes runs only this part): a class-labelled
+# CIFAR-10 subset (3 classes x 40 images) so the comparison shows ACC/NMI/ARI (k = 8: with random weights and k = 3
+# every fix gave the same clusters, which shows no moved images); skipped where ../shared/data is absent
+if [ "$only" = all ] || [ "$only" = fixes ]; then
+  if [ -d "$cifar" ]; then
+    fdata="$tmp/fix-data"
+    for c in cat ship truck; do
+      mkdir -p "$fdata/$c"
+      find "$cifar/$c" -maxdepth 1 -type f | sort | sed -n 1,40p | xargs -I{} cp {} "$fdata/$c/"
+    done
+    model="${ITAE_SHOTS_MODEL:-$tmp/synthetic-vits14-reg4.safetensors}"
+    if [ -z "${ITAE_SHOTS_MODEL:-}" ] && [ ! -f "$model" ]; then
+      java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" small
+    fi
+    run_app "$out" "$fdata" -Ditae.screenshots.only=fixes -Ditae.screenshots.k=8 \
+      -Ditae.screenshots.image="cat/$(ls "$fdata/cat" | head -1)"
+  else
+    echo "no $cifar: the fix comparison screenshots are skipped" >&2
   fi
 fi
 # keep the repository light: photo-heavy shots become 256-colour PNGs (ImageMagick, when installed; a `convert` that is

@@ -39,7 +39,7 @@ final class CacheCommand implements Callable<Integer> {
     }
 
     static String line(String label, long bytes) {
-        return String.format(Locale.ROOT, "  %-14s %10s", label, CacheBudget.format(bytes));
+        return String.format(Locale.ROOT, "  %-16s %10s", label, CacheBudget.format(bytes));
     }
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Sizes of the caches per kind and the budget.")
@@ -54,7 +54,7 @@ final class CacheCommand implements Callable<Integer> {
             }
             CacheUsage usage = CacheUsage.measure(dir);
             System.out.println("cache directory: " + dir + (Files.isDirectory(dir) ? "" : " (not created yet)"));
-            for (CacheKind kind : List.of(CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES)) {
+            for (CacheKind kind : List.of(CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES, CacheKind.REGISTER_NEURONS)) {
                 System.out.println(line(kind.label(), usage.of(kind)));
             }
             System.out.println(line("total", usage.total()));
@@ -73,7 +73,7 @@ final class CacheCommand implements Callable<Integer> {
             description = "Empty the caches (all of them, or the kinds given) and say what that freed.")
     static final class Clear implements Callable<Integer> {
         @Option(names = "--kind", paramLabel = "KIND", split = ",",
-                description = "embeddings, file-hashes or hidden-states (repeatable; default: all).")
+                description = "embeddings, file-hashes, hidden-states or register-neurons (repeatable; default: all).")
         List<String> kinds = new ArrayList<>();
 
         @Override
@@ -100,7 +100,7 @@ final class CacheCommand implements Callable<Integer> {
                 freed = caches.clear(which);
             }
             List<String> parts = new ArrayList<>();
-            for (CacheKind kind : List.of(CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES)) {
+            for (CacheKind kind : List.of(CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES, CacheKind.REGISTER_NEURONS)) {
                 if (which.contains(kind)) {
                     parts.add(kind.label() + " " + CacheBudget.format(freed.of(kind)));
                 }
@@ -116,7 +116,7 @@ final class CacheCommand implements Callable<Integer> {
                     return kind;
                 }
             }
-            throw new UsageException("--kind must be embeddings, file-hashes or hidden-states, got '" + k + "'");
+            throw new UsageException("--kind must be embeddings, file-hashes, hidden-states or register-neurons, got '" + k + "'");
         }
     }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine;
         description = "Cluster image collections with DINOv2 and see/fix attention artifacts with ITAE.",
         subcommands = {EmbedCommand.class, InspectCommand.class, ClusterCommand.class, EvaluateCommand.class,
                 TransferCommand.class, PredictCommand.class, CacheCommand.class, SimilarCommand.class,
-                DuplicatesCommand.class, CalibrateRegistersCommand.class},
+                DuplicatesCommand.class, CalibrateRegistersCommand.class, CompareFixesCommand.class},
         footer = {"", "Without a subcommand the desktop app opens (on sample-data/ when no folder is given).",
                 "Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled."})
 public final class ItaeStudioCommand implements Callable<Integer> {

@@ -408,7 +408,7 @@ public final class DefaultStudioEngine implements StudioEngine {
         }
         Preprocessor pre = new Preprocessor(preprocessConfig(settings));
         try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
-            return RegisterCalibration.run(lease.model(), settings.model(), sample.size(), i -> {
+            RegisterNeurons result = RegisterCalibration.run(lease.model(), settings.model(), sample.size(), i -> {
                 try {
                     return pre.load(decoder, sample.get(i).path());
                 } catch (ImageDecodeException e) {
@@ -416,7 +416,56 @@ public final class DefaultStudioEngine implements StudioEngine {
                     return null;
                 }
             }, calibration, progress, cancel);
+            if (caches != null) {
+                caches.putRegisterNeurons(neuronKey(lease.model(), folder), result.toJson());
+            }
+            return result;
         }
+    }
+
+    @Override
+    public boolean hasCaches() {
+        return caches != null;
+    }
+
+    @Override
+    public Optional<RegisterNeurons> cachedRegisters(Path folder, AnalysisSettings settings) throws IOException {
+        if (caches == null) {
+            return Optional.empty();
+        }
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            DinoV2 model = lease.model();
+            Optional<String> text = caches.registerNeurons(neuronKey(model, folder));
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                RegisterNeurons n = RegisterNeurons.parse(text.get(), "the cached register-neuron file");
+                checkRegisters(model, n);
+                return Optional.of(n);
+            } catch (IllegalArgumentException e) {
+                LOG.info("cached register neurons for {} not used: {}", folder, e.getMessage());
+                return Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public void checkRegisters(RegisterNeurons neurons, AnalysisSettings settings) throws IOException {
+        try (ModelProvider.Lease lease = models.acquire(settings.model(), settings.device())) {
+            checkRegisters(lease.model(), neurons);
+        }
+    }
+
+    private static void checkRegisters(DinoV2 model, RegisterNeurons neurons) {
+        neurons.checkModel(model.fingerprint(), model.describeArchitecture());
+        neurons.registers(1, org.itaestudio.itae.TestTimeRegisters.PatchValues.ZERO)
+                .validate(model.config().depth(), model.config().ffnHidden());
+    }
+
+    /** Register neurons are kept per model (weights fingerprint) and folder. */
+    static String neuronKey(DinoV2 model, Path folder) {
+        return "neurons|" + model.fingerprint() + "|" + folder.toAbsolutePath().normalize();
     }
 
     /** A seeded sample of {@code count} files (all when there are fewer), in path order. */

@@ -56,6 +56,22 @@ public interface StudioEngine extends AutoCloseable {
         throw new UnsupportedOperationException("this engine cannot calibrate register neurons");
     }
 
+    /**
+     * The register neurons last calibrated on this folder with the settings' model, kept in the cache (empty when
+     * there are none, or the engine has no caches). Loads the model to know its fingerprint.
+     */
+    default Optional<RegisterNeurons> cachedRegisters(Path folder, AnalysisSettings settings) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Checks that register neurons fit the settings' model: same weights (fingerprint), blocks and units that exist.
+     *
+     * @throws IllegalArgumentException with a one-line reason otherwise
+     */
+    default void checkRegisters(RegisterNeurons neurons, AnalysisSettings settings) throws IOException {
+    }
+
     /** Number of blocks of the settings' model (loads it if needed). */
     int depth(AnalysisSettings settings) throws IOException;
 
@@ -70,6 +86,11 @@ public interface StudioEngine extends AutoCloseable {
     /** What the engine's caches take on disk, per kind; empty when it runs without caches. */
     default Optional<CacheUsage> cacheUsage() {
         return Optional.empty();
+    }
+
+    /** True when the engine keeps caches (so {@link #cachedRegisters} can find something); cheap, loads nothing. */
+    default boolean hasCaches() {
+        return false;
     }
 
     /** The caches' disk budget; empty when the engine runs without caches. */

@@ -31,6 +31,7 @@ public final class Caches implements AutoCloseable {
     private final ContentHasher hasher;
     private final EmbeddingCache embeddings;   // null: off
     private final HiddenStateStore states;     // null: off
+    private final RegisterNeuronFiles neuronFiles; // null: off
     private final String budgetPreference;
     private volatile CacheBudget budget;
 
@@ -41,10 +42,12 @@ public final class Caches implements AutoCloseable {
         this.hasher = hasher;
         this.embeddings = embeddings;
         this.states = states;
+        this.neuronFiles = embeddings == null && states == null ? null : new RegisterNeuronFiles(dir);
         this.budgetPreference = budgetPreference;
         this.budget = resolveBudget();
         if (states != null) {
-            states.setByteLimit(() -> budget.maxBytes() - sizeOf(CacheKind.EMBEDDINGS) - sizeOf(CacheKind.FILE_HASHES));
+            states.setByteLimit(() -> budget.maxBytes() - sizeOf(CacheKind.EMBEDDINGS) - sizeOf(CacheKind.FILE_HASHES)
+                    - sizeOf(CacheKind.REGISTER_NEURONS));
         }
     }
 
@@ -113,6 +116,21 @@ public final class Caches implements AutoCloseable {
     public void putEmbeddings(String configKey, Map<String, float[]> vectors) {
         if (embeddings != null && !vectors.isEmpty()) {
             guard.write(CacheKind.EMBEDDINGS, () -> embeddings.putAll(configKey, vectors));
+        }
+    }
+
+    /** The register-neuron file stored under {@code key} (model and folder), or empty. */
+    public java.util.Optional<String> registerNeurons(String key) {
+        if (neuronFiles == null) {
+            return java.util.Optional.empty();
+        }
+        return guard.read(CacheKind.REGISTER_NEURONS, () -> neuronFiles.read(key), java.util.Optional.empty());
+    }
+
+    /** Stores a register-neuron file under {@code key}; a failure is reported once and the run goes on. */
+    public void putRegisterNeurons(String key, String json) {
+        if (neuronFiles != null) {
+            guard.write(CacheKind.REGISTER_NEURONS, () -> neuronFiles.write(key, json));
         }
     }
 
@@ -185,6 +203,9 @@ public final class Caches implements AutoCloseable {
         if (which.contains(CacheKind.FILE_HASHES)) {
             guard.write(CacheKind.FILE_HASHES, hasher::clear);
         }
+        if (which.contains(CacheKind.REGISTER_NEURONS) && neuronFiles != null) {
+            guard.write(CacheKind.REGISTER_NEURONS, neuronFiles::clear);
+        }
         CacheUsage after = usage();
         budget = resolveBudget();
         return before.minus(after);
@@ -206,6 +227,7 @@ public final class Caches implements AutoCloseable {
             case EMBEDDINGS -> embeddings == null ? 0 : embeddings.sizeOnDisk();
             case FILE_HASHES -> hasher.sizeOnDisk();
             case HIDDEN_STATES -> states == null ? 0 : states.sizeOnDisk();
+            case REGISTER_NEURONS -> neuronFiles == null ? 0 : neuronFiles.sizeOnDisk();
         };
     }
 

@@ -50,10 +50,10 @@ final class CacheDialog {
         }
         CacheUsage u = usage.get();
         StringBuilder sb = new StringBuilder("Cache directory: " + u.directory() + "\n\n");
-        for (CacheKind k : new CacheKind[] {CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES}) {
-            sb.append(String.format(Locale.ROOT, "%-15s %10s%n", capitalised(k.label()), CacheBudget.format(u.of(k))));
+        for (CacheKind k : new CacheKind[] {CacheKind.EMBEDDINGS, CacheKind.FILE_HASHES, CacheKind.HIDDEN_STATES, CacheKind.REGISTER_NEURONS}) {
+            sb.append(String.format(Locale.ROOT, "%-17s %10s%n", capitalised(k.label()), CacheBudget.format(u.of(k))));
         }
-        sb.append(String.format(Locale.ROOT, "%-15s %10s%n", "Total", CacheBudget.format(u.total())));
+        sb.append(String.format(Locale.ROOT, "%-17s %10s%n", "Total", CacheBudget.format(u.total())));
         budget.ifPresent(b -> sb.append("\nBudget: ").append(CacheBudget.format(b.maxBytes())).append(" (")
                 .append(b.origin()).append(").\nHidden states are evicted first, embeddings last."));
         return sb.toString();
@@ -63,7 +63,8 @@ final class CacheDialog {
     static String confirmation(CacheUsage usage) {
         return "Clearing frees about " + CacheBudget.format(usage.total()) + " (embeddings "
                 + CacheBudget.format(usage.embeddings()) + ", file hashes " + CacheBudget.format(usage.fileHashes())
-                + ", hidden states " + CacheBudget.format(usage.hiddenStates()) + "). The next run of each folder"
+                + ", hidden states " + CacheBudget.format(usage.hiddenStates()) + ", register neurons "
+                + CacheBudget.format(usage.registerNeurons()) + "). The next run of each folder"
                 + " embeds its images again.";
     }
 

@@ -32,6 +32,7 @@ final class ExploreMenu {
     private final Subscriptions subs = new Subscriptions();
     private SimilarDialog similarDialog;
     private DuplicatesDialog duplicatesDialog;
+    private FixComparisonView comparisonView;
 
     ExploreMenu(MainViewModel vm, ThumbnailCache thumbs, ExportController export, Supplier<Window> owner) {
         this.vm = vm;
@@ -78,6 +79,9 @@ final class ExploreMenu {
             vm.explore().requestOutlierScores(() -> vm.statusProperty().set(
                     "Gallery: most unusual first (mean cosine distance to the 10 nearest images)"));
         });
+        MenuItem compare = new MenuItem("Compare artifact fixes\u2026");
+        compare.setId("explore-compare-fixes");
+        compare.setOnAction(e -> showFixComparison());
         MenuItem undo = new MenuItem("Undo", new FontIcon(MaterialDesignU.UNDO));
         undo.setId("explore-undo");
         undo.setAccelerator(new KeyCodeCombination(KeyCode.Z, KeyCombination.SHORTCUT_DOWN));
@@ -90,7 +94,7 @@ final class ExploreMenu {
         redo.setOnAction(e -> vm.clusters().redo());
         subs.bind(redo.textProperty(), vm.clusters().redoTextProperty());
         subs.bind(redo.disableProperty(), vm.clusters().canRedoProperty().not());
-        button.getItems().addAll(like, dups, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo, redo);
+        button.getItems().addAll(like, dups, compare, new SeparatorMenuItem(), reps, unusual, new SeparatorMenuItem(), undo, redo);
         subs.bind(button.disableProperty(), vm.analysisProperty().isNull());
         subs.onChange(vm.explore().messageProperty(), (o, a, b) -> {
             if (b != null && !b.isEmpty()) {
@@ -122,6 +126,19 @@ final class ExploreMenu {
             duplicatesDialog.show();
         }
         duplicatesDialog.toFront();
+    }
+
+    /** The fix comparison window (one at a time). */
+    void showFixComparison() {
+        if (comparisonView == null || !comparisonView.isShowing()) {
+            comparisonView = new FixComparisonView(owner.get(), vm, thumbs);
+            comparisonView.show();
+        }
+        comparisonView.toFront();
+    }
+
+    FixComparisonView comparisonView() {
+        return comparisonView;
     }
 
     SimilarDialog similarDialog() {

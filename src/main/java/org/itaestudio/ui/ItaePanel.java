@@ -41,6 +41,7 @@ final class ItaePanel extends VBox {
     private final Slider threshold = new Slider(0, 1, 0);
     private final TextField thresholdField = new TextField();
     private final Subscriptions subs = new Subscriptions();
+    private Runnable onCompare = () -> { };
 
     ItaePanel(MainViewModel vm) {
         this.vm = vm;
@@ -93,9 +94,79 @@ final class ItaePanel extends VBox {
         neurons.setWrapText(true);
         neurons.getStyleClass().add(Styles.TEXT_SMALL);
         subs.bind(neurons.textProperty(), f.neuronListProperty());
+        Button load = new Button("Load\u2026");
+        load.setId("load-register-neurons");
+        load.setTooltip(new Tooltip("Use a neuron file written by calibrate-registers (it must be for this model)"));
+        load.setMinWidth(Region.USE_PREF_SIZE);
+        load.setOnAction(e -> {
+            javafx.stage.FileChooser chooser = new javafx.stage.FileChooser();
+            chooser.setTitle("Register-neuron file");
+            chooser.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("Neuron files (*.json)", "*.json"));
+            java.io.File file = chooser.showOpenDialog(getScene() == null ? null : getScene().getWindow());
+            if (file != null) {
+                f.loadFile(file.toPath(), vm.settings());
+            }
+        });
+        subs.bind(load.disableProperty(), f.calibratingProperty());
         HBox row = new HBox(6, choice, calibrate);
         HBox.setHgrow(choice, Priority.ALWAYS);
-        return new VBox(6, title, row, status, neurons);
+
+        Spinner<Integer> count = new Spinner<>(ArtifactFixModel.MIN_COUNT, ArtifactFixModel.MAX_COUNT,
+                f.countProperty().get());
+        count.setId("ttr-count");
+        count.setPrefWidth(80);
+        count.getValueFactory().valueProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                f.countProperty().set(b);
+            }
+        });
+        subs.onChange(f.countProperty(), (o, a, b) -> count.getValueFactory().setValue(b.intValue()));
+        count.setTooltip(new Tooltip("Test-time registers appended after the patch tokens (the paper uses 1)"));
+        ComboBox<org.itaestudio.itae.TestTimeRegisters.PatchValues> values = new ComboBox<>();
+        values.setId("ttr-patch-values");
+        values.getItems().setAll(org.itaestudio.itae.TestTimeRegisters.PatchValues.values());
+        subs.bindBidirectional(values.valueProperty(), f.patchValuesProperty());
+        values.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(org.itaestudio.itae.TestTimeRegisters.PatchValues v) {
+                return v == null ? "" : switch (v) {
+                    case ZERO -> "zero";
+                    case MEAN -> "mean";
+                    case ONLY_OUTLIERS -> "only outliers";
+                };
+            }
+
+            @Override
+            public org.itaestudio.itae.TestTimeRegisters.PatchValues fromString(String str) {
+                return org.itaestudio.itae.TestTimeRegisters.PatchValues.valueOf(
+                        str.strip().replace(' ', '_').toUpperCase(Locale.ROOT));
+            }
+        });
+        values.setTooltip(new Tooltip("What the patch tokens' register neurons become: 0 (paper), their mean, or the "
+                + "mean only where above mean + 1 std"));
+        GridPane ttrGrid = new GridPane();
+        ttrGrid.setHgap(8);
+        ttrGrid.setVgap(8);
+        ttrGrid.addRow(0, muted("Registers"), count);
+        ttrGrid.addRow(1, muted("Patches"), values);
+        // shown once neurons exist: before that they do nothing, and the panel keeps "Apply to folder" in view
+        subs.bind(ttrGrid.visibleProperty(), f.neuronsProperty().isNotNull());
+        subs.bind(ttrGrid.managedProperty(), f.neuronsProperty().isNotNull());
+
+        Button compare = new Button("Compare fixes\u2026");
+        compare.setId("compare-fixes");
+        compare.setMinWidth(Region.USE_PREF_SIZE);
+        compare.setTooltip(new Tooltip("Cluster the folder with each fix and compare: clusters, silhouette, ARI, "
+                + "images that moved, and ACC/NMI against class sub-folders"));
+        compare.setOnAction(e -> onCompare.run());
+        subs.bind(compare.disableProperty(), vm.folderProperty().isNull());
+        HBox actions = new HBox(6, load, compare);
+        return new VBox(6, title, row, status, neurons, ttrGrid, actions);
+    }
+
+    /** What "Compare fixes" opens (the window that owns the comparison view sets it). */
+    void setOnCompare(Runnable action) {
+        onCompare = java.util.Objects.requireNonNull(action);
     }
 
     /** Removes the panel's bindings to the settings and the view model. */

@@ -150,6 +150,7 @@ final class MainViewModel implements AutoCloseable {
 
     private final ItaeSettings itae = new ItaeSettings();
     private final ArtifactFixModel fixes;
+    private final FixComparisonModel comparison;
     private final ReadOnlyObjectWrapper<TestTimeRegisters> appliedTtr = new ReadOnlyObjectWrapper<>(this, "appliedTtr");
     private final InspectorModel inspector;
     private final SideBySideModel sideBySide;
@@ -191,12 +192,21 @@ final class MainViewModel implements AutoCloseable {
         this.inspector = new InspectorModel(engine, itae, this::settings, fx, debounce);
         this.fixes = new ArtifactFixModel(engine, this.folderWorker, fx);
         this.sideBySide = new SideBySideModel(engine, inspector.imageProperty(), inspector.layerProperty(), itae,
-                fixes.neuronsProperty(), n -> n.registers(1, TestTimeRegisters.PatchValues.ZERO), this::settings, fx,
+                fixes.neuronsProperty(), n -> n.registers(fixes.countProperty().get(), fixes.patchValuesProperty().get()), this::settings, fx,
                 LatestWinsRunner.DelayTimer.daemon("side-by-side-debounce"));
         // the fix choice drives ITAE's switch; test-time registers come from the calibrated neurons
         fixes.fixProperty().addListener((o, a, b) -> itae.enabledProperty().set(b.itae()));
-        folder.addListener((o, a, b) -> fixes.clear());
-        model.addListener((o, a, b) -> fixes.clear());
+        this.comparison = new FixComparisonModel(engine, this.folderWorker, fx);
+        folder.addListener((o, a, b) -> {
+            comparison.clear();
+            fixes.clear();
+            fixes.loadCached(b, settings(), modelAvailable(model.get()));
+        });
+        model.addListener((o, a, b) -> {
+            comparison.clear();
+            fixes.clear();
+            fixes.loadCached(folder.get(), settings(), modelAvailable(b));
+        });
         this.transfer = new TransferViewModel(itae, fx);
         this.map = new MapModel(analysis.getReadOnlyProperty(), change.getReadOnlyProperty(), clusters);
         // a thread per exploration job (few, started by the user): a split's k-means does not wait behind a
@@ -217,6 +227,7 @@ final class MainViewModel implements AutoCloseable {
         reduction.set(prefs.getEnum("hdbscan.reduction", Hdbscan.Reduction.class));
         darkTheme.set(prefs.darkTheme());
         itae.load(prefs);
+        fixes.load(prefs);
         fixes.fixProperty().set(itae.enabledProperty().get() ? ArtifactFixModel.Fix.ITAE : ArtifactFixModel.Fix.NONE);
         itae.enabledProperty().addListener((o, a, on) -> {
             ArtifactFixModel.Fix f = fixes.fixProperty().get();
@@ -443,6 +454,31 @@ final class MainViewModel implements AutoCloseable {
 
     ArtifactFixModel fixes() {
         return fixes;
+    }
+
+    /** Whether a model is on this machine (true without a model service: test engines need none). */
+    private java.util.function.BooleanSupplier modelAvailable(String spec) {
+        return () -> models == null || models.status(spec).available();
+    }
+
+    FixComparisonModel comparison() {
+        return comparison;
+    }
+
+    /** Compares no fix, ITAE and (once calibrated) test-time registers and both on the open folder. */
+    public void compareFixes() {
+        comparison.run(folder.get(), settings(), itae.snapshot(), fixes.registers());
+    }
+
+    /** Selects the images of the open analysis with these relative paths (those it has). */
+    void selectPaths(java.util.Collection<String> paths) {
+        FolderAnalysis fa = analysis.get();
+        if (fa == null) {
+            return;
+        }
+        java.util.Set<String> wanted = new java.util.HashSet<>(paths);
+        selection.set(java.util.stream.IntStream.range(0, fa.size()).filter(i -> wanted.contains(fa.paths().get(i)))
+                .toArray());
     }
 
     /** Calibrates register neurons on the open folder (the "Artifact fix" panel's Calibrate). */
@@ -796,6 +832,7 @@ final class MainViewModel implements AutoCloseable {
         prefs.put("hdbscan.reduction", d.reduction().name());
         prefs.setDarkTheme(darkTheme.get());
         itae.save(prefs);
+        fixes.save(prefs);
         inspector.save(prefs);
         prefs.flush();
     }

@@ -93,6 +93,7 @@ final class MainWindow extends BorderPane {
         itaePanel = new ItaePanel(vm);
         export = new ExportController(vm);
         explore = new ExploreMenu(vm, thumbs, export, () -> getScene().getWindow());
+        itaePanel.setOnCompare(explore::showFixComparison);
         status = new StatusBar(vm, this::showSkipped);
         itaeScroll = new ScrollPane(itaePanel);
         setTop(buildToolbar());

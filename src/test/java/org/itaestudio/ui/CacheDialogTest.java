@@ -19,6 +19,9 @@ class CacheDialogTest {
         CacheUsage u = new CacheUsage(Path.of("/c"), 3 << 20, 40 << 10, 512L << 20);
         String text = CacheDialog.describe(Optional.of(u), Optional.of(new CacheBudget(5L << 30, "preference 5G")));
         assertTrue(text.contains("Embeddings"), text);
+        assertTrue(text.contains("Register neurons"), text);
+        long columns = text.lines().filter(l -> l.endsWith(" B") || l.endsWith("B")).map(String::length).distinct().count();
+        assertEquals(1, columns, "sizes end in one column:\n" + text);
         assertTrue(text.contains("3.0 MB"), text);
         assertTrue(text.contains("40.0 KB"), text);
         assertTrue(text.contains("512.0 MB"), text);

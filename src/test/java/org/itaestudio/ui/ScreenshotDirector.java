@@ -113,6 +113,15 @@ public final class ScreenshotDirector {
                 startTimer();
                 return;
             }
+            if ("fixes".equals(System.getProperty("itae.screenshots.only"))) {
+                fixSteps(idle);
+                step("exit", 1000, always, () -> {
+                    stage.close();
+                    Platform.exit();
+                });
+                startTimer();
+                return;
+            }
             if ("explore".equals(System.getProperty("itae.screenshots.only"))
                     || "hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
                 if ("hdbscan".equals(System.getProperty("itae.screenshots.only"))) {
@@ -276,6 +285,35 @@ public final class ScreenshotDirector {
         step("exit", 1000, always, () -> {
             stage.close();
             Platform.exit();
+        });
+    }
+
+    /**
+     * The artifact-fix panel after a calibration on the open folder, then the fix comparison with the images of the
+     * fix that moved most listed.
+     */
+    private void fixSteps(BooleanSupplier idle) {
+        BooleanSupplier always = () -> true;
+        step("calibrate", 500, idle, () -> {
+            vm.viewProperty().set(MainViewModel.View.INSPECTOR);
+            vm.selectedImageProperty().set(imageToInspect());
+            vm.calibrateRegisters();
+        });
+        step("calibrated", 1500, () -> !vm.fixes().calibratingProperty().get()
+                && !vm.inspector().busyProperty().get(), () -> vm.fixes().fixProperty().set(ArtifactFixModel.Fix.BOTH));
+        step("artifact fix shot", 2500, () -> !vm.inspector().busyProperty().get(), () -> snap("artifact-fix-panel"));
+        step("compare", 0, always, () -> {
+            window.exploreMenu().showFixComparison();
+            vm.compareFixes();
+        });
+        step("compared", 1000, () -> !vm.comparison().runningProperty().get() && !vm.comparison().rows().isEmpty(), () -> {
+            FixComparisonModel.RowView most = vm.comparison().rows().stream()
+                    .max(java.util.Comparator.comparingInt(FixComparisonModel.RowView::changed)).orElseThrow();
+            vm.comparison().showMoved(most);
+        });
+        step("comparison shot", 2500, always, () -> {
+            FixComparisonView v = window.exploreMenu().comparisonView();
+            snapScene(v.getScene(), "fix-comparison");
         });
     }
 
