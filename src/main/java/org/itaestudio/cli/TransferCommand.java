@@ -204,7 +204,7 @@ final class TransferCommand implements Callable<Integer> {
             throw new UsageException("need --epochs >= 1, --batch-size >= 1 and 0 <= --warmup-epochs < --epochs");
         }
         if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || !(clipGrad >= 0)) {
-            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight, --clip-grad and --max-steps >= 0");
+            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight and --clip-grad >= 0");
         }
         SortedSet<Integer> layers = transferLayers == null ? null : ItaeOptions.parseLayers(transferLayers, "--transfer-layers");
         if (layers != null && layers.isEmpty()) {
