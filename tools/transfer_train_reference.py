@@ -11,7 +11,7 @@ steps, then every batch of the file timed (teacher forward + student forward/bac
 Run with Debian's interpreter (python3-torch):
   /usr/bin/python3 tools/transfer_train_reference.py --batches RUN/batches.safetensors \
       --teacher RUN/teacher/student/model.safetensors --threads 2
-Prints one JSON object: images/s per mode.
+Prints one JSON object: images/s per mode, and process CPU seconds per image (MODE_cpu_s_per_image).
 """
 
 import argparse
@@ -98,10 +98,13 @@ def main():
         for k in range(min(a.warmup, pixels.shape[0])):
             step(pixels[k], labels[k])
         start = time.perf_counter()
+        cpu = time.process_time()
         for k in range(pixels.shape[0]):
             step(pixels[k], labels[k])
         seconds = time.perf_counter() - start
-        result[mode] = pixels.shape[0] * pixels.shape[1] / seconds
+        images = pixels.shape[0] * pixels.shape[1]
+        result[mode] = images / seconds
+        result[mode + "_cpu_s_per_image"] = (time.process_time() - cpu) / images
     print(json.dumps(result))
 
 

@@ -2,9 +2,7 @@ package org.itaestudio.bench;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,18 +10,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeSet;
 import org.itaestudio.cli.ItaeStudioCommand;
 import org.itaestudio.image.PreprocessConfig;
 import org.itaestudio.image.Preprocessor;
-import org.itaestudio.model.DeviceChoice;
 import org.itaestudio.model.DinoV2Config;
-import org.itaestudio.model.transfer.AdamW;
-import org.itaestudio.model.transfer.StudentArch;
 import org.itaestudio.model.transfer.TrainingBatch;
-import org.itaestudio.model.transfer.TransferMode;
-import org.itaestudio.model.transfer.TransferSession;
-import org.itaestudio.model.transfer.TransferSettings;
 import org.itaestudio.model.weights.SafetensorsWriter;
 import org.itaestudio.transfer.Augmentation;
 import org.itaestudio.transfer.AugmentedImages;
@@ -90,9 +81,9 @@ public final class TransferReproduction {
         JsonObject torch = null;
         if (speedBatches > 0) {
             Path batches = writeBatches(data, out.resolve("batches.safetensors"), batch, speedBatches, seed);
-            ours = javaSpeed(donor, batches, batch, speedBatches, seed, Double.parseDouble(lr));
-            torch = torchSpeed(batches, donor.resolve("model.safetensors"), threads, lr);
-            Map<String, Double> again = javaSpeed(donor, batches, batch, speedBatches, seed, Double.parseDouble(lr));
+            ours = javaSpeed(donor, batches, seed, Double.parseDouble(lr));
+            torch = TransferSpeed.torch(batches, donor.resolve("model.safetensors"), threads, lr);
+            Map<String, Double> again = javaSpeed(donor, batches, seed, Double.parseDouble(lr));
             JsonObject speed = new JsonObject();
             for (String mode : ours.keySet()) {
                 JsonObject m = new JsonObject();
@@ -242,60 +233,11 @@ public final class TransferReproduction {
     }
 
     /** Java training images/s per mode on the written batches (2 untimed warm-up steps, then every batch). */
-    static Map<String, Double> javaSpeed(Path teacher, Path batchesFile, int batch, int count, long seed, double lr)
-            throws IOException {
-        float[] pixels;
-        float[] labels;
-        try (var reader = org.itaestudio.model.weights.SafetensorsReader.open(batchesFile)) {
-            var p = reader.readFloats("pixels");
-            pixels = new float[p.remaining()];
-            p.get(pixels);
-            var l = reader.readFloats("labels");
-            labels = new float[l.remaining()];
-            l.get(labels);
-        }
-        int per = 3 * 32 * 32;
-        List<TrainingBatch> batches = new ArrayList<>();
-        for (int k = 0; k < count; k++) {
-            float[] px = java.util.Arrays.copyOfRange(pixels, k * batch * per, (k + 1) * batch * per);
-            int[] y = new int[batch];
-            for (int i = 0; i < batch; i++) {
-                y[i] = (int) labels[k * batch + i];
-            }
-            batches.add(new TrainingBatch(px, y, 32));
-        }
+    static Map<String, Double> javaSpeed(Path teacher, Path batchesFile, long seed, double lr) throws IOException {
         Map<String, Double> out = new LinkedHashMap<>();
-        for (TransferMode mode : TransferMode.values()) {
-            TransferSettings settings = new TransferSettings(mode, mode == TransferMode.SCRATCH ? new TreeSet<>()
-                    : TransferSettings.defaultLayers(SHAPE.depth()), 3.0, AdamW.Settings.defaults(0.05));
-            try (TransferSession session = TransferSession.open(teacher, null,
-                    new TransferSession.StudentShape(null, null, null, null, StudentArch.NATIVE), 32, 10, settings,
-                    seed, DeviceChoice.CPU, null)) {
-                for (int k = 0; k < Math.min(2, count); k++) {
-                    session.trainer().step(batches.get(k), lr);
-                }
-                long started = System.nanoTime();
-                for (TrainingBatch b : batches) {
-                    session.trainer().step(b, lr);
-                }
-                out.put(mode.name().toLowerCase(Locale.ROOT), count * batch / ((System.nanoTime() - started) / 1e9));
-            }
-        }
-        System.err.println("ours (images/s): " + out);
+        TransferSpeed.java(teacher, TransferSpeed.readBatches(batchesFile), seed, lr)
+                .forEach((mode, pass) -> out.put(mode, pass.imagesPerSecond()));
         return out;
-    }
-
-    static JsonObject torchSpeed(Path batches, Path teacherWeights, int threads, String lr)
-            throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("/usr/bin/python3", "tools/transfer_train_reference.py", "--batches",
-                batches.toString(), "--teacher", teacherWeights.toString(), "--threads", String.valueOf(threads),
-                "--lr", lr).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
-            throw new IOException("tools/transfer_train_reference.py failed: " + text);
-        }
-        System.err.println("pytorch (images/s): " + text);
-        return JsonParser.parseString(text.lines().reduce((a, b) -> b).orElse("{}")).getAsJsonObject();
     }
 
     static String table(JsonObject runs, JsonObject summary) {

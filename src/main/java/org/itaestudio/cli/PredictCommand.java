@@ -16,6 +16,8 @@ import org.itaestudio.model.transfer.TransferSession;
 import org.itaestudio.pipeline.SkippedFile;
 import org.itaestudio.store.CsvExport;
 import org.itaestudio.transfer.RunFolder;
+import org.itaestudio.transfer.TransferRun;
+import org.itaestudio.transfer.TransferRunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,8 +54,8 @@ final class PredictCommand implements Callable<Integer> {
         RunFolder run = new RunFolder(model);
         List<String> classes = new ArrayList<>();
         run.readRun().getAsJsonArray("classes").forEach(c -> classes.add(c.getAsString()));
-        TransferCommand recorded = TransferCommand.recorded(run);
-        Preprocessor eval = recorded.evaluation();
+        TransferRunRequest recorded = TransferRun.recorded(run);
+        Preprocessor eval = TransferRun.evaluation(recorded);
         FolderScanner.ScanResult scan = new FolderScanner().scan(input);
         List<SkippedFile> skipped = new ArrayList<>();
         scan.problems().forEach(p -> skipped.add(new SkippedFile(p.relativePath(), p.reason())));
@@ -73,8 +75,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         String[] predicted = new String[paths.size()];
         float[] score = new float[paths.size()];
-        try (TransferSession session = recorded.openRun(run, classes.size())) {
-            classify(session, pixels, recorded.side(), classes, predicted, score);
+        CliSupport.noteDevice(recorded.device().id(), System.err);
+        try (TransferSession session = TransferRun.open(recorded, classes.size(), run.checkpoint())) {
+            classify(session, pixels, recorded.crop(), classes, predicted, score);
         }
         CsvExport.write(output, CsvExport.LineEnding.LF, sink -> {
             sink.row("path", "predicted", "score");

@@ -6,16 +6,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SortedSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import org.itaestudio.image.PreprocessConfig;
-import org.itaestudio.image.Preprocessor;
-import org.itaestudio.model.hub.ModelResolver;
-import org.itaestudio.model.transfer.AdamW;
 import org.itaestudio.model.transfer.StepLosses;
 import org.itaestudio.model.transfer.StudentArch;
 import org.itaestudio.model.transfer.TransferMode;
@@ -24,16 +19,14 @@ import org.itaestudio.model.transfer.TransferSettings;
 import org.itaestudio.pipeline.Cancellation;
 import org.itaestudio.transfer.Augmentation;
 import org.itaestudio.transfer.EpochMetrics;
-import org.itaestudio.transfer.LabelledFolder;
 import org.itaestudio.transfer.RunFolder;
 import org.itaestudio.transfer.TransferRun;
-import org.itaestudio.transfer.TransferTraining;
+import org.itaestudio.transfer.TransferRunRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 @Command(name = "transfer", mixinStandardHelpOptions = true,
         description = "Train a student ViT on a labelled folder (class sub-folders) from scratch, or with a teacher's "
@@ -159,101 +152,93 @@ final class TransferCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunFolder run = new RunFolder(output);
-        if (resume) {
-            return resumed(run).train(run, true);
+        if (maxSteps != null && maxSteps < 0) {
+            throw new UsageException("--max-steps must be >= 0, got " + maxSteps);
         }
-        return train(run, false);
+        TransferRunRequest r;
+        if (resume) {
+            r = TransferRun.recorded(run);
+            if (spec.commandLine().getParseResult().hasMatchedOption("--device")) {
+                r = r.withDevice(CliSupport.deviceChoice(device)); // where to run is this invocation's choice
+            }
+        } else {
+            r = request();
+            if ((maxSteps == null || maxSteps > 0) && Files.exists(run.runJson())) {
+                throw new UsageException(output + " already holds a run; give another --output, or --resume");
+            }
+            checkDefaultLayers(r);
+        }
+        TransferRun.Data data = TransferRun.data(r); // after the quick checks: reading a folder takes a while
+        CliSupport.reportSkipped(data.skipped(), System.err);
+        CliSupport.noteDevice(r.device().id(), System.err);
+        // the models close before a Ctrl-C lets the JVM exit: libtorch must not be running while it does
+        try (AutoCloseable stop = CliSupport.stopBeforeExit()) {
+            if (maxSteps != null && maxSteps == 0) {
+                printFirstBatchLosses(TransferRun.firstBatchLosses(r, data, resume ? run.checkpoint() : null));
+                return 0;
+            }
+            Cancellation cancel = CliSupport.cancelOnInterrupt();
+            long started = System.nanoTime();
+            int epochs = r.epochs();
+            TransferRun.Outcome outcome = TransferRun.train(r, data, run, resume,
+                    maxSteps == null ? Long.MAX_VALUE : maxSteps, CliSupport.progressBar(), cancel::isCancelled,
+                    (m, history) -> System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.4f (attention %.4f), "
+                            + "train top-1 %.3f, val top-1 %.3f, %.1f images/s%n", m.epoch(), epochs,
+                            m.classificationLoss(), m.attentionLoss(), m.trainTop1(), m.valTop1(), m.imagesPerSecond()));
+            if (cancel.isCancelled()) {
+                throw new CancellationException();
+            }
+            System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(
+                    summary(run, r, data, outcome, (System.nanoTime() - started) / 1e9)));
+            return 0;
+        }
     }
 
-    /** The command as the run was started: its recorded arguments parsed again. */
-    private TransferCommand resumed(RunFolder run) throws java.io.IOException {
-        TransferCommand original = recorded(run);
-        original.output = output;
-        original.maxSteps = maxSteps; // where to stop is this invocation's choice, not a setting of the run
-        original.device = spec.commandLine().getParseResult().hasMatchedOption("--device") ? device : original.device;
-        return original;
-    }
-
-    /** The command that started the run in {@code run}. */
-    static TransferCommand recorded(RunFolder run) throws java.io.IOException {
-        JsonObject recorded = run.readRun();
-        List<String> args = new ArrayList<>();
-        recorded.getAsJsonArray("arguments").forEach(a -> args.add(a.getAsString()));
-        TransferCommand original = new TransferCommand();
-        new CommandLine(original).parseArgs(args.toArray(String[]::new));
-        original.output = run.dir();
-        return original;
-    }
-
-    private int train(RunFolder run, boolean resuming) throws Exception {
+    /** The run these options describe, refusing option values the command cannot use with one line. */
+    TransferRunRequest request() {
         TransferMode transferMode = EngineOptions.parseEnum(TransferMode.class, required(mode, "--mode"), "scratch",
                 "--mode");
         required(teacher, "--teacher");
         required(train, "--train");
-        if (!resuming && (maxSteps == null || maxSteps > 0) && Files.exists(run.runJson())) {
-            throw new UsageException(output + " already holds a run; give another --output, or --resume");
+        if (epochs < 1 || batchSize < 1 || warmupEpochs < 0 || warmupEpochs >= epochs) {
+            throw new UsageException("need --epochs >= 1, --batch-size >= 1 and 0 <= --warmup-epochs < --epochs");
         }
-        Path teacherFile = new ModelResolver().resolve(teacher).path();
-        TransferSettings settings = settings(transferMode, studentDepth(teacherFile));
-        TransferRun.Data data = data(); // after the quick checks: reading a folder takes a while
-        // the models close before a Ctrl-C lets the JVM exit: libtorch must not be running while it does
-        try (AutoCloseable stop = CliSupport.stopBeforeExit();
-             TransferSession session = openSession(teacherFile, settings, data.train().classes().size(),
-                     resuming ? run.checkpoint() : null)) {
-            if (maxSteps != null && maxSteps == 0) {
-                printFirstBatchLosses(session, data);
-                return 0;
-            }
-            return runEpochs(run, session, data, resuming);
+        if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || !(clipGrad >= 0)) {
+            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight and --clip-grad >= 0");
         }
-    }
-
-    /** The run's teacher and student, the student from {@code checkpoint} when given. */
-    TransferSession openSession(Path teacherFile, TransferSettings settings, int classes, Path checkpoint)
-            throws java.io.IOException {
-        CliSupport.noteDevice(device, System.err);
-        return TransferSession.open(teacherFile, itae.itae(), shape(), studentInitFile(), crop, classes, settings, seed,
-                CliSupport.deviceChoice(device), checkpoint);
-    }
-
-    /** Blocks of the student: --student-depth, the initial model's, or the teacher's. */
-    private int studentDepth(Path teacherFile) throws java.io.IOException {
-        if (studentInit != null) {
-            return TransferSession.readConfig(studentInitFile()).depth();
+        SortedSet<Integer> layers = transferLayers == null ? null : ItaeOptions.parseLayers(transferLayers, "--transfer-layers");
+        if (layers != null && layers.isEmpty()) {
+            throw new UsageException("--transfer-layers needs block indices, e.g. 0-8");
         }
-        return studentDepth != null ? studentDepth : TransferSession.readConfig(teacherFile).depth();
-    }
-
-    /** --student-init resolved like --model, a run folder standing for its exported student; null without it. */
-    private Path studentInitFile() throws java.io.IOException {
-        if (studentInit == null) {
-            return null;
+        if (crop < 1 || crop > imageSize) {
+            throw new UsageException("--crop must be between 1 and --image-size (" + imageSize + "), got " + crop);
         }
-        if (studentDepth != null || studentDim != null || studentHeads != null || studentPatch != null) {
+        if (!(valFraction > 0 && valFraction < 1)) {
+            throw new UsageException("--val-fraction must be in (0, 1), got " + valFraction);
+        }
+        if (studentInit != null
+                && (studentDepth != null || studentDim != null || studentHeads != null || studentPatch != null)) {
             throw new UsageException("--student-init gives the student's shape; drop --student-depth, --student-dim, "
                     + "--student-heads and --student-patch");
         }
-        RunFolder initRun = new RunFolder(Path.of(studentInit));
-        if (Files.isRegularFile(initRun.runJson())) {
-            return initRun.student();
+        TransferSession.StudentShape shape = new TransferSession.StudentShape(studentDepth, studentDim, studentHeads,
+                studentPatch, EngineOptions.parseEnum(StudentArch.class, studentArch, "native", "--student-arch"));
+        Augmentation augmentation = EngineOptions.parseEnum(Augmentation.class, augment, "standard", "--augment");
+        return new TransferRunRequest(teacher, itae.itae(), transferMode, shape, studentInit, layers, atdWeight, epochs,
+                batchSize, lr, weightDecay, clipGrad, warmupEpochs, augmentation, !noShuffle, seed, imageSize, crop,
+                train, val, valFraction, CliSupport.deviceChoice(device));
+    }
+
+    /** Copy and distill need a block to transfer: a student too shallow for the default needs --transfer-layers. */
+    private static void checkDefaultLayers(TransferRunRequest r) throws java.io.IOException {
+        if (r.mode() == TransferMode.SCRATCH || r.transferLayers() != null) {
+            return;
         }
-        return new ModelResolver().resolve(studentInit).path();
-    }
-
-    /** The run's teacher, settings and last checkpoint (what {@code predict} runs). */
-    TransferSession openRun(RunFolder run, int classes) throws java.io.IOException {
-        TransferMode transferMode = EngineOptions.parseEnum(TransferMode.class, mode, "scratch", "--mode");
-        Path teacherFile = new ModelResolver().resolve(teacher).path();
-        return openSession(teacherFile, settings(transferMode, studentDepth(teacherFile)), classes, run.checkpoint());
-    }
-
-    /** The evaluation preprocessing of the run (validation, prediction). */
-    Preprocessor evaluation() {
-        return new Preprocessor(PreprocessConfig.of(imageSize, crop));
-    }
-
-    int side() {
-        return crop;
+        int depth = TransferRun.studentDepth(r, TransferRun.teacherFile(r));
+        if (TransferSettings.defaultLayers(depth).isEmpty()) {
+            throw new UsageException("a " + depth + "-block student has no block to transfer by default "
+                    + "(every block but the last " + TransferSettings.UNTRANSFERRED_LAST_BLOCKS + "); give --transfer-layers");
+        }
     }
 
     private static <T> T required(T value, String option) {
@@ -263,57 +248,7 @@ final class TransferCommand implements Callable<Integer> {
         return value;
     }
 
-    private TransferRun.Data data() throws java.io.IOException {
-        if (crop < 1 || crop > imageSize) {
-            throw new UsageException("--crop must be between 1 and --image-size (" + imageSize + "), got " + crop);
-        }
-        if (!(valFraction > 0 && valFraction < 1)) {
-            throw new UsageException("--val-fraction must be in (0, 1), got " + valFraction);
-        }
-        Augmentation augmentation = EngineOptions.parseEnum(Augmentation.class, augment, "standard", "--augment");
-        LabelledFolder all = LabelledFolder.read(train, null);
-        CliSupport.reportSkipped(all.skipped(), System.err);
-        LabelledFolder valData = null;
-        if (val != null) {
-            valData = LabelledFolder.read(val, all.classes());
-            CliSupport.reportSkipped(valData.skipped(), System.err);
-        }
-        return TransferRun.prepare(all, valData, valFraction, seed, augmentation, evaluation(), crop);
-    }
-
-    private TransferSettings settings(TransferMode transferMode, int studentDepth) {
-        if (epochs < 1 || batchSize < 1 || warmupEpochs < 0 || warmupEpochs >= epochs) {
-            throw new UsageException("need --epochs >= 1, --batch-size >= 1 and 0 <= --warmup-epochs < --epochs");
-        }
-        if (!(lr > 0) || !(weightDecay >= 0) || !(atdWeight >= 0) || !(clipGrad >= 0) || (maxSteps != null && maxSteps < 0)) {
-            throw new UsageException("--lr must be > 0; --weight-decay, --atd-weight, --clip-grad and --max-steps >= 0");
-        }
-        SortedSet<Integer> layers = transferLayers == null ? null : ItaeOptions.parseLayers(transferLayers, "--transfer-layers");
-        if (layers != null && layers.isEmpty()) {
-            throw new UsageException("--transfer-layers needs block indices, e.g. 0-8");
-        }
-        if (layers == null) {
-            layers = transferMode == TransferMode.SCRATCH ? new java.util.TreeSet<>()
-                    : TransferSettings.defaultLayers(studentDepth);
-            if (layers.isEmpty() && transferMode != TransferMode.SCRATCH) {
-                throw new UsageException("a " + studentDepth + "-block student has no block to transfer by default "
-                        + "(every block but the last " + TransferSettings.UNTRANSFERRED_LAST_BLOCKS + "); give --transfer-layers");
-            }
-        }
-        AdamW.Settings defaults = AdamW.Settings.defaults(weightDecay);
-        return new TransferSettings(transferMode, layers, atdWeight, new AdamW.Settings(defaults.beta1(),
-                defaults.beta2(), defaults.eps(), weightDecay, clipGrad));
-    }
-
-    private TransferSession.StudentShape shape() {
-        return new TransferSession.StudentShape(studentDepth, studentDim, studentHeads, studentPatch,
-                EngineOptions.parseEnum(StudentArch.class, studentArch, "native", "--student-arch"));
-    }
-
-    private void printFirstBatchLosses(TransferSession session, TransferRun.Data data) {
-        int[] order = org.itaestudio.transfer.BatchOrder.epoch(seed, 0, data.trainImages().count(), !noShuffle);
-        StepLosses losses = session.trainer().losses(
-                data.trainImages().batch(0, order, 0, Math.min(batchSize, data.trainImages().count())));
+    private static void printFirstBatchLosses(StepLosses losses) {
         JsonObject loss = new JsonObject();
         loss.addProperty("classification", losses.classification());
         loss.addProperty("attention", losses.attention());
@@ -328,69 +263,14 @@ final class TransferCommand implements Callable<Integer> {
         System.out.println(new Gson().toJson(o));
     }
 
-    private int runEpochs(RunFolder run, TransferSession session, TransferRun.Data data, boolean resuming) throws Exception {
-        TransferTraining.Plan plan = new TransferTraining.Plan(epochs, batchSize, seed, !noShuffle, lr, 0.0, warmupEpochs);
-        int start = session.epochsDone();
-        List<EpochMetrics> history = new ArrayList<>(resuming ? run.readMetrics(start) : List.of());
-        if (!resuming) {
-            run.writeRun(runRecord(session, data));
-        }
-        Cancellation cancel = CliSupport.cancelOnInterrupt();
-        long limit = maxSteps == null ? Long.MAX_VALUE : maxSteps;
-        long started = System.nanoTime();
-        TransferTraining.run(session.trainer(), data.trainImages(), data.valImages(), plan, start,
-                CliSupport.progressBar(), () -> cancel.isCancelled() || session.trainer().optimizer().steps() >= limit,
-                m -> {
-                    history.add(m);
-                    session.writeCheckpoint(run.checkpoint(), m.epoch());
-                    session.exportStudent(run.student());
-                    run.writeMetrics(history);
-                    System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.4f (attention %.4f), train top-1 %.3f, "
-                            + "val top-1 %.3f, %.1f images/s%n", m.epoch(), epochs, m.classificationLoss(),
-                            m.attentionLoss(), m.trainTop1(), m.valTop1(), m.imagesPerSecond());
-                });
-        if (cancel.isCancelled()) {
-            throw new CancellationException();
-        }
-        System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(
-                summary(run, session, data, history, (System.nanoTime() - started) / 1e9)));
-        return 0;
-    }
-
-    /** run.json: the arguments (what --resume parses again), every resolved setting, the models, the data. */
-    private JsonObject runRecord(TransferSession session, TransferRun.Data data) {
-        JsonObject o = new JsonObject();
-        JsonArray args = new JsonArray();
-        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
-            List<String> values = option.originalStringValues();
-            if (values.isEmpty()) {
-                args.add(option.longestName());
-            }
-            values.forEach(v -> {
-                args.add(option.longestName());
-                args.add(v);
-            });
-        }
-        o.add("arguments", args);
-        JsonObject settings = new JsonObject();
-        for (CommandLine.Model.OptionSpec option : spec.options()) {
-            Object value = option.getValue();
-            if (!option.usageHelp() && !option.versionHelp() && value != null) {
-                settings.addProperty(option.longestName(), String.valueOf(value));
-            }
-        }
-        o.add("settings", settings);
-        TransferRun.describe(o, teacher, seed, session, data);
-        return o;
-    }
-
-    private JsonObject summary(RunFolder run, TransferSession session, TransferRun.Data data, List<EpochMetrics> history,
-                               double seconds) {
+    private static JsonObject summary(RunFolder run, TransferRunRequest r, TransferRun.Data data,
+                                      TransferRun.Outcome outcome, double seconds) {
+        List<EpochMetrics> history = outcome.history();
         JsonObject o = new JsonObject();
         o.addProperty("run", run.dir().toString());
-        o.addProperty("mode", mode.toLowerCase(Locale.ROOT));
+        o.addProperty("mode", r.mode().name().toLowerCase(Locale.ROOT));
         o.addProperty("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
-        o.addProperty("steps", session.trainer().optimizer().steps());
+        o.addProperty("steps", outcome.steps());
         o.addProperty("train_images", data.train().count());
         o.addProperty("val_images", data.val().count());
         o.addProperty("classes", data.train().classes().size());

@@ -227,7 +227,7 @@ public final class DinoV2 implements AutoCloseable {
         try (NDManager fwd = manager.newSubManager()) {
             NDArray x = embedTokens(fwd, pixels, batch, height, width, height / p, width / p);
             ForwardRequest request = ForwardRequest.plain().withBlockNorms(true);
-            return runBlocks(fwd, x, 0, layer, batch, height / p, width / p, request, null).blockNorms()[layer];
+            return runBlocks(fwd, x, 0, layer, batch, height / p, width / p, request, null, null).blockNorms()[layer];
         }
     }
 
@@ -276,9 +276,41 @@ public final class DinoV2 implements AutoCloseable {
                     out[i][layer] = r[i];
                 }
             };
-            runBlocks(fwd, x, 0, lastBlock, batch, height / p, width / p, ForwardRequest.plain(), hook);
+            runBlocks(fwd, x, 0, lastBlock, batch, height / p, width / p, ForwardRequest.plain(), hook, null);
         }
         return out;
+    }
+
+    /**
+     * The attention weights softmax(A_l) of blocks {@code layers}, after ITAE where {@code itae} acts, as arrays of
+     * {@code out} ([B, H, N, N] each, this model's device): they stay on the device for a caller that computes with
+     * them (attention transfer's teacher). Blocks after the last of {@code layers} do not run. Call it with
+     * autograd's grad mode off.
+     *
+     * @param itae ITAE on the attention, or null for the plain model
+     */
+    public Map<Integer, NDArray> attentionWeights(float[] pixels, int batch, int height, int width, ItaeConfig itae,
+                                                  SortedSet<Integer> layers, NDManager out) {
+        checkPixels(pixels, batch, height, width);
+        if (layers.isEmpty()) {
+            return Map.of();
+        }
+        checkLayer(layers.first());
+        checkLayer(layers.last());
+        int p = config.patchSize();
+        Map<Integer, NDArray> weights = new HashMap<>();
+        try (NDManager fwd = manager.newSubManager()) {
+            NDArray x = embedTokens(fwd, pixels, batch, height, width, height / p, width / p);
+            AttentionHook keep = (layer, attn) -> {
+                if (layers.contains(layer)) {
+                    attn.attach(out);
+                    weights.put(layer, attn);
+                }
+            };
+            runBlocks(fwd, x, 0, layers.last(), batch, height / p, width / p, ForwardRequest.plain().withItae(itae),
+                    null, keep);
+        }
+        return weights;
     }
 
     private void checkLayer(int layer) {
@@ -357,10 +389,12 @@ public final class DinoV2 implements AutoCloseable {
      * @param blockNorms per block, [image][token] output norms of the original tokens, when requested
      * @param appendedNorms per block, [image][r] output norms of the appended test-time registers, when requested
      * @param hook       sees every block's MLP hidden activation before any edit (calibration), or null
+     * @param attention  sees every block's attention weights once the block has used them, or null
      */
     private record Context(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH, int gridW,
                            Map<Integer, LayerProbe> probes, List<ClsState> clsStates, SortedMap<Integer, long[]> ttrUnits,
-                           Map<Integer, float[][]> blockNorms, Map<Integer, float[][]> appendedNorms, HiddenHook hook) {
+                           Map<Integer, float[][]> blockNorms, Map<Integer, float[][]> appendedNorms, HiddenHook hook,
+                           AttentionHook attention) {
 
         int patches() {
             return gridH * gridW;
@@ -384,14 +418,19 @@ public final class DinoV2 implements AutoCloseable {
         void accept(int layer, NDArray hidden);
     }
 
+    /** Sees one block's attention weights [B, H, N', N'] after the block has used them (it may keep them). */
+    private interface AttentionHook {
+        void accept(int layer, NDArray weights);
+    }
+
     private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int batch, int gridH, int gridW,
                                     ForwardRequest request) {
-        return runBlocks(fwd, x, startLayer, config.depth() - 1, batch, gridH, gridW, request, null);
+        return runBlocks(fwd, x, startLayer, config.depth() - 1, batch, gridH, gridW, request, null, null);
     }
 
     /** Runs blocks startLayer..lastLayer; the result is finished (final norm, pooling) only when lastLayer is the last. */
     private ForwardResult runBlocks(NDManager fwd, NDArray x, int startLayer, int lastLayer, int batch, int gridH,
-                                    int gridW, ForwardRequest request, HiddenHook hook) {
+                                    int gridW, ForwardRequest request, HiddenHook hook, AttentionHook attention) {
         SortedMap<Integer, long[]> ttrUnits = new TreeMap<>();
         if (request.ttr() != null) {
             request.ttr().checkModel(fingerprint());
@@ -409,7 +448,7 @@ public final class DinoV2 implements AutoCloseable {
             }
         }
         Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>(), ttrUnits,
-                new HashMap<>(), new HashMap<>(), hook);
+                new HashMap<>(), new HashMap<>(), hook, attention);
         float[][] captured = null;
         for (int i = startLayer; i <= lastLayer; i++) {
             if (i == request.captureLayer()) {
@@ -619,7 +658,11 @@ public final class DinoV2 implements AutoCloseable {
         }
         long n = p.tokens();
         NDArray out = attn.matMul(p.v()).transpose(0, 2, 1, 3).reshape(ctx.batch(), n, config.embedDim()); // [B, N, D]
-        return Linear.linear(out, blk.projW, blk.projB).singletonOrThrow();
+        NDArray projected = Linear.linear(out, blk.projW, blk.projB).singletonOrThrow();
+        if (ctx.attention() != null) { // after its last use here: a hook that keeps it moves only this array
+            ctx.attention().accept(layer, attn);
+        }
+        return projected;
     }
 
     /** The qkv projection, the values per head and the scaled dot-product logits. */

@@ -14,10 +14,12 @@ import org.itaestudio.image.Preprocessor;
 import org.itaestudio.model.hub.ModelResolver;
 import org.itaestudio.model.transfer.AdamW;
 import org.itaestudio.model.transfer.AttentionComparison;
+import org.itaestudio.model.transfer.StepLosses;
 import org.itaestudio.model.transfer.TransferMode;
 import org.itaestudio.model.transfer.TransferSession;
 import org.itaestudio.model.transfer.TransferSettings;
 import org.itaestudio.progress.ProgressListener;
+import org.itaestudio.pipeline.SkippedFile;
 
 /**
  * A transfer run from a {@link TransferRunRequest} to a run folder, without a console: what the app's Transfer view
@@ -26,12 +28,20 @@ import org.itaestudio.progress.ProgressListener;
  */
 public final class TransferRun {
 
-    /** The run's images: the labelled folders and what the epochs draw from. */
-    public record Data(LabelledFolder train, LabelledFolder val, TrainingImages trainImages, LabelledImages valImages) {
+    /**
+     * The run's images: the labelled folders and what the epochs draw from.
+     *
+     * @param skipped the files of the folders read that are not part of the data, with why
+     */
+    public record Data(LabelledFolder train, LabelledFolder val, TrainingImages trainImages, LabelledImages valImages,
+                       List<SkippedFile> skipped) {
     }
 
-    /** What a run did: its epochs so far (a resumed run's earlier ones included) and whether it was cancelled. */
-    public record Outcome(List<EpochMetrics> history, boolean cancelled, String device) {
+    /**
+     * What a run did: its epochs so far (a resumed run's earlier ones included), whether it was cancelled, and
+     * the optimiser steps taken in all.
+     */
+    public record Outcome(List<EpochMetrics> history, boolean cancelled, String device, long steps) {
     }
 
     /** Called on the training thread after each epoch, once its checkpoint, student and metrics are written. */
@@ -77,7 +87,12 @@ public final class TransferRun {
         TrainingImages trainImages = augment == Augmentation.NONE
                 ? AugmentedImages.evaluation(trainData, eval, crop)
                 : new AugmentedImages(trainData, augment, eval, crop, seed);
-        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, crop));
+        List<SkippedFile> skipped = new ArrayList<>(all.skipped());
+        if (val != null) {
+            skipped.addAll(val.skipped());
+        }
+        return new Data(trainData, valData, trainImages, AugmentedImages.evaluation(valData, eval, crop),
+                List.copyOf(skipped));
     }
 
     /** The evaluation preprocessing of a run (validation, prediction, attention comparison). */
@@ -90,8 +105,9 @@ public final class TransferRun {
         if (r.epochs() < 1 || r.batchSize() < 1 || r.warmupEpochs() < 0 || r.warmupEpochs() >= r.epochs()) {
             throw new IllegalArgumentException("need epochs >= 1, batch size >= 1 and 0 <= warm-up epochs < epochs");
         }
-        if (!(r.lr() > 0) || !(r.weightDecay() >= 0) || !(r.atdWeight() >= 0)) {
-            throw new IllegalArgumentException("the learning rate must be > 0; weight decay and attention weight >= 0");
+        if (!(r.lr() > 0) || !(r.weightDecay() >= 0) || !(r.atdWeight() >= 0) || !(r.clipGrad() >= 0)) {
+            throw new IllegalArgumentException("the learning rate must be > 0; weight decay, attention weight and "
+                    + "gradient clipping >= 0");
         }
         SortedSet<Integer> layers = r.transferLayers() != null ? r.transferLayers()
                 : r.mode() == TransferMode.SCRATCH ? new java.util.TreeSet<>() : TransferSettings.defaultLayers(studentDepth);
@@ -99,7 +115,9 @@ public final class TransferRun {
             throw new IllegalArgumentException("a " + studentDepth + "-block student has no block to transfer by default "
                     + "(every block but the last " + TransferSettings.UNTRANSFERRED_LAST_BLOCKS + "); choose the layers");
         }
-        return new TransferSettings(r.mode(), layers, r.atdWeight(), AdamW.Settings.defaults(r.weightDecay()));
+        AdamW.Settings defaults = AdamW.Settings.defaults(r.weightDecay());
+        return new TransferSettings(r.mode(), layers, r.atdWeight(), new AdamW.Settings(defaults.beta1(),
+                defaults.beta2(), defaults.eps(), r.weightDecay(), r.clipGrad()));
     }
 
     /** The teacher's file (downloading a model name that is not on this machine yet). */
@@ -107,9 +125,44 @@ public final class TransferRun {
         return new ModelResolver().resolve(r.teacher()).path();
     }
 
-    /** The student's depth: the requested one or the teacher's. */
+    /** The student's depth: the initial model's, the requested one or the teacher's. */
     public static int studentDepth(TransferRunRequest r, Path teacherFile) throws IOException {
+        Path init = studentInitFile(r);
+        if (init != null) {
+            return TransferSession.readConfig(init).depth();
+        }
         return r.shape().depth() != null ? r.shape().depth() : TransferSession.readConfig(teacherFile).depth();
+    }
+
+    /**
+     * The model the student's backbone starts from, resolved like a teacher, a run folder standing for its exported
+     * student; null for a random student.
+     */
+    public static Path studentInitFile(TransferRunRequest r) throws IOException {
+        if (r.studentInit() == null) {
+            return null;
+        }
+        TransferSession.StudentShape s = r.shape();
+        if (s.depth() != null || s.dim() != null || s.heads() != null || s.patch() != null) {
+            throw new IllegalArgumentException("the initial model gives the student's shape; leave depth, width, "
+                    + "heads and patch size unset");
+        }
+        RunFolder initRun = new RunFolder(Path.of(r.studentInit()));
+        if (Files.isRegularFile(initRun.runJson())) {
+            return initRun.student();
+        }
+        return new ModelResolver().resolve(r.studentInit()).path();
+    }
+
+    /**
+     * Opens the request's teacher and student, the student from {@code checkpoint} when given (a run's last epoch,
+     * for prediction or to continue).
+     */
+    public static TransferSession open(TransferRunRequest r, int classes, Path checkpoint) throws IOException {
+        Path teacherFile = teacherFile(r);
+        TransferSettings settings = settings(r, studentDepth(r, teacherFile));
+        return TransferSession.open(teacherFile, r.itae(), r.shape(), studentInitFile(r), r.crop(), classes, settings,
+                r.seed(), r.device(), checkpoint);
     }
 
     /** The request a run folder recorded. */
@@ -138,26 +191,28 @@ public final class TransferRun {
      */
     public static Outcome train(TransferRunRequest r, RunFolder run, boolean resume, ProgressListener progress,
                                 BooleanSupplier cancelled, EpochListener onEpoch) throws IOException {
-        if (!resume && Files.exists(run.runJson())) {
-            throw new IllegalArgumentException(run.dir() + " already holds a run; resume it or choose another name");
-        }
-        if (resume && !Files.isRegularFile(run.checkpoint())) {
-            throw new IllegalArgumentException(run.dir() + " has no checkpoint to resume from (no epoch finished)");
-        }
-        Data data = data(r);
-        Path teacherFile = teacherFile(r);
-        TransferSettings settings = settings(r, studentDepth(r, teacherFile));
+        checkRunFolder(run, resume);
+        return train(r, data(r), run, resume, Long.MAX_VALUE, progress, cancelled, onEpoch);
+    }
+
+    /**
+     * {@link #train(TransferRunRequest, RunFolder, boolean, ProgressListener, BooleanSupplier, EpochListener)} on
+     * images the caller has read, stopping (not cancelled) once the optimiser has taken {@code maxSteps} steps in all.
+     */
+    public static Outcome train(TransferRunRequest r, Data data, RunFolder run, boolean resume, long maxSteps,
+                                ProgressListener progress, BooleanSupplier cancelled, EpochListener onEpoch)
+            throws IOException {
+        checkRunFolder(run, resume);
         TransferTraining.Plan plan = new TransferTraining.Plan(r.epochs(), r.batchSize(), r.seed(), r.shuffle(), r.lr(),
                 0.0, r.warmupEpochs());
-        try (TransferSession session = TransferSession.open(teacherFile, r.itae(), r.shape(), r.crop(),
-                data.train().classes().size(), settings, r.seed(), r.device(), resume ? run.checkpoint() : null)) {
+        try (TransferSession session = open(r, data.train().classes().size(), resume ? run.checkpoint() : null)) {
             int start = session.epochsDone();
             List<EpochMetrics> history = new ArrayList<>(resume ? run.readMetrics(start) : List.of());
             if (!resume) {
                 run.writeRun(record(r, run, session, data));
             }
             TransferTraining.run(session.trainer(), data.trainImages(), data.valImages(), plan, start, progress,
-                    cancelled, m -> {
+                    () -> cancelled.getAsBoolean() || session.trainer().optimizer().steps() >= maxSteps, m -> {
                         history.add(m);
                         session.writeCheckpoint(run.checkpoint(), m.epoch());
                         session.exportStudent(run.student());
@@ -165,7 +220,28 @@ public final class TransferRun {
                         onEpoch.epochWritten(m, List.copyOf(history));
                     });
             return new Outcome(List.copyOf(history), cancelled.getAsBoolean() && history.size() < r.epochs(),
-                    session.deviceLabel());
+                    session.deviceLabel(), session.trainer().optimizer().steps());
+        }
+    }
+
+    /**
+     * The losses of the run's first training batch (epoch 0's order), computed without changing anything: the
+     * student of {@code checkpoint}, or the fresh one of the request's seed when null.
+     */
+    public static StepLosses firstBatchLosses(TransferRunRequest r, Data data, Path checkpoint) throws IOException {
+        try (TransferSession session = open(r, data.train().classes().size(), checkpoint)) {
+            TrainingImages images = data.trainImages();
+            int[] order = BatchOrder.epoch(r.seed(), 0, images.count(), r.shuffle());
+            return session.trainer().losses(images.batch(0, order, 0, Math.min(r.batchSize(), images.count())));
+        }
+    }
+
+    private static void checkRunFolder(RunFolder run, boolean resume) {
+        if (!resume && Files.exists(run.runJson())) {
+            throw new IllegalArgumentException(run.dir() + " already holds a run; resume it or choose another name");
+        }
+        if (resume && !Files.isRegularFile(run.checkpoint())) {
+            throw new IllegalArgumentException(run.dir() + " has no checkpoint to resume from (no epoch finished)");
         }
     }
 
@@ -177,7 +253,7 @@ public final class TransferRun {
                                                      int layer, int head) throws IOException {
         Path teacherFile = teacherFile(r);
         TransferSettings settings = settings(r, studentDepth(r, teacherFile));
-        return AttentionComparison.compare(teacherFile, r.itae(), r.shape(), r.crop(), data.train().classes().size(),
+        return AttentionComparison.compare(teacherFile, r.itae(), r.shape(), studentInitFile(r), r.crop(), data.train().classes().size(),
                 settings, run.checkpoint(), data.valImages().pixels()[image], layer, head, r.device());
     }
 

@@ -22,7 +22,10 @@ import org.itaestudio.model.transfer.TransferSession;
  * @param itae           ITAE on the teacher's attention, or null
  * @param mode           scratch, copy or distill
  * @param shape          the student's shape (nulls take the teacher's) and arch
+ * @param studentInit    the model the student's backbone starts from (a model spec or a run folder), or null for a
+ *                       random one; it gives the shape, so {@code shape} then holds only the arch
  * @param transferLayers the transferred blocks, or null for the default (every block but the last 3)
+ * @param clipGrad       bound of the gradients' global L2 norm, 0 for no clipping
  * @param train          labelled training folder
  * @param val            separate labelled validation folder, or null to split {@code train}
  * @param valFraction    fraction of each class held out when {@code val} is null
@@ -32,8 +35,9 @@ import org.itaestudio.model.transfer.TransferSession;
  * @param crop           side of the square images the student trains on
  */
 public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode mode, TransferSession.StudentShape shape,
-                                 SortedSet<Integer> transferLayers, double atdWeight, int epochs, int batchSize,
-                                 double lr, double weightDecay, int warmupEpochs, Augmentation augment,
+                                 String studentInit, SortedSet<Integer> transferLayers, double atdWeight, int epochs,
+                                 int batchSize, double lr, double weightDecay, double clipGrad, int warmupEpochs,
+                                 Augmentation augment,
                                  boolean shuffle, long seed, int imageSize, int crop, Path train, Path val,
                                  double valFraction, DeviceChoice device) {
 
@@ -42,7 +46,7 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
     /** The command's options with a value that a request holds, plus {@code --output} and {@code --max-steps} (ignored). */
     private static final java.util.Set<String> VALUED = java.util.Set.of("--teacher", "--mode", "--train", "--output",
             "--val", "--val-fraction", "--student-depth", "--student-dim", "--student-heads", "--student-patch",
-            "--student-arch", "--transfer-layers", "--atd-weight", "--epochs", "--batch-size", "--lr", "--weight-decay",
+            "--student-arch", "--student-init", "--clip-grad", "--transfer-layers", "--atd-weight", "--epochs", "--batch-size", "--lr", "--weight-decay",
             "--warmup-epochs", "--augment", "--seed", "--max-steps", "--image-size", "--crop", "--device",
             "--itae-component", "--itae-threshold", "--itae-direction", "--itae-strength", "--itae-layers", "--itae-rows");
 
@@ -53,33 +57,38 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
     /** The command's defaults: native student of the teacher's shape, 10 epochs of 32, lr 1e-3, 256/224 px, CPU. */
     public static TransferRunRequest defaults(String teacher, TransferMode mode, Path train) {
         return new TransferRunRequest(teacher, null, mode, new TransferSession.StudentShape(null, null, null, null,
-                StudentArch.NATIVE), null, 3.0, 10, 32, 1e-3, 0.05, 0, Augmentation.STANDARD, true, 0, 256, 224, train,
-                null, DEFAULT_VAL_FRACTION, DeviceChoice.CPU);
+                StudentArch.NATIVE), null, null, 3.0, 10, 32, 1e-3, 0.05, 0.0, 0, Augmentation.STANDARD, true, 0, 256,
+                224, train, null, DEFAULT_VAL_FRACTION, DeviceChoice.CPU);
     }
 
     public TransferRunRequest withItae(ItaeConfig c) {
-        return new TransferRunRequest(teacher, c, mode, shape, transferLayers, atdWeight, epochs, batchSize, lr,
-                weightDecay, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction, device);
+        return new TransferRunRequest(teacher, c, mode, shape, studentInit, transferLayers, atdWeight, epochs, batchSize,
+                lr, weightDecay, clipGrad, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction,
+                device);
     }
 
     public TransferRunRequest withShape(TransferSession.StudentShape s) {
-        return new TransferRunRequest(teacher, itae, mode, s, transferLayers, atdWeight, epochs, batchSize, lr,
-                weightDecay, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction, device);
+        return new TransferRunRequest(teacher, itae, mode, s, studentInit, transferLayers, atdWeight, epochs, batchSize,
+                lr, weightDecay, clipGrad, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction,
+                device);
     }
 
     public TransferRunRequest withSchedule(int newEpochs, int newBatchSize, double newLr) {
-        return new TransferRunRequest(teacher, itae, mode, shape, transferLayers, atdWeight, newEpochs, newBatchSize,
-                newLr, weightDecay, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction, device);
+        return new TransferRunRequest(teacher, itae, mode, shape, studentInit, transferLayers, atdWeight, newEpochs,
+                newBatchSize, newLr, weightDecay, clipGrad, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val,
+                valFraction, device);
     }
 
     public TransferRunRequest withInput(int newImageSize, int newCrop) {
-        return new TransferRunRequest(teacher, itae, mode, shape, transferLayers, atdWeight, epochs, batchSize, lr,
-                weightDecay, warmupEpochs, augment, shuffle, seed, newImageSize, newCrop, train, val, valFraction, device);
+        return new TransferRunRequest(teacher, itae, mode, shape, studentInit, transferLayers, atdWeight, epochs, batchSize,
+                lr, weightDecay, clipGrad, warmupEpochs, augment, shuffle, seed, newImageSize, newCrop, train, val, valFraction,
+                device);
     }
 
     public TransferRunRequest withDevice(DeviceChoice d) {
-        return new TransferRunRequest(teacher, itae, mode, shape, transferLayers, atdWeight, epochs, batchSize, lr,
-                weightDecay, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction, d);
+        return new TransferRunRequest(teacher, itae, mode, shape, studentInit, transferLayers, atdWeight, epochs, batchSize,
+                lr, weightDecay, clipGrad, warmupEpochs, augment, shuffle, seed, imageSize, crop, train, val, valFraction,
+                d);
     }
 
     /** The {@code transfer} command's arguments for this run (every setting spelled out, {@code --output} not included). */
@@ -105,6 +114,9 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
             add(a, "--student-patch", shape.patch().toString());
         }
         add(a, "--student-arch", lower(shape.arch()));
+        if (studentInit != null) {
+            add(a, "--student-init", studentInit);
+        }
         if (transferLayers != null) {
             add(a, "--transfer-layers", list(transferLayers));
         }
@@ -113,6 +125,7 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
         add(a, "--batch-size", Integer.toString(batchSize));
         add(a, "--lr", num(lr));
         add(a, "--weight-decay", num(weightDecay));
+        add(a, "--clip-grad", num(clipGrad));
         add(a, "--warmup-epochs", Integer.toString(warmupEpochs));
         add(a, "--augment", lower(augment));
         if (!shuffle) {
@@ -179,13 +192,14 @@ public record TransferRunRequest(String teacher, ItaeConfig itae, TransferMode m
                     ItaeConfig.Blocks.of(o.containsKey("--itae-layers") ? parseList(o.get("--itae-layers")) : null),
                     upper(ItaeConfig.Rows.class, o.getOrDefault("--itae-rows", "cls")));
         }
-        return new TransferRunRequest(teacher, itae, upper(TransferMode.class, mode), shape,
+        return new TransferRunRequest(teacher, itae, upper(TransferMode.class, mode), shape, o.get("--student-init"),
                 o.containsKey("--transfer-layers") ? parseList(o.get("--transfer-layers")) : null,
                 Double.parseDouble(o.getOrDefault("--atd-weight", "3")),
                 Integer.parseInt(o.getOrDefault("--epochs", "10")),
                 Integer.parseInt(o.getOrDefault("--batch-size", "32")),
                 Double.parseDouble(o.getOrDefault("--lr", "1e-3")),
                 Double.parseDouble(o.getOrDefault("--weight-decay", "0.05")),
+                Double.parseDouble(o.getOrDefault("--clip-grad", "0")),
                 Integer.parseInt(o.getOrDefault("--warmup-epochs", "0")),
                 upper(Augmentation.class, o.getOrDefault("--augment", "standard")), shuffle,
                 Long.parseLong(o.getOrDefault("--seed", "0")),

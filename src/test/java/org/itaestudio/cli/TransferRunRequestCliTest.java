@@ -41,6 +41,8 @@ class TransferRunRequestCliTest {
         assertEquals(c.studentHeads, r.shape().heads());
         assertEquals(c.studentPatch, r.shape().patch());
         assertEquals(c.studentArch.toUpperCase(Locale.ROOT), r.shape().arch().name());
+        assertEquals(c.studentInit, r.studentInit());
+        assertEquals(c.clipGrad, r.clipGrad());
         assertEquals(c.transferLayers == null ? null : ItaeOptions.parseLayers(c.transferLayers, "--transfer-layers"),
                 r.transferLayers());
         assertEquals(c.atdWeight, r.atdWeight());
@@ -72,12 +74,13 @@ class TransferRunRequestCliTest {
                 "--output", "o", "--val-fraction", "0.3", "--student-depth", "6", "--student-dim", "192",
                 "--student-heads", "3", "--student-patch", "4", "--student-arch", "standard", "--transfer-layers", "0-2,4",
                 "--atd-weight", "1.5", "--epochs", "7", "--batch-size", "16", "--lr", "5e-4", "--weight-decay", "0",
-                "--warmup-epochs", "2", "--augment", "none", "--no-shuffle", "--seed", "9", "--image-size", "40",
+                "--warmup-epochs", "2", "--clip-grad", "2.5", "--augment", "none", "--no-shuffle", "--seed", "9", "--image-size", "40",
                 "--crop", "32", "--device", "gpu", "--itae-component", "k", "--itae-threshold", "0.25",
                 "--itae-direction", "above", "--itae-strength", "0.5", "--itae-layers", "1,3", "--itae-rows", "all");
         assertSameRun(parsed(args), TransferRunRequest.fromArguments(args));
+        assertEquals(TransferRunRequest.fromArguments(args), parsed(args).request(), "the command runs what it records");
         List<String> someItae = List.of("--teacher", "t", "--mode", "scratch", "--train", "a", "--output", "o",
-                "--itae-threshold", "auto");
+                "--itae-threshold", "auto", "--student-init", "runs/first");
         assertSameRun(parsed(someItae), TransferRunRequest.fromArguments(someItae));
     }
 
@@ -94,8 +97,8 @@ class TransferRunRequestCliTest {
         TransferRunRequest r = new TransferRunRequest("teacher dir", new ItaeConfig(ItaeConfig.Component.Q,
                 ItaeConfig.Threshold.fixed(1.75), ItaeConfig.Direction.BELOW, 0.8,
                 ItaeConfig.Blocks.of(new TreeSet<>(List.of(0, 1, 2))), ItaeConfig.Rows.CLS), TransferMode.COPY,
-                new TransferSession.StudentShape(null, 96, null, null, StudentArch.NATIVE), new TreeSet<>(List.of(0, 1)),
-                3.0, 4, 8, 2.5e-4, 0.05, 1, Augmentation.STANDARD, true, 123, 64, 56, Path.of("data dir"), null, 0.25,
+                new TransferSession.StudentShape(null, 96, null, null, StudentArch.NATIVE), null,
+                new TreeSet<>(List.of(0, 1)), 3.0, 4, 8, 2.5e-4, 0.05, 0.5, 1, Augmentation.STANDARD, true, 123, 64, 56, Path.of("data dir"), null, 0.25,
                 DeviceChoice.AUTO);
         List<String> args = new ArrayList<>(r.toArguments());
         args.addAll(List.of("--output", "o"));

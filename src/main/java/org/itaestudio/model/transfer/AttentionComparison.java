@@ -57,6 +57,7 @@ public final class AttentionComparison {
      * @param itae        ITAE on the teacher as the run had it, or null
      * @param shape       the run's student shape (nulls take the teacher's)
      * @param side        the square side the student trains on
+     * @param studentInit the model the run's student started from (it gave the shape), or null
      * @param classes     the run's classes
      * @param settings    the run's mode and transferred layers
      * @param checkpoint  the run's checkpoint
@@ -64,13 +65,14 @@ public final class AttentionComparison {
      * @throws IllegalArgumentException when the two cannot be compared (patch size, token layout or heads differ,
      *                                  or the block or head does not exist)
      */
-    public static Result compare(Path teacherFile, ItaeConfig itae, TransferSession.StudentShape shape, int side,
-                                 int classes, TransferSettings settings, Path checkpoint, float[] pixels, int layer,
-                                 int head, DeviceChoice deviceChoice) throws IOException {
+    public static Result compare(Path teacherFile, ItaeConfig itae, TransferSession.StudentShape shape,
+                                 Path studentInit, int side, int classes, TransferSettings settings, Path checkpoint,
+                                 float[] pixels, int layer, int head, DeviceChoice deviceChoice) throws IOException {
         ComputeDevice device = ComputeDevice.resolve(deviceChoice);
         try (LoadedCheckpoint ckpt = CheckpointLoader.open(teacherFile)) {
             DinoV2Config tc = ckpt.config();
-            StudentConfig config = TransferSession.studentConfig(tc, shape, side, classes);
+            StudentConfig config = TransferSession.studentConfig(tc, shape,
+                    studentInit == null ? null : TransferSession.readConfig(studentInit), side, classes);
             DinoV2Config sc = config.backbone();
             if (tc.patchSize() != sc.patchSize() || tc.numRegisters() != sc.numRegisters() || tc.numHeads() != sc.numHeads()) {
                 throw new IllegalArgumentException("the student's patch size, registers or heads differ from the "

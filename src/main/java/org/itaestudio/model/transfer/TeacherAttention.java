@@ -1,19 +1,20 @@
 package org.itaestudio.model.transfer;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SortedSet;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.model.DinoV2;
 import org.itaestudio.model.DinoV2Config;
-import org.itaestudio.model.ForwardRequest;
-import org.itaestudio.model.ForwardResult;
-import org.itaestudio.model.LayerProbe;
 
 /**
  * The frozen teacher's attention: softmax(A_l) per requested block, A_l = q k^T / sqrt(hd) with ITAE applied where
  * it acts (the engineered scores are what is transferred). Both losses use the teacher only through this softmax,
- * so the project's inference forward, with full-attention probes, is the teacher: it records no gradient.
+ * so the project's inference forward is the teacher ({@link DinoV2#attentionWeights}: the same blocks and ITAE code,
+ * stopped after the last transferred block, the weights left on the device): it records no gradient.
  *
  * <p>Does not own the model.
  */
@@ -40,39 +41,32 @@ public final class TeacherAttention {
     }
 
     /**
-     * Attention weights of the requested blocks.
+     * Attention weights of the requested blocks, kept on the device as arrays of {@code out}; the teacher runs only
+     * up to the last of them.
      *
      * @param pixels NCHW normalised, {@code batch * 3 * size * size}
+     * @return per block, [B, H, N, N]
+     */
+    public Map<Integer, NDArray> attention(float[] pixels, int batch, int size, SortedSet<Integer> layers,
+                                           NDManager out) {
+        try (NoGrad noGrad = NoGrad.enter()) {
+            return model.attentionWeights(pixels, batch, size, size, itae, layers, out);
+        }
+    }
+
+    /**
+     * Attention weights of the requested blocks as Java arrays (for a view or a test, not the training path).
+     *
      * @return per block, [B, H, N, N] flattened row-major
      */
     public Map<Integer, float[]> attention(float[] pixels, int batch, int size, SortedSet<Integer> layers) {
-        ForwardRequest request = ForwardRequest.plain().withItae(itae).withProbes(layers, true);
-        ForwardResult result;
-        try (NoGrad noGrad = NoGrad.enter()) {
-            result = model.forward(pixels, batch, size, size, request);
-        }
-        Map<Integer, float[]> out = new LinkedHashMap<>();
-        for (int layer : layers) {
-            out.put(layer, flatten(result.probes().get(layer)));
-        }
-        return out;
-    }
-
-    private static float[] flatten(LayerProbe probe) {
-        float[][][][] a = probe.attention();                                        // [B][H][N][N]
-        int b = a.length;
-        int h = a[0].length;
-        int n = a[0][0].length;
-        float[] out = new float[b * h * n * n];
-        int at = 0;
-        for (float[][][] image : a) {
-            for (float[][] head : image) {
-                for (float[] row : head) {
-                    System.arraycopy(row, 0, out, at, n);
-                    at += n;
-                }
+        try (NDManager m = Engine.getEngine("PyTorch").newBaseManager(model.device())) {
+            Map<Integer, NDArray> weights = attention(pixels, batch, size, layers, m);
+            Map<Integer, float[]> out = new LinkedHashMap<>();
+            for (int layer : layers) {
+                out.put(layer, weights.get(layer).toFloatArray());
             }
+            return out;
         }
-        return out;
     }
 }

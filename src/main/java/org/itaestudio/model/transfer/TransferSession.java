@@ -81,8 +81,7 @@ public final class TransferSession implements AutoCloseable {
         try (LoadedCheckpoint ckpt = CheckpointLoader.open(teacherFile);
              LoadedCheckpoint init = studentInit == null ? null : CheckpointLoader.open(studentInit)) {
             DinoV2Config tc = ckpt.config();
-            StudentConfig config = init == null ? studentConfig(tc, shape, side, classes)
-                    : studentConfig(init.config(), new StudentShape(null, null, null, null, shape.arch()), side, classes);
+            StudentConfig config = studentConfig(tc, shape, init == null ? null : init.config(), side, classes);
             if (init != null && shape.arch() == StudentArch.STANDARD
                     && (init.config().numRegisters() > 0 || init.config().ffn() == DinoV2Config.FfnType.SWIGLU)) {
                 throw new IllegalArgumentException("the initial model has " + (init.config().numRegisters() > 0
@@ -125,6 +124,13 @@ public final class TransferSession implements AutoCloseable {
         try (LoadedCheckpoint ckpt = CheckpointLoader.open(teacherFile)) {
             return ckpt.config();
         }
+    }
+
+    /** The student of a run: the initial model's shape when it has one, else the teacher's with the overrides. */
+    static StudentConfig studentConfig(DinoV2Config teacher, StudentShape shape, DinoV2Config init, int side,
+                                       int classes) {
+        return init == null ? studentConfig(teacher, shape, side, classes)
+                : studentConfig(init, new StudentShape(null, null, null, null, shape.arch()), side, classes);
     }
 
     /** The teacher's shape with the given overrides, training on {@code side} pixels. */

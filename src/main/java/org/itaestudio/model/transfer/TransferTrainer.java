@@ -189,10 +189,7 @@ public final class TransferTrainer implements AutoCloseable {
         if (settings.mode() == TransferMode.SCRATCH) {
             return out;
         }
-        int n = student.config().tokens();
-        long heads = student.config().backbone().numHeads();
-        teacher.attention(batch.pixels(), batch.count(), batch.size(), settings.layers()).forEach((layer, a) ->
-                out.put(layer, m.create(a, new Shape(batch.count(), heads, n, n))));
+        out.putAll(teacher.attention(batch.pixels(), batch.count(), batch.size(), settings.layers(), m));
         return out;
     }
 

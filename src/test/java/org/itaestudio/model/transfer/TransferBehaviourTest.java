@@ -75,6 +75,46 @@ class TransferBehaviourTest {
         }
     }
 
+    /**
+     * The teacher's weights on the device (its forward stopped after the last requested block) are the full
+     * inference forward's full-attention probes bit for bit, ITAE included, and belong to the caller's manager.
+     */
+    @Test
+    void theTeachersAttentionOnTheDeviceIsTheForwardsProbe() {
+        ItaeConfig itae = ItaeConfig.paperDefault(ItaeConfig.Threshold.AUTO).withLayers(ItaeConfig.Blocks.of(Set.of(1)));
+        int b = 3;
+        float[] px = randomPixels(b, 5);
+        for (ItaeConfig c : java.util.Arrays.asList(null, itae)) {
+            SortedSet<Integer> layers = new TreeSet<>(Set.of(0, 1));
+            org.itaestudio.model.ForwardResult full = teacher.forward(px, b, SIZE, SIZE,
+                    org.itaestudio.model.ForwardRequest.plain().withItae(c).withProbes(layers, true));
+            Map<Integer, float[]> kept = new TeacherAttention(teacher, c).attention(px, b, SIZE, layers);
+            assertEquals(layers, kept.keySet());
+            for (int layer : layers) {
+                float[][][][] probe = full.probes().get(layer).attention();          // [B][H][N][N]
+                float[] flat = kept.get(layer);
+                int n = probe[0][0].length;
+                int at = 0;
+                for (float[][][] image : probe) {
+                    for (float[][] head : image) {
+                        for (float[] row : head) {
+                            assertArrayEquals(row, Arrays.copyOfRange(flat, at, at + n), 0f,
+                                    "block " + layer + (c == null ? "" : " with ITAE"));
+                            at += n;
+                        }
+                    }
+                }
+                assertEquals(flat.length, at);
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+            Map<Integer, NDArray> onDevice = new TeacherAttention(teacher, null).attention(px, b, SIZE,
+                    new TreeSet<>(Set.of(1)), m);
+            assertEquals(new Shape(b, 2, 17, 17), onDevice.get(1).getShape());
+            assertEquals(m, onDevice.get(1).getManager(), "the caller's array, alive after the teacher's forward");
+        }
+    }
+
     @Test
     void itaeOnTheTeacherChangesExactlyTheEngineeredRows() {
         SortedSet<Integer> layers = new TreeSet<>(Set.of(0, 1));
