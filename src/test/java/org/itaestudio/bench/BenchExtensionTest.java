@@ -22,7 +22,7 @@ class BenchExtensionTest {
     void theBenchTreeAddsTheBenchSubcommand() {
         CommandLine cli = ItaeStudioCommand.commandLine();
         assertEquals(List.of("embed", "inspect", "cluster", "evaluate", "transfer", "predict", "cache", "similar",
-                "duplicates", "calibrate-registers", "bench"),
+                "duplicates", "calibrate-registers", "compare-fixes", "bench"),
                 List.copyOf(cli.getSubcommands().keySet()));
         CommandLine bench = cli.getSubcommands().get("bench");
         assertNotNull(bench);
