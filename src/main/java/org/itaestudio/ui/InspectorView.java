@@ -163,9 +163,12 @@ final class InspectorView extends BorderPane {
         busy.setPrefSize(18, 18);
         busy.setMaxSize(18, 18);
 
-        Button like = new Button("More like this", new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
+        // icon only, as on the map's toolbar: with the Norms & fixes toggle a labelled button would squeeze the labels
+        Button like = new Button(null, new FontIcon(org.kordamp.ikonli.materialdesign2.MaterialDesignI.IMAGE_SEARCH_OUTLINE));
         like.setId("inspector-similar");
-        like.setTooltip(new Tooltip("The images most similar to this one (Ctrl+L)"));
+        like.setAccessibleText("More like this");
+        like.getStyleClass().add(Styles.BUTTON_ICON);
+        like.setTooltip(new Tooltip("More like this: the images most similar to this one (Ctrl+L)"));
         like.setOnAction(e -> vm.explore().showSimilar(vm.selectedImageProperty().get()));
         subs.bind(like.disableProperty(), vm.selectedImageProperty().lessThan(0).or(vm.analysisProperty().isNull()));
         compare.setId("compare-toggle");
