@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -578,8 +579,8 @@ public final class DinoV2 implements AutoCloseable {
     /**
      * Test-time registers in one block, each image on its own: the appended tokens' chosen units take the value of
      * largest magnitude (sign kept; the negative one on a tie) among the block's chosen units over all N' tokens;
-     * the patches' chosen units become 0, their mean, or lose their outliers. Only the U chosen columns are gathered,
-     * edited and scattered back, so the cost is one copy of the hidden state plus work on [B, N', U].
+     * the patches' chosen units become 0, their mean, or lose their outliers. Only the U chosen columns are read, edited
+     * and written back in place, so the cost is work on [B, N', U] (no copy of the whole hidden state).
      *
      * @param hidden [B, N', hidden] after the activation
      * @param units  the block's chosen units (ascending)
@@ -591,8 +592,8 @@ public final class DinoV2 implements AutoCloseable {
         int u = units.length;
         int prefix = config.prefixTokens();
         int np = ctx.patches();
-        NDArray index = m.create(units, new Shape(1, 1, u)).broadcast(new Shape(b, n, u));
-        NDArray chosen = hidden.gather(index, 2);                                    // [B, N', U]
+        NDIndex columns = new NDIndex(":, :, {}", m.create(units));                 // the U chosen units
+        NDArray chosen = hidden.get(columns);                                        // [B, N', U]
         NDArray flat = chosen.reshape(b, n * u);
         NDArray hi = flat.max(new int[] {1}, true);                                  // [B, 1]
         NDArray lo = flat.min(new int[] {1}, true);
@@ -609,7 +610,9 @@ public final class DinoV2 implements AutoCloseable {
         };
         NDArray registers = signMax.broadcast(new Shape(b, ctx.appended(), u));
         NDArray edited = chosen.get(":, 0:" + prefix + ", :").concat(newPatches, 1).concat(registers, 1);
-        return hidden.scatter(index, edited, 2);
+        // in place (index_put_): the activation is this forward's own temporary, and a scatter would copy all of it
+        hidden.set(columns, edited);
+        return hidden;
     }
 
     // ---- attention, in steps ---------------------------------------------------------------------------------
