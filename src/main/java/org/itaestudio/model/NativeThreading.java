@@ -6,32 +6,67 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sets libtorch's OpenMP wait policy to PASSIVE before libtorch is loaded, unless the user set one.
+ * Chooses libtorch's OpenMP wait policy before libtorch is loaded, unless the user set one: a short spin on a machine
+ * with idle cores, PASSIVE on a busy one.
  *
- * <p>Why: with the default (ACTIVE-then-sleep) policy, OpenMP threads spin at every barrier between the ~300
+ * <p>Why: with the default (spin-then-sleep, long spin) policy, OpenMP threads spin at every barrier between the ~300
  * parallel regions of a DINOv2 forward. On a machine with other work running, the spinning threads burn the time
  * slices the working thread needs: measured on a shared 2-core machine (load average ~5), a ViT-S/14 batch-8
- * forward took 3.1-4.5 s with the default policy and 1.1-1.7 s with PASSIVE, using half the CPU time. When the
- * machine is idle, PASSIVE costs one futex wake per barrier (tens of microseconds; under 2% of a forward).
+ * forward took 3.1-4.5 s with the default policy and 1.1-1.7 s with PASSIVE, using half the CPU time. On an idle
+ * machine PASSIVE pays a futex wake per barrier instead, which at batch 1 is a large share of a forward: interleaved
+ * against ONNX Runtime on the idle 2-core machine, a 3,000-iteration spin ({@code GOMP_SPINCOUNT=3000} with
+ * {@code OMP_WAIT_POLICY=ACTIVE}) made ViT-S/14 batch 1 131 -> 107 ms and batch 8 654 -> 605 ms, and also won with
+ * two busy threads beside it; under load averages of 7-21 (several times the cores) it lost 8 % to PASSIVE. So the
+ * choice is made once, at start, from the 1-minute load average against the number of cores ({@link #choose}).
+ * A bounded spin only exists in GNU libgomp (Linux); elsewhere PASSIVE is kept.
  *
- * <p>libgomp (Linux) and LLVM's libomp (macOS) read {@code OMP_WAIT_POLICY} from the C environment when they are
- * loaded, which happens when DJL loads libtorch, so this must run first; Java cannot change its own environment,
- * hence the call to C's {@code setenv} through JNA (which DJL already depends on). Has no effect once libtorch is
- * loaded, and does nothing on Windows or where the variable is set.
+ * <p>libgomp (Linux) and LLVM's libomp (macOS) read these variables from the C environment when they are loaded,
+ * which happens when DJL loads libtorch, so this must run first; Java cannot change its own environment, hence the
+ * call to C's {@code setenv} through JNA (which DJL already depends on). Has no effect once libtorch is loaded, and
+ * does nothing on Windows or where either variable is set.
  */
 public final class NativeThreading {
     private static final Logger LOG = LoggerFactory.getLogger(NativeThreading.class);
     private static final String VARIABLE = "OMP_WAIT_POLICY";
+    private static final String SPIN_VARIABLE = "GOMP_SPINCOUNT";
+    /** Iterations a libgomp thread spins at a barrier before it sleeps, when the machine has idle cores. */
+    static final String SHORT_SPIN = "3000";
+
+    /** The wait policy chosen at start. */
+    enum WaitChoice {
+        /** OMP_WAIT_POLICY=ACTIVE with GOMP_SPINCOUNT=3000: spin briefly, then sleep. */
+        SHORT_SPIN,
+        /** OMP_WAIT_POLICY=PASSIVE: sleep at once. */
+        PASSIVE
+    }
+
+    /**
+     * The policy for a machine with {@code cores} cores whose 1-minute load average is {@code loadAverage} (NaN when
+     * unknown), on a Linux libgomp or not: a short spin only where it is bounded (libgomp) and a core is idle.
+     */
+    static WaitChoice choose(double loadAverage, int cores, boolean libgomp) {
+        return libgomp && !Double.isNaN(loadAverage) && loadAverage < cores - 0.5 ? WaitChoice.SHORT_SPIN : WaitChoice.PASSIVE;
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
     private static boolean done;
 
     private NativeThreading() {
     }
 
-    /** OMP_WAIT_POLICY as the native libraries see it ("default" when unset), for reports. */
+    /** OMP_WAIT_POLICY (and GOMP_SPINCOUNT when set) as the native libraries see them ("default" when unset), for reports. */
     public static String waitPolicy() {
         try {
-            String v = NativeLibrary.getInstance("c").getFunction("getenv").invokeString(new Object[] {VARIABLE}, false);
-            return v == null ? "default" : v;
+            NativeLibrary c = NativeLibrary.getInstance("c");
+            String v = c.getFunction("getenv").invokeString(new Object[] {VARIABLE}, false);
+            String spin = c.getFunction("getenv").invokeString(new Object[] {SPIN_VARIABLE}, false);
+            return (v == null ? "default" : v) + (spin == null ? "" : ", " + SPIN_VARIABLE + " " + spin);
         } catch (RuntimeException | LinkageError e) {
             String v = System.getenv(VARIABLE);
             return v == null ? "default" : v;
@@ -71,12 +106,18 @@ public final class NativeThreading {
         }
         done = true;
         MklDispatch.enable(); // also before libtorch loads
-        if (System.getenv(VARIABLE) != null || System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (System.getenv(VARIABLE) != null || System.getenv(SPIN_VARIABLE) != null || os.startsWith("windows")) {
             return;
         }
+        WaitChoice choice = choose(loadAverage(), Runtime.getRuntime().availableProcessors(), os.startsWith("linux"));
         try {
-            int rc = NativeLibrary.getInstance("c").getFunction("setenv")
-                    .invokeInt(new Object[] {VARIABLE, "PASSIVE", 0});
+            NativeLibrary c = NativeLibrary.getInstance("c");
+            int rc = c.getFunction("setenv").invokeInt(new Object[] {VARIABLE,
+                    choice == WaitChoice.SHORT_SPIN ? "ACTIVE" : "PASSIVE", 0});
+            if (rc == 0 && choice == WaitChoice.SHORT_SPIN) {
+                rc = c.getFunction("setenv").invokeInt(new Object[] {SPIN_VARIABLE, SHORT_SPIN, 0});
+            }
             if (rc != 0) {
                 LOG.warn("setenv({}) failed with {}", VARIABLE, rc);
             }

@@ -40,4 +40,15 @@ class NativeThreadingTest {
         assertEquals(before, niceOfCurrentThread(), "the calling thread is unchanged");
         assertTrue(!NativeThreading.lowerCurrentThreadPriority(0), "0 steps: nothing to do");
     }
+
+    @Test
+    void spinsBrieflyOnlyWhereACoreIsIdleAndTheSpinIsBounded() {
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(0.3, 2, true));
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(1.4, 2, true));
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(1.6, 2, true), "both cores busy");
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(14.0, 2, true));
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(6.0, 16, true));
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(0.1, 2, false), "no bounded spin off libgomp");
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(Double.NaN, 2, true), "load unknown");
+    }
 }
