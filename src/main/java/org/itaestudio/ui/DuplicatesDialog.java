@@ -1,7 +1,6 @@
 package org.itaestudio.ui;
 
 import java.util.Locale;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
@@ -11,11 +10,9 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
-import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.cell.CheckBoxTableCell;
-import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -86,32 +83,8 @@ final class DuplicatesDialog extends Stage {
         TableColumn<ExploreModel.DuplicateEntry, String> set = new TableColumn<>("Set");
         set.setCellValueFactory(c -> new ReadOnlyStringWrapper(Integer.toString(c.getValue().group() + 1)));
         set.setPrefWidth(50);
-        TableColumn<ExploreModel.DuplicateEntry, ExploreModel.DuplicateEntry> preview = new TableColumn<>("Image");
-        preview.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue()));
-        preview.setCellFactory(c -> new TableCell<>() {
-            private final ImageView iv = new ImageView();
-
-            {
-                iv.setFitWidth(THUMB);
-                iv.setFitHeight(THUMB);
-                iv.setPreserveRatio(true);
-            }
-
-            @Override
-            protected void updateItem(ExploreModel.DuplicateEntry item, boolean empty) {
-                super.updateItem(item, empty);
-                iv.setImage(null);
-                setGraphic(empty || item == null ? null : iv);
-                if (!empty && item != null) {
-                    thumbs.request(vm.imagePath(item.image()), img -> {
-                        if (getItem() == item) {
-                            iv.setImage(img);
-                        }
-                    });
-                }
-            }
-        });
-        preview.setPrefWidth(THUMB + 16);
+        TableColumn<ExploreModel.DuplicateEntry, ExploreModel.DuplicateEntry> preview =
+                ThumbnailColumn.create(thumbs, THUMB, e -> vm.imagePath(e.image()));
         TableColumn<ExploreModel.DuplicateEntry, String> path = new TableColumn<>("Path");
         path.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().path()));
         path.setPrefWidth(330);

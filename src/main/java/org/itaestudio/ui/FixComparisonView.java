@@ -14,7 +14,6 @@ import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.image.ImageView;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -109,32 +108,8 @@ final class FixComparisonView extends Stage {
         movedTitle.getStyleClass().add(Styles.TEXT_BOLD);
         subs.bind(movedTitle.textProperty(), m.movedTitleProperty());
         movedTable.setId("comparison-moved");
-        TableColumn<FixComparisonModel.Moved, FixComparisonModel.Moved> preview = new TableColumn<>("Image");
-        preview.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue()));
-        preview.setCellFactory(c -> new TableCell<>() {
-            private final ImageView iv = new ImageView();
-
-            {
-                iv.setFitWidth(THUMB);
-                iv.setFitHeight(THUMB);
-                iv.setPreserveRatio(true);
-            }
-
-            @Override
-            protected void updateItem(FixComparisonModel.Moved item, boolean empty) {
-                super.updateItem(item, empty);
-                iv.setImage(null);
-                setGraphic(empty || item == null ? null : iv);
-                if (!empty && item != null && m.resultProperty().get() != null) {
-                    thumbs.request(m.resultProperty().get().folder().resolve(item.path()), img -> {
-                        if (getItem() == item) {
-                            iv.setImage(img);
-                        }
-                    });
-                }
-            }
-        });
-        preview.setPrefWidth(THUMB + 16);
+        TableColumn<FixComparisonModel.Moved, FixComparisonModel.Moved> preview = ThumbnailColumn.create(thumbs, THUMB,
+                x -> m.resultProperty().get() == null ? null : m.resultProperty().get().folder().resolve(x.path()));
         movedTable.getColumns().add(preview);
         movedTable.getColumns().add(textMoved("Path", FixComparisonModel.Moved::path, 320));
         movedTable.getColumns().add(textMoved("Cluster with no fix", x -> "cluster " + x.before(), 200));

@@ -15,7 +15,6 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
-import javafx.util.StringConverter;
 import org.itaestudio.cluster.ClusterMethod;
 import org.itaestudio.cluster.Hdbscan;
 
@@ -63,21 +62,7 @@ final class HdbscanControls {
 
         SpinnerValueFactory.IntegerSpinnerValueFactory sf = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 100_000,
                 Math.max(0, vm.minSamplesProperty().get()));
-        sf.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(Integer v) {
-                return v == null || v == 0 ? "auto" : v.toString();
-            }
-
-            @Override
-            public Integer fromString(String s) {
-                try {
-                    return s == null || s.isBlank() || s.strip().equalsIgnoreCase("auto") ? 0 : Math.max(0, Integer.parseInt(s.strip()));
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        });
+        sf.setConverter(new AutoZeroConverter());
         Spinner<Integer> samples = new Spinner<>(sf);
         samples.setId("hdbscan-min-samples");
         samples.setEditable(true);

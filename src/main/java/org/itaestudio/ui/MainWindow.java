@@ -252,21 +252,7 @@ final class MainWindow extends BorderPane {
         Spinner<Integer> k = new Spinner<>();
         k.setId("k-spinner");
         SpinnerValueFactory.IntegerSpinnerValueFactory kf = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, 200, vm.kProperty().get());
-        kf.setConverter(new StringConverter<>() {
-            @Override
-            public String toString(Integer v) {
-                return v == null || v == 0 ? "auto" : v.toString();
-            }
-
-            @Override
-            public Integer fromString(String s) {
-                try {
-                    return s == null || s.isBlank() || s.strip().equalsIgnoreCase("auto") ? 0 : Math.max(0, Integer.parseInt(s.strip()));
-                } catch (NumberFormatException e) {
-                    return 0;
-                }
-            }
-        });
+        kf.setConverter(new AutoZeroConverter());
         k.setValueFactory(kf);
         k.setEditable(true);
         k.setPrefWidth(90);
