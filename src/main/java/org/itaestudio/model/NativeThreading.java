@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * machine PASSIVE pays a futex wake per barrier instead, which at batch 1 is a large share of a forward: interleaved
  * against ONNX Runtime on the idle 2-core machine, a 3,000-iteration spin ({@code GOMP_SPINCOUNT=3000} with
  * {@code OMP_WAIT_POLICY=ACTIVE}) made ViT-S/14 batch 1 131 -> 107 ms and batch 8 654 -> 605 ms, and also won with
- * two busy threads beside it; under load averages of 7-21 (several times the cores) it lost 8 % to PASSIVE. So the
- * choice is made once, at start, from the 1-minute load average against the number of cores ({@link #choose}).
+ * two busy threads beside it (two other runnable threads on two cores); with 15-21 runnable threads on two cores it
+ * lost 8-36 % to PASSIVE. So the choice is made once, at start, from how many threads of other processes are runnable
+ * right now against the number of cores ({@link #choose}). Not the load average: it trails by a minute or more, so
+ * right after a build or a benchmark it still reads busy on a machine that is idle now.
  * A bounded spin only exists in GNU libgomp (Linux); elsewhere PASSIVE is kept.
  *
  * <p>libgomp (Linux) and LLVM's libomp (macOS) read these variables from the C environment when they are loaded,
@@ -41,20 +43,66 @@ public final class NativeThreading {
     }
 
     /**
-     * The policy for a machine with {@code cores} cores whose 1-minute load average is {@code loadAverage} (NaN when
-     * unknown), on a Linux libgomp or not: a short spin only where it is bounded (libgomp) and a core is idle.
+     * The policy for a machine with {@code cores} cores where {@code othersRunnable} threads of other processes are
+     * runnable (NaN when unknown), on a Linux libgomp or not: a short spin only where it is bounded (libgomp) and the
+     * other work does not exceed the cores (measured: a win with two busy threads on two cores, a loss with 15-21).
      */
-    static WaitChoice choose(double loadAverage, int cores, boolean libgomp) {
-        return libgomp && !Double.isNaN(loadAverage) && loadAverage < cores - 0.5 ? WaitChoice.SHORT_SPIN : WaitChoice.PASSIVE;
+    static WaitChoice choose(double othersRunnable, int cores, boolean libgomp) {
+        return libgomp && !Double.isNaN(othersRunnable) && othersRunnable <= cores ? WaitChoice.SHORT_SPIN
+                : WaitChoice.PASSIVE;
     }
 
-    private static double loadAverage() {
+    /**
+     * Runnable threads of other processes now: the median of 9 samples 15 ms apart of the kernel's count of runnable
+     * threads ({@code procs_running} in /proc/stat) less this process's own (state R in /proc/self/task); NaN where
+     * these files cannot be read.
+     */
+    static double othersRunnable() {
         try {
-            return Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ")[0]);
+            double[] samples = new double[9];
+            for (int i = 0; i < samples.length; i++) {
+                if (i > 0) {
+                    Thread.sleep(15);
+                }
+                samples[i] = Math.max(0, systemRunnable() - ownRunnable());
+            }
+            java.util.Arrays.sort(samples);
+            return samples[samples.length / 2];
         } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return Double.NaN;
         }
     }
+
+    private static int systemRunnable() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))) {
+            if (line.startsWith("procs_running ")) {
+                return Integer.parseInt(line.substring("procs_running ".length()).trim());
+            }
+        }
+        throw new java.io.IOException("no procs_running in /proc/stat");
+    }
+
+    private static int ownRunnable() throws java.io.IOException {
+        int running = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    int close = stat.lastIndexOf(')');             // the command name may hold spaces and ')'
+                    if (close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'R') {
+                        running++;
+                    }
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        }
+        return running;
+    }
+
     private static boolean done;
 
     private NativeThreading() {
@@ -110,7 +158,7 @@ public final class NativeThreading {
         if (System.getenv(VARIABLE) != null || System.getenv(SPIN_VARIABLE) != null || os.startsWith("windows")) {
             return;
         }
-        WaitChoice choice = choose(loadAverage(), Runtime.getRuntime().availableProcessors(), os.startsWith("linux"));
+        WaitChoice choice = choose(othersRunnable(), Runtime.getRuntime().availableProcessors(), os.startsWith("linux"));
         try {
             NativeLibrary c = NativeLibrary.getInstance("c");
             int rc = c.getFunction("setenv").invokeInt(new Object[] {VARIABLE,

@@ -42,13 +42,48 @@ class NativeThreadingTest {
     }
 
     @Test
-    void spinsBrieflyOnlyWhereACoreIsIdleAndTheSpinIsBounded() {
-        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(0.3, 2, true));
-        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(1.4, 2, true));
-        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(1.6, 2, true), "both cores busy");
-        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(14.0, 2, true));
-        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(6.0, 16, true));
-        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(0.1, 2, false), "no bounded spin off libgomp");
+    void spinsBrieflyOnlyWhereTheOtherWorkLeavesTheCoresAndTheSpinIsBounded() {
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(0, 2, true));
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(2, 2, true), "two busy threads, two cores");
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(3, 2, true), "more work than cores");
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(15, 2, true));
+        assertEquals(NativeThreading.WaitChoice.SHORT_SPIN, NativeThreading.choose(6, 16, true));
+        assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(0, 2, false), "no bounded spin off libgomp");
         assertEquals(NativeThreading.WaitChoice.PASSIVE, NativeThreading.choose(Double.NaN, 2, true), "load unknown");
+    }
+
+    @Test
+    void countsOtherProcessesRunnableThreadsNotItsOwn() throws Exception {
+        assumeTrue(Files.exists(Path.of("/proc/stat")) && Files.exists(Path.of("/proc/self/task")), "Linux only");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        double idle;
+        double withOwnBusyThreads;
+        java.util.List<Thread> busy = new java.util.ArrayList<>();
+        try {
+            idle = NativeThreading.othersRunnable();
+            for (int i = 0; i < 3; i++) { // this process's own busy threads must not count as other work
+                Thread t = new Thread(() -> {
+                    long x = 0;
+                    while (!stop.get()) {
+                        x += System.nanoTime() & 1;
+                    }
+                    if (x == 42) {
+                        System.out.print("");
+                    }
+                });
+                t.setDaemon(true);
+                t.start();
+                busy.add(t);
+            }
+            withOwnBusyThreads = NativeThreading.othersRunnable();
+        } finally {
+            stop.set(true);
+            for (Thread t : busy) {
+                t.join();
+            }
+        }
+        assertTrue(idle >= 0 && withOwnBusyThreads >= 0, idle + " / " + withOwnBusyThreads);
+        // other processes' work is whatever the machine runs; ours added 3 runnable threads, which must be left out
+        assertTrue(withOwnBusyThreads < idle + 3, "own threads counted: " + idle + " -> " + withOwnBusyThreads);
     }
 }
