@@ -29,6 +29,8 @@ import org.itaestudio.itae.ArtifactDetector;
 import org.itaestudio.itae.ItaeConfig;
 import org.itaestudio.itae.TestTimeRegisters;
 import org.itaestudio.model.weights.WeightSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * DINOv2 vision transformer (facebookresearch/dinov2 {@code DinoVisionTransformer}) with ITAE, on DJL NDArrays.
@@ -44,6 +46,9 @@ import org.itaestudio.model.weights.WeightSource;
  * <p>Thread-safe: weights are read-only; every forward uses its own managers.
  */
 public final class DinoV2 implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DinoV2.class);
+    /** {@code -Ditae.compiledBlocks=false} keeps every forward on the Java blocks (for comparisons). */
+    private static final boolean COMPILED_BLOCKS = !"false".equals(System.getProperty("itae.compiledBlocks"));
 
     private final DinoV2Config config;
     private final Device device;
@@ -59,10 +64,17 @@ public final class DinoV2 implements AutoCloseable {
     private final NDArray normBias;       // [D]
     /** Position embeddings per grid, [1, 1 + Np, D]: CLS entry then the interpolated patch table. */
     private final Map<Long, NDArray> positionCache = new ConcurrentHashMap<>();
+    /** The blocks as one libtorch call for plain forwards, loaded on first use; see {@link #compiledBlocks()}. */
+    private CompiledBlocks compiled;
+    private boolean compiledRefused;
 
     private record Block(NDArray norm1W, NDArray norm1B, NDArray qkvW, NDArray qkvB, NDArray projW, NDArray projB,
                          NDArray ls1, NDArray norm2W, NDArray norm2B, NDArray fc1W, NDArray fc1B, NDArray fc2W,
                          NDArray fc2B, NDArray ls2) {
+        /** The 14 arrays in declaration order: the order {@link CompiledBlocks} takes them in. */
+        List<NDArray> arrays() {
+            return List.of(norm1W, norm1B, qkvW, qkvB, projW, projB, ls1, norm2W, norm2B, fc1W, fc1B, fc2W, fc2B, ls2);
+        }
     }
 
     private DinoV2(DinoV2Config config, WeightSource weights, Device device) throws IOException {
@@ -188,14 +200,46 @@ public final class DinoV2 implements AutoCloseable {
      * @param pixels NCHW float32, normalised, {@code batch * 3 * height * width} values
      */
     public ForwardResult forward(float[] pixels, int batch, int height, int width, ForwardRequest request) {
+        return forward(pixels, batch, height, width, request, COMPILED_BLOCKS);
+    }
+
+    /**
+     * {@link #forward(float[], int, int, int, ForwardRequest)}, with the compiled blocks allowed or not: a request
+     * that asks nothing of the blocks but their output runs them as one libtorch call when allowed and available.
+     */
+    ForwardResult forward(float[] pixels, int batch, int height, int width, ForwardRequest request,
+                          boolean allowCompiled) {
         checkPixels(pixels, batch, height, width);
         int p = config.patchSize();
         int gridH = height / p;
         int gridW = width / p;
         try (NDManager fwd = manager.newSubManager()) {
             NDArray x = appendRegisters(embedTokens(fwd, pixels, batch, height, width, gridH, gridW), request.appendedTokens());
+            CompiledBlocks c = allowCompiled && request.blocksOnly() ? compiledBlocks() : null;
+            if (c != null) {
+                return finish(c.run(x, fwd), newContext(request, Collections.emptySortedSet(), batch, gridH, gridW,
+                        new TreeMap<>(), null, null), null);
+            }
             return runBlocks(fwd, x, 0, batch, gridH, gridW, request);
         }
+    }
+
+    /** Whether the compiled blocks are loaded (after a first plain forward, until {@link #close()}). */
+    synchronized boolean compiledBlocksLoaded() {
+        return compiled != null;
+    }
+
+    /** The compiled blocks, loaded once; null where libtorch refused them (said once in the log: then the Java blocks run). */
+    private synchronized CompiledBlocks compiledBlocks() {
+        if (compiled == null && !compiledRefused) {
+            try {
+                compiled = CompiledBlocks.load(manager, blocks.stream().flatMap(b -> b.arrays().stream()).toList(), config);
+            } catch (IOException | RuntimeException e) {
+                compiledRefused = true;
+                LOG.warn("compiled blocks unavailable, using the Java blocks: {}", e.getMessage());
+            }
+        }
+        return compiled;
     }
 
     private void checkPixels(float[] pixels, int batch, int height, int width) {
@@ -414,6 +458,13 @@ public final class DinoV2 implements AutoCloseable {
         }
     }
 
+    private static Context newContext(ForwardRequest request, SortedSet<Integer> itaeLayers, int batch, int gridH,
+                                      int gridW, SortedMap<Integer, long[]> ttrUnits, HiddenHook hook,
+                                      AttentionHook attention) {
+        return new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>(), ttrUnits,
+                new HashMap<>(), new HashMap<>(), hook, attention);
+    }
+
     /** Sees one block's MLP hidden activation [B, N', hidden] (before test-time registers edit it). */
     private interface HiddenHook {
         void accept(int layer, NDArray hidden);
@@ -448,8 +499,7 @@ public final class DinoV2 implements AutoCloseable {
                 throw new IllegalArgumentException("layer " + l + " does not exist: the model has " + config.depth() + " blocks");
             }
         }
-        Context ctx = new Context(request, itaeLayers, batch, gridH, gridW, new HashMap<>(), new ArrayList<>(), ttrUnits,
-                new HashMap<>(), new HashMap<>(), hook, attention);
+        Context ctx = newContext(request, itaeLayers, batch, gridH, gridW, ttrUnits, hook, attention);
         float[][] captured = null;
         for (int i = startLayer; i <= lastLayer; i++) {
             if (i == request.captureLayer()) {
@@ -914,7 +964,11 @@ public final class DinoV2 implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (compiled != null) {
+            compiled.close();
+            compiled = null;
+        }
         manager.close();
     }
 }

@@ -74,6 +74,14 @@ public record ForwardRequest(ItaeConfig itae, Pooling pooling, Set<Integer> prob
                 on);
     }
 
+    /**
+     * Whether nothing is asked of the blocks but their output: no ITAE, probes, captures, test-time registers or
+     * per-block norms (then the blocks can run as one compiled call, {@link CompiledBlocks}).
+     */
+    public boolean blocksOnly() {
+        return itae == null && probeLayers.isEmpty() && captureLayer < 0 && !captureClsState && ttr == null && !blockNorms;
+    }
+
     /** Tokens appended after all others (test-time registers), 0 without them. */
     public int appendedTokens() {
         return ttr == null ? 0 : ttr.count();
