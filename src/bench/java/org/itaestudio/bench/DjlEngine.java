@@ -33,7 +33,8 @@ final class DjlEngine implements BenchEngine {
     @Override
     public String version() {
         return "DJL " + Engine.getDjlVersion() + ", libtorch " + Engine.getEngine("PyTorch").getVersion()
-                + ", OMP_WAIT_POLICY " + NativeThreading.waitPolicy() + ", " + MklDispatch.state().description();
+                + ", OMP_WAIT_POLICY " + NativeThreading.waitPolicy() + ", " + MklDispatch.state().description()
+                + (model.usesCompiledBlocks() ? ", compiled blocks" : ", Java blocks");
     }
 
     @Override

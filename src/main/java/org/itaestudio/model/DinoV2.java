@@ -224,6 +224,11 @@ public final class DinoV2 implements AutoCloseable {
         }
     }
 
+    /** Whether plain forwards run the compiled blocks (loading them if not yet loaded): for reports. */
+    public boolean usesCompiledBlocks() {
+        return COMPILED_BLOCKS && compiledBlocks() != null;
+    }
+
     /** Whether the compiled blocks are loaded (after a first plain forward, until {@link #close()}). */
     synchronized boolean compiledBlocksLoaded() {
         return compiled != null;
