@@ -85,8 +85,7 @@ final class CompiledBlocks implements AutoCloseable {
     NDArray run(NDArray x, NDManager into) {
         try (IValue input = IValue.from((PtNDArray) x);
              IValue out = IValueUtils.runMethod(module, "forward", input, weights, heads, swiglu, eps)) {
-            NDArray y = out.toTensor((PtNDManager) into);
-            return y;
+            return out.toTensor((PtNDManager) into);
         }
     }
 
