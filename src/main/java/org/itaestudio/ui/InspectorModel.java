@@ -2,8 +2,6 @@ package org.itaestudio.ui;
 
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import javafx.beans.Observable;
@@ -50,7 +48,7 @@ final class InspectorModel implements AutoCloseable {
     private final ItaeSettings itae;
     private final Supplier<AnalysisSettings> settings;
     private final LatestWinsRunner<Request, Result> runner;
-    private final Map<String, Integer> depthByModel = new ConcurrentHashMap<>();
+    private final ModelDepths depths;
 
     private final ObjectProperty<Path> image = new SimpleObjectProperty<>(this, "image");
     private final IntegerProperty layer = new SimpleIntegerProperty(this, "layer", -1);
@@ -86,6 +84,7 @@ final class InspectorModel implements AutoCloseable {
     InspectorModel(StudioEngine engine, ItaeSettings itae, Supplier<AnalysisSettings> settings, Executor fx,
                    LatestWinsRunner.DelayTimer debounce) {
         this.engine = engine;
+        this.depths = new ModelDepths(engine);
         this.itae = itae;
         this.settings = settings;
         this.runner = new LatestWinsRunner<>("inspect", MainViewModel.CONTROL_DEBOUNCE, debounce, this::work,
@@ -103,11 +102,7 @@ final class InspectorModel implements AutoCloseable {
 
     private Result work(Request r) throws Exception {
         AnalysisSettings s = r.settings();
-        Integer d = depthByModel.get(s.model());
-        if (d == null) {
-            d = engine.depth(s);
-            depthByModel.put(s.model(), d);
-        }
+        int d = depths.of(s);
         int l = r.layer() < 0 || r.layer() >= d ? d - 1 : r.layer();
         ItaeConfig cfg = r.before() ? null : r.itae().toConfig(d);
         long t0 = System.nanoTime();

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -100,7 +100,7 @@ final class SideBySideModel implements AutoCloseable {
     private final Function<RegisterNeurons, TestTimeRegisters> registers;
     private final Supplier<AnalysisSettings> settings;
     private final LatestWinsRunner<Request, Result> runner;
-    private final Map<String, Integer> depthByModel = new ConcurrentHashMap<>();
+    private final ModelDepths depths;
 
     private final BooleanProperty active = new SimpleBooleanProperty(this, "active", false);
     private final IntegerProperty normLayer = new SimpleIntegerProperty(this, "normLayer", -1);
@@ -125,6 +125,7 @@ final class SideBySideModel implements AutoCloseable {
                     ObservableValue<RegisterNeurons> neurons, Function<RegisterNeurons, TestTimeRegisters> registers,
                     Supplier<AnalysisSettings> settings, Executor fx, LatestWinsRunner.DelayTimer debounce) {
         this.engine = Objects.requireNonNull(engine);
+        this.depths = new ModelDepths(engine);
         this.image = image;
         this.layer = layer;
         this.itae = itae;
@@ -151,7 +152,7 @@ final class SideBySideModel implements AutoCloseable {
 
     private Result work(Request r) throws Exception {
         AnalysisSettings s = r.settings();
-        int d = depth(s);
+        int d = depths.of(s);
         int l = r.layer() < 0 || r.layer() >= d ? d - 1 : r.layer();
         ItaeConfig cfg = r.itae().toConfig(d);
         Map<ArtifactFixModel.Fix, Inspection> byFix = new EnumMap<>(ArtifactFixModel.Fix.class);
@@ -163,15 +164,6 @@ final class SideBySideModel implements AutoCloseable {
             byFix.put(ArtifactFixModel.Fix.BOTH, engine.inspect(r.image(), t, l, cfg));
         }
         return new Result(r, d, l, cfg, Collections.unmodifiableMap(byFix));
-    }
-
-    private int depth(AnalysisSettings s) throws java.io.IOException {
-        Integer d = depthByModel.get(s.model());
-        if (d == null) {
-            d = engine.depth(s);
-            depthByModel.put(s.model(), d);
-        }
-        return d;
     }
 
     private void onOutcome(LatestWinsRunner.Outcome<Request, Result> o) {
@@ -204,9 +196,9 @@ final class SideBySideModel implements AutoCloseable {
         }
         AnalysisSettings s = settings.get().withItae(null).withTtr(null);
         int l = layer.get();
-        Integer d = depthByModel.get(s.model());
-        if (d != null && (l < 0 || l >= d)) {
-            l = d - 1; // "last block" by number, so that learning the depth does not re-run the same request
+        OptionalInt d = depths.known(s.model());
+        if (d.isPresent() && (l < 0 || l >= d.getAsInt())) {
+            l = d.getAsInt() - 1; // "last block" by number, so that learning the depth does not re-run the same request
         }
         RegisterNeurons n = neurons.getValue();
         Request r = new Request(img, l, itaeAlwaysOn(), n, n == null ? null : registers.apply(n), s);

@@ -28,7 +28,7 @@ import org.itaestudio.progress.ProgressListener;
  * A hand-made engine for UI tests only (never shipped): deterministic clusters and maps, and inspections whose
  * V norms are known (patch p has norm p + 1), so a threshold t flags exactly the patches with p + 1 <= t.
  */
-final class FakeStudioEngine implements StudioEngine {
+class FakeStudioEngine implements StudioEngine {
 
     static final int GRID = 4;
     static final int HEADS = 6;
