@@ -72,13 +72,19 @@ fi
 # shared test data (3 classes x 60 images, 32 px) with a random teacher of the reproduction benchmark's shape
 # (patch 4, dim 192, 6 blocks, 3 heads); skipped where ../shared/data is absent
 cifar="$here/../shared/data/cifar10-test"
+# cifar_subset OUT N CLASS...: the first N images (sorted paths) of each CIFAR-10 class, in class sub-folders of OUT
+cifar_subset() {
+  local out="$1" n="$2" c
+  shift 2
+  for c in "$@"; do
+    mkdir -p "$out/$c"
+    find "$cifar/$c" -maxdepth 1 -type f | sort | sed -n "1,${n}p" | xargs -I{} cp {} "$out/$c/"
+  done
+}
 if [ "$only" = all ] || [ "$only" = transfer ]; then
   if [ -d "$cifar" ]; then
     tdata="$tmp/transfer-data"
-    for c in airplane automobile bird; do
-      mkdir -p "$tdata/$c"
-      find "$cifar/$c" -maxdepth 1 -type f | sort | sed -n 1,60p | xargs -I{} cp {} "$tdata/$c/"
-    done
+    cifar_subset "$tdata" 60 airplane automobile bird
     model="$tmp/cifar-teacher.safetensors"
     java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" cifar
     run_app "$out" "$tdata" -Ditae.screenshots.transfer="$tdata" \
@@ -93,10 +99,7 @@ fi
 if [ "$only" = all ] || [ "$only" = fixes ]; then
   if [ -d "$cifar" ]; then
     fdata="$tmp/fix-data"
-    for c in cat ship truck; do
-      mkdir -p "$fdata/$c"
-      find "$cifar/$c" -maxdepth 1 -type f | sort | sed -n 1,40p | xargs -I{} cp {} "$fdata/$c/"
-    done
+    cifar_subset "$fdata" 40 cat ship truck
     model="${ITAE_SHOTS_MODEL:-$tmp/synthetic-vits14-reg4.safetensors}"
     if [ -z "${ITAE_SHOTS_MODEL:-}" ] && [ ! -f "$model" ]; then
       java -cp "$cp" org.itaestudio.ui.SyntheticModelFiles "$model" small

@@ -79,17 +79,8 @@ final class ClusterCommand implements Callable<Integer> {
             kValue = 0;
         } else if (k == null) {
             throw new UsageException("--k is required with --method " + clusterMethod.id());
-        } else if (k.equalsIgnoreCase("auto")) {
-            kValue = 0;
         } else {
-            try {
-                kValue = Integer.parseInt(k.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--k must be a positive number or 'auto', got '" + k + "'");
-            }
-            if (kValue < 1) {
-                throw new UsageException("--k must be >= 1, got " + kValue);
-            }
+            kValue = EngineOptions.parseK(k);
         }
         MapMethod mapMethod = withMap == null ? MapMethod.NONE : EngineOptions.parseEnum(MapMethod.class, withMap, "tsne", "--with-map");
         if (mapMethod == MapMethod.NONE && withMap != null) {

@@ -53,19 +53,7 @@ final class CompareFixesCommand implements Callable<Integer> {
         if (clusterMethod == ClusterMethod.HDBSCAN) {
             throw new UsageException("--method hdbscan is not offered here: use kmeans or agglomerative");
         }
-        int kValue;
-        if (k.equalsIgnoreCase("auto")) {
-            kValue = 0;
-        } else {
-            try {
-                kValue = Integer.parseInt(k.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--k must be a positive number or 'auto', got '" + k + "'");
-            }
-            if (kValue < 1) {
-                throw new UsageException("--k must be >= 1, got " + kValue);
-            }
-        }
+        int kValue = EngineOptions.parseK(k);
         AnalysisSettings settings = engine.settings().with(b -> {
             b.clusterMethod = clusterMethod;
             b.k = kValue;

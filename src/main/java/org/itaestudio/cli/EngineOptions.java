@@ -58,6 +58,23 @@ public final class EngineOptions {
         return itaeOptions.itae();
     }
 
+    /** {@code --k}: a number of clusters >= 1, or "auto" (0: chosen by silhouette). */
+    static int parseK(String k) {
+        if (k.equalsIgnoreCase("auto")) {
+            return 0;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(k.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--k must be a positive number or 'auto', got '" + k + "'");
+        }
+        if (value < 1) {
+            throw new UsageException("--k must be >= 1, got " + value);
+        }
+        return value;
+    }
+
     static <E extends Enum<E>> E parseEnum(Class<E> type, String value, String dflt, String option) {
         String v = (value == null ? dflt : value).trim().toUpperCase(Locale.ROOT);
         try {

@@ -22,8 +22,8 @@ import java.util.List;
  *
  * <p>Why: issued from Java, a block is about 25 libtorch calls, each one JNI crossing and one OpenMP parallel region;
  * between two of them libtorch's threads go idle and must be woken for the next. In one call the ops follow each other
- * inside libtorch. Measured on a 2-core machine (ViT-S/14, interleaved): batch 1 about 20 % and batch 8 about 14 % less
- * time per forward, with the same kernels (docs/benchmarks.md). Only for forwards that ask nothing of the blocks but
+ * inside libtorch. Measured on an idle 2-core AMD EPYC (ViT-S/14, interleaved with the Java blocks, 8 rounds): batch 1
+ * 9 % and batch 8 4 % less time per forward, with the same kernels (docs/benchmarks.md, D78). Only for forwards that ask nothing of the blocks but
  * their output ({@link ForwardRequest#blocksOnly()}); ITAE, probes, captures and test-time registers need the Java
  * blocks, which stay the model's one readable definition; {@code CompiledBlocksTest} holds the two together on every
  * fixture architecture.

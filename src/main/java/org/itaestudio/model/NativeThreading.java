@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * machine PASSIVE pays a futex wake per barrier instead, which at batch 1 is a large share of a forward: interleaved
  * against ONNX Runtime on the idle 2-core machine, a 3,000-iteration spin ({@code GOMP_SPINCOUNT=3000} with
  * {@code OMP_WAIT_POLICY=ACTIVE}) made ViT-S/14 batch 1 131 -> 107 ms and batch 8 654 -> 605 ms, and also won with
- * two busy threads beside it (two other runnable threads on two cores); with 15-21 runnable threads on two cores it
- * lost 8-36 % to PASSIVE. So the choice is made once, at start, from how many threads of other processes are runnable
+ * two busy threads beside it (two other runnable threads on two cores); at load averages of 15.5-21 on two cores it lost
+ * 8-36 % to PASSIVE. So the choice is made once, at start, from how many threads of other processes are runnable
  * right now against the number of cores ({@link #choose}). Not the load average: it trails by a minute or more, so
  * right after a build or a benchmark it still reads busy on a machine that is idle now.
  * A bounded spin only exists in GNU libgomp (Linux); elsewhere PASSIVE is kept.
@@ -45,7 +45,8 @@ public final class NativeThreading {
     /**
      * The policy for a machine with {@code cores} cores where {@code othersRunnable} threads of other processes are
      * runnable (NaN when unknown), on a Linux libgomp or not: a short spin only where it is bounded (libgomp) and the
-     * other work does not exceed the cores (measured: a win with two busy threads on two cores, a loss with 15-21).
+     * other work does not exceed the cores (measured: a win with two busy threads on two cores, a loss at load averages
+     * of 15.5-21).
      */
     static WaitChoice choose(double othersRunnable, int cores, boolean libgomp) {
         return libgomp && !Double.isNaN(othersRunnable) && othersRunnable <= cores ? WaitChoice.SHORT_SPIN
